@@ -1,0 +1,43 @@
+"""The data contract: every table, column, type, range and role (see tables.py)."""
+
+from engage.contract.schema import Column, DType, Protection, Role, Table
+from engage.contract.tables import (
+    ACCOUNT_TYPES,
+    ACTIVITY,
+    ALL_TABLES,
+    CONTENT_CATEGORIES,
+    CONTENT_ITEMS,
+    CUSTOMER_PII,
+    CUSTOMERS,
+    DEVICE_TYPES,
+    EDGES,
+    GENDERS,
+    GROUND_TRUTH,
+    INFLUENCE_TIERS,
+    INTERACTION_TYPES,
+    INTERACTIONS,
+    MODEL_INPUTS,
+    PREMIUM_FEATURE_COUNT,
+    PROHIBITED_ATTRIBUTES,
+    TARGETS,
+    TIMES_OF_DAY,
+    US_STATES,
+)
+
+
+def table(name: str) -> Table:
+    """Look a contract table up by name, naming the known ones when it is missing."""
+    for t in ALL_TABLES:
+        if t.name == name:
+            return t
+    known = ", ".join(t.name for t in ALL_TABLES)
+    raise KeyError(f"no contract table {name!r}; known tables: {known}")
+
+
+__all__ = [
+    "ACCOUNT_TYPES", "ACTIVITY", "ALL_TABLES", "CONTENT_CATEGORIES", "CONTENT_ITEMS",
+    "CUSTOMERS", "CUSTOMER_PII", "DEVICE_TYPES", "EDGES", "GENDERS", "GROUND_TRUTH",
+    "INFLUENCE_TIERS", "INTERACTIONS", "INTERACTION_TYPES", "MODEL_INPUTS",
+    "PREMIUM_FEATURE_COUNT", "PROHIBITED_ATTRIBUTES", "TARGETS", "TIMES_OF_DAY", "US_STATES",
+    "Column", "DType", "Protection", "Role", "Table", "table",
+]  # fmt: skip

@@ -1,0 +1,459 @@
+"""Every table and column of the product (seed 001 §3.1, §3.3, §3.4).
+
+Column order in CUSTOMERS follows the seed's table so that the raw CSV matches the
+seed's `CREATE EXTERNAL TABLE` layout for its first 33 columns.
+"""
+
+from __future__ import annotations
+
+from engage.contract.schema import Column, DType, Protection, Role, Table
+
+US_STATES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV",
+    "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN",
+    "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+)  # fmt: skip
+CONTENT_CATEGORIES = (
+    "tech", "food", "travel", "fitness", "fashion", "gaming",
+    "music", "art", "sports", "business", "education", "lifestyle",
+)  # fmt: skip
+GENDERS = ("M", "F", "Other")
+ACCOUNT_TYPES = ("free", "premium")
+DEVICE_TYPES = ("mobile", "desktop", "tablet")
+TIMES_OF_DAY = ("morning", "afternoon", "evening", "night")
+INFLUENCE_TIERS = ("micro", "mid", "macro", "mega")
+INTERACTION_TYPES = ("view", "like", "comment", "share")
+PREMIUM_FEATURE_COUNT = 10
+
+# Seed §2.4.3: attributes that may never become model inputs. None of them is
+# generated; the list exists so that configuration naming one is refused.
+PROHIBITED_ATTRIBUTES = (
+    "race", "ethnicity", "religion", "creed", "national_origin", "citizenship",
+    "sexual_orientation", "marital_status", "genetic_information", "disability_status",
+    "military_status", "veteran_status", "political_affiliation",
+)  # fmt: skip
+
+F, INT, S, B = DType.FLOAT, DType.INT, DType.STRING, DType.BOOL
+FEAT, DER = Role.FEATURE, Role.DERIVED
+
+
+def _share(name: str, description: str, role: Role = FEAT, **kw: object) -> Column:
+    """A float feature bounded to 0..1 (rates, scores, ratios)."""
+    return Column(name, F, role, description, unit="ratio", minimum=0.0, maximum=1.0, **kw)
+
+
+def _cat(name: str, categories: tuple[str, ...], description: str, **kw: object) -> Column:
+    return Column(name, S, kw.pop("role", FEAT), description, categories=categories, **kw)
+
+
+def _num(
+    name: str, dtype: DType, lo: float, hi: float, unit: str, description: str, **kw: object
+) -> Column:
+    return Column(name, dtype, kw.pop("role", FEAT), description, unit, lo, hi, **kw)
+
+
+CUSTOMER_ID = Column(
+    "customer_id",
+    S,
+    Role.IDENTIFIER,
+    "Unique customer identifier CUST_<number>; "
+    "the numeric suffix modulo 10 assigns the 80/20 train/test split.",
+)
+
+CUSTOMER_COLUMNS: tuple[Column, ...] = (
+    CUSTOMER_ID,
+    _num(
+        "age",
+        INT,
+        18,
+        65,
+        "years",
+        "Customer age in years.",
+        protection=Protection.CONDITIONAL,
+        synonyms=("age group", "age band", "old", "young"),
+    ),
+    _cat("gender", GENDERS, "Self-reported gender.", protection=Protection.CONDITIONAL),
+    _cat(
+        "location",
+        US_STATES,
+        "US state code of residence.",
+        protection=Protection.CONDITIONAL,
+        synonyms=("state", "region", "where"),
+    ),
+    _cat(
+        "account_type",
+        ACCOUNT_TYPES,
+        "Subscription tier.",
+        synonyms=("premium", "free", "subscription", "tier"),
+    ),
+    _num(
+        "avg_daily_logins",
+        F,
+        0,
+        50,
+        "logins/day",
+        "Average logins per day.",
+        synonyms=("logins", "login frequency"),
+    ),
+    _num(
+        "avg_session_duration_min",
+        F,
+        0,
+        240,
+        "minutes",
+        "Average session length.",
+        synonyms=("session length", "session duration", "time in app"),
+    ),
+    _num(
+        "num_messages_sent_per_day",
+        F,
+        0,
+        2000,
+        "messages/day",
+        "Messaging activity.",
+        synonyms=("messages", "messaging"),
+    ),
+    _num(
+        "num_events_joined_month",
+        INT,
+        0,
+        60,
+        "events/month",
+        "Events attended per month.",
+        synonyms=("events",),
+    ),
+    _num(
+        "num_new_connections_month",
+        INT,
+        0,
+        1000,
+        "connections/month",
+        "New connections made per month.",
+        synonyms=("new connections", "adding connections"),
+    ),
+    _share("influencer_follow_score", "Share of followed accounts that are influencers."),
+    _num(
+        "days_since_last_login",
+        INT,
+        0,
+        365,
+        "days",
+        "Days since the last login (recency).",
+        synonyms=("inactive", "recency", "haven't logged in"),
+    ),
+    _share(
+        "churn_risk_score",
+        "Heuristic churn risk from the legacy rules engine (0-1).",
+        synonyms=("churn risk",),
+    ),
+    _num("avg_reactions_per_post", F, 0, 100000, "reactions", "Likes/reactions per post."),
+    _num("avg_comments_per_post", F, 0, 20000, "comments", "Comments per post."),
+    _num(
+        "content_posts_per_week",
+        INT,
+        0,
+        500,
+        "posts/week",
+        "Content creation rate.",
+        synonyms=("posting frequency", "content posts", "posts per week"),
+    ),
+    _num(
+        "avg_scroll_depth_pct", F, 0, 100, "percent", "Average scroll depth (content consumption)."
+    ),
+    _share(
+        "notification_click_rate",
+        "Notification click-through rate.",
+        synonyms=("notification", "ctr", "click rate"),
+    ),
+    _cat("device_type", DEVICE_TYPES, "Primary device.", synonyms=("device", "mobile", "desktop")),
+    _cat(
+        "time_of_day_active",
+        TIMES_OF_DAY,
+        "Part of day with most activity.",
+        synonyms=("time of day",),
+    ),
+    _share(
+        "friend_group_participation_score",
+        "Participation in friend groups (0-1).",
+        synonyms=("friend group",),
+    ),
+    _share(
+        "premium_feature_usage_rate",
+        "Share of sessions using premium features.",
+        synonyms=("premium features",),
+    ),
+    _share("avg_ads_engagement_rate", "Ad click-through rate."),
+    _share(
+        "social_influence_score",
+        "Social influence (0-1).",
+        synonyms=("social influence", "influence"),
+    ),
+    _share(
+        "match_success_rate", "Swipes that became matches.", synonyms=("match success", "matches")
+    ),
+    _num("profile_views_received_week", INT, 0, 1_000_000, "views/week", "Profile visibility."),
+    _num(
+        "gig_applications_sent_month",
+        INT,
+        0,
+        500,
+        "applications/month",
+        "Freelance buyer activity.",
+        synonyms=("gig applications", "buyers"),
+    ),
+    _num(
+        "gig_listings_active",
+        INT,
+        0,
+        100,
+        "listings",
+        "Freelance seller activity.",
+        synonyms=("gig sellers", "listings", "sellers"),
+    ),
+    _num(
+        "transaction_revenue_month",
+        F,
+        0,
+        100_000,
+        "USD/month",
+        "Revenue earned from gigs.",
+        synonyms=("revenue", "transaction revenue", "income"),
+    ),
+    _share(
+        "content_virality_score",
+        "Shares per reach of the customer's content.",
+        synonyms=("virality",),
+    ),
+    _share("swipe_like_ratio", "Likes over total swipes."),
+    _num(
+        "avg_job_completion_rating",
+        F,
+        1,
+        5,
+        "stars",
+        "Average rating of completed gigs; null when the customer has completed none.",
+        nullable=True,
+        synonyms=("job completion rating", "rating"),
+    ),
+    _num(
+        "total_connections",
+        INT,
+        0,
+        100_000,
+        "connections",
+        "Degree in the social graph.",
+        role=DER,
+        synonyms=("connections", "network size"),
+    ),
+    _num(
+        "engagement_score",
+        F,
+        0,
+        1,
+        "score",
+        "TARGET: daily active usage (0-1).",
+        role=Role.TARGET,
+        synonyms=("engagement", "engaged"),
+    ),
+    Column(
+        "churn_30_day",
+        B,
+        Role.TARGET,
+        "TARGET: churned within 30 days.",
+        synonyms=("churn", "churned"),
+    ),
+    _num(
+        "lifetime_value_usd",
+        F,
+        0,
+        10_000,
+        "USD",
+        "TARGET: customer lifetime value.",
+        role=Role.TARGET,
+        synonyms=("ltv", "lifetime value"),
+    ),
+    _num(
+        "avg_sentiment_score",
+        F,
+        -1,
+        1,
+        "score",
+        "NLP sentiment of messages/posts.",
+        synonyms=("sentiment",),
+    ),
+    _cat(
+        "content_category_primary",
+        CONTENT_CATEGORIES,
+        "Category the customer interacts with most.",
+        role=DER,
+        synonyms=("content category", "interest"),
+    ),
+    _num(
+        "network_centrality",
+        F,
+        0,
+        1,
+        "score",
+        "Eigenvector centrality in the social "
+        "graph, scaled so the most central customer of a community scores 1.",
+        role=DER,
+    ),
+    _num(
+        "time_since_first_transaction_days",
+        INT,
+        0,
+        3650,
+        "days",
+        "Days since the first gig transaction; null when there has been none.",
+        nullable=True,
+    ),
+    _num("response_time_avg_hours", F, 0, 168, "hours", "Average message/gig response time."),
+    _num("peak_activity_hour", INT, 0, 23, "hour", "Hour of day with most activity."),
+    _num(
+        "content_diversity_score",
+        F,
+        0,
+        3.585,
+        "bits",
+        "Shannon entropy of the categories the customer interacted with.",
+        role=DER,
+        synonyms=("diversity",),
+    ),
+    _num("referral_count", INT, 0, 1000, "users", "Users referred.", synonyms=("referrals",)),
+    _share("session_consistency_score", "Regularity of login patterns (0-1)."),
+    _num(
+        "premium_features_used_count",
+        INT,
+        0,
+        PREMIUM_FEATURE_COUNT,
+        "features",
+        "Distinct premium features used.",
+    ),
+    _num(
+        "last_7_day_engagement_trend",
+        F,
+        -1,
+        1,
+        "score/day",
+        "Slope of daily engagement over the last 7 days of activity history.",
+        role=DER,
+        synonyms=("trend",),
+    ),
+    _cat(
+        "social_influence_tier",
+        INFLUENCE_TIERS,
+        "Influencer tier from followers.",
+        synonyms=("influencer tier", "tier"),
+    ),
+    _share("trust_score", "Trust/reputation (0-1)."),
+)
+
+CUSTOMERS = Table(
+    "customers",
+    "Behaviour, profile and targets per customer (no PII).",
+    CUSTOMER_COLUMNS,
+    key=("customer_id",),
+)
+
+CUSTOMER_PII = Table(
+    "customer_pii",
+    "Directly identifying data, kept apart from behaviour (restricted).",
+    (
+        CUSTOMER_ID,
+        Column("full_name", S, Role.PII, "Customer's full name."),
+        Column("email", S, Role.PII, "Customer's e-mail address."),
+    ),
+    key=("customer_id",),
+)
+
+CONTENT_ITEMS = Table(
+    "content_items",
+    "Catalogue of content items that customers interact with.",
+    (
+        Column("item_id", S, Role.IDENTIFIER, "Content item identifier ITEM_<number>."),
+        _cat("category", CONTENT_CATEGORIES, "Content category.", role=FEAT),
+        _share("quality", "Latent appeal of the item, drives its popularity."),
+    ),
+    key=("item_id",),
+)
+
+INTERACTIONS = Table(
+    "interactions",
+    "Implicit feedback: which customer interacted with which content item.",
+    (
+        CUSTOMER_ID,
+        Column("item_id", S, Role.IDENTIFIER, "Content item identifier."),
+        _cat("category", CONTENT_CATEGORIES, "Category of the item."),
+        _cat("event_type", INTERACTION_TYPES, "Strongest interaction with the item."),
+        _num("weight", INT, 1, 4, "level", "Implicit feedback strength: view=1 .. share=4."),
+        Column("event_ts", DType.TIMESTAMP, Role.FEATURE, "When the interaction happened."),
+    ),
+    key=("customer_id", "item_id"),
+)
+
+ACTIVITY = Table(
+    "activity",
+    "Daily activity history per customer (weekly seasonality and trend).",
+    (
+        CUSTOMER_ID,
+        Column("activity_date", DType.DATE, Role.IDENTIFIER, "Calendar day (UTC)."),
+        _num("logins", INT, 0, 1000, "logins", "Logins that day."),
+        _num("session_minutes", F, 0, 1440, "minutes", "Minutes in app that day."),
+        _share("daily_engagement", "Engagement that day (0-1)."),
+    ),
+    key=("customer_id", "activity_date"),
+)
+
+EDGES = Table(
+    "social_edges",
+    "Undirected social graph; src < dst, one row per connection.",
+    (
+        Column("src_customer_id", S, Role.IDENTIFIER, "One end of the connection."),
+        Column("dst_customer_id", S, Role.IDENTIFIER, "Other end of the connection."),
+    ),
+    key=("src_customer_id", "dst_customer_id"),
+)
+
+GROUND_TRUTH = Table(
+    "ground_truth",
+    "What the generator knows: for grading models only, never for training.",
+    (
+        CUSTOMER_ID,
+        _share("expected_engagement", "Noise-free expected engagement score.", role=Role.METADATA),
+        _share("churn_probability", "True 30-day churn probability.", role=Role.METADATA),
+        Column("is_anomaly", B, Role.METADATA, "Injected bot/fake account."),
+        _num(
+            "premium_effect",
+            F,
+            -1,
+            1,
+            "score",
+            "True individual effect of premium on "
+            "expected engagement (premium minus free, all else equal).",
+            role=Role.METADATA,
+        ),
+        _num(
+            "ltv_median",
+            F,
+            0,
+            10_000,
+            "USD",
+            "True median of the customer's LTV distribution.",
+            role=Role.METADATA,
+        ),
+    ),
+    key=("customer_id",),
+)
+
+ALL_TABLES: tuple[Table, ...] = (
+    CUSTOMERS,
+    CUSTOMER_PII,
+    CONTENT_ITEMS,
+    INTERACTIONS,
+    ACTIVITY,
+    EDGES,
+    GROUND_TRUTH,
+)
+TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
+MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

@@ -1,0 +1,100 @@
+"""Check a table against the contract: schema, nulls, ranges, categories, duplicate keys.
+
+Used by the tests, by the data-validation stage and by `engage validate`. Every
+finding names the column and how many rows break the rule, so a bad file can be
+fixed without guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engage.contract.schema import Column, DType, Table
+
+_KINDS = {
+    DType.STRING: pa.types.is_string,
+    DType.INT: pa.types.is_integer,
+    DType.FLOAT: lambda t: pa.types.is_floating(t) or pa.types.is_integer(t),
+    DType.BOOL: pa.types.is_boolean,
+    DType.DATE: pa.types.is_date,
+    DType.TIMESTAMP: pa.types.is_timestamp,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: which check, which column, how many rows, an example."""
+
+    check: str
+    column: str
+    count: int
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: column {self.column!r}: {self.count:,} row(s) {self.detail}"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def validate_table(data: pa.Table, table: Table) -> list[Finding]:
+    """All contract violations of `data`; an empty list means it conforms."""
+    findings: list[Finding] = []
+    if data.num_rows == 0:
+        return [Finding("empty", "*", 0, f"table {table.name!r} has no rows")]
+    names = set(data.column_names)
+    for col in table.columns:
+        if col.name not in names:
+            findings.append(Finding("schema", col.name, data.num_rows, "missing column"))
+            continue
+        findings += _check_column(col, data.column(col.name))
+    extra = sorted(names - set(table.names))
+    findings += [Finding("schema", name, data.num_rows, "unexpected column") for name in extra]
+    if table.key and all(k in names for k in table.key):
+        findings += _check_key(data, table.key)
+    return findings
+
+
+def _check_column(col: Column, values: pa.ChunkedArray) -> list[Finding]:
+    if not _KINDS[col.dtype](values.type):
+        return [Finding("type", col.name, len(values),
+                        f"have type {values.type}, contract says {col.dtype.value}")]  # fmt: skip
+    findings = []
+    nulls = values.null_count
+    if nulls and not col.nullable:
+        findings.append(Finding("nulls", col.name, nulls, "are null"))
+    if col.categories:
+        bad = pc.invert(pc.is_in(values, value_set=pa.array(col.categories)))
+        findings += _count(bad, "domain", col, f"outside {{{col.allowed()}}}", values)
+    if col.minimum is not None:
+        findings += _count(pc.less(values, col.minimum), "range", col,
+                           f"below {col.minimum:g}", values)  # fmt: skip
+    if col.maximum is not None:
+        findings += _count(pc.greater(values, col.maximum), "range", col,
+                           f"above {col.maximum:g}", values)  # fmt: skip
+    return findings
+
+
+def _count(
+    mask: pa.ChunkedArray, check: str, col: Column, detail: str, values: pa.ChunkedArray
+) -> list[Finding]:
+    """One finding for the rows where mask holds, quoting the first offending value."""
+    mask = pc.fill_null(mask, False)
+    n = pc.sum(mask).as_py() or 0
+    if not n:
+        return []
+    example = pc.filter(values, mask)[0].as_py()
+    return [Finding(check, col.name, n, f"{detail} (e.g. {example!r})")]
+
+
+def _check_key(data: pa.Table, key: tuple[str, ...]) -> list[Finding]:
+    counts = data.group_by(list(key)).aggregate([([], "count_all")])
+    dup = pc.filter(counts, pc.greater(counts["count_all"], 1))
+    if dup.num_rows == 0:
+        return []
+    extra = pc.sum(dup["count_all"]).as_py() - dup.num_rows
+    example = dup.column(key[0])[0].as_py()
+    return [Finding("duplicates", ",".join(key), extra, f"repeat a key (e.g. {example!r})")]

@@ -1,0 +1,108 @@
+"""Ports: the interfaces stages depend on. Adapters in `engage.adapters` implement them.
+
+Stages never import boto3, duckdb or sqlite3 directly; `engage.bootstrap` picks
+the adapter for each port from `Settings` in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """The lake: a key/value store of files addressed by '/'-separated keys.
+
+    Keys are relative to the lake root, e.g. 'engagement-data/raw/customers.parquet'.
+    """
+
+    def uri(self, key: str) -> str:
+        """Location a query engine or pyarrow can read (path or s3:// URL)."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str) -> list[str]:
+        """Keys under a prefix, recursively, sorted."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key under prefix; returns how many objects were deleted."""
+        ...
+
+    def write_parquet(
+        self, key: str, table: pa.Table, partition_cols: list[str] | None = None
+    ) -> None:
+        """Write one Parquet file at key, or a Hive-partitioned dataset under key/."""
+        ...
+
+    def read_parquet(self, key: str) -> pa.Table:
+        """Read one Parquet file or every Parquet file under a prefix."""
+        ...
+
+    def publish(self, staging_prefix: str, final_prefix: str) -> None:
+        """Replace final_prefix by staging_prefix as close to atomically as the backend allows.
+
+        Readers see either the old complete data or the new complete data.
+        """
+        ...
+
+
+class SqlError(RuntimeError):
+    """A SQL file, statement or parameter the engine cannot run, or a refused query.
+
+    Every SqlEngine raises this (wrapping backend errors) so callers such as the CLI
+    can report one clear line without knowing which backend ran the SQL.
+    """
+
+
+@runtime_checkable
+class SqlEngine(Protocol):
+    """Catalog + SQL engine (Glue/Athena on AWS, DuckDB locally).
+
+    SQL files are written in Athena (Trino) dialect; the engine translates them.
+    Named placeholders (``:run_id``) are bound as literals by the engine.
+    """
+
+    def run_file(self, name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run sql/<name>.sql (name like 'engagement_raw/training_data').
+
+        CTAS statements are materialised where the lake layout (engage.lake) says.
+        Returns a summary: table, kind, rows, location and partitions where known.
+        """
+        ...
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run one read-only SELECT/WITH statement and return its rows; refuse anything else."""
+        ...
+
+    def drop_table(self, qualified_name: str) -> bool:
+        """Drop a table or view if present; returns whether something was dropped."""
+        ...
+
+    def register_parquet(self, qualified_name: str, key: str, hive: bool = False) -> None:
+        """Expose Parquet files under a lake key as a catalog table."""
+        ...
+
+    def tables(self) -> list[str]:
+        """Qualified names of every table and view in the catalog."""
+        ...
+
+
+class Cache(Protocol):
+    """TTL cache of predictions (DynamoDB on AWS, SQLite locally)."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any], model_version: str) -> None: ...
+
+    def put_many(self, items: Iterator[tuple[str, dict[str, Any]]], model_version: str) -> int: ...
+
+    def invalidate_except(self, model_version: str) -> int: ...
