@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 def run_command(
     rows: Annotated[
         int | None,
-        typer.Option("--rows", "-n", help="Generate this many customers first (even if data exist)."),
+        typer.Option("--rows", "-n", help="Generate N customers first, even if data exist"),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default 42].")] = None,
 ) -> None:
