@@ -1,0 +1,192 @@
+"""The lake on a local directory: the embedded default for S3.
+
+Writes never expose half-written data: files go to a hidden temporary name and are
+renamed into place; datasets (directories) are built aside and swapped in by
+`publish`. Hidden names (starting with '.') are the store's own work files, so
+`list` skips them and pyarrow ignores them; none of them ends in '.parquet', so
+DuckDB globs such as ``prefix/**/*.parquet`` never pick them up either.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+_TMP = ".engage-tmp"
+
+
+class InvalidKeyError(ValueError):
+    """A key that would escape the lake root or is not a relative '/'-separated path."""
+
+
+def validate_key(key: str, *, allow_empty: bool = False) -> str:
+    """Return key if it is a safe relative key; raise InvalidKeyError otherwise.
+
+    Why: keys come from configuration and SQL-driven table names; one with '..' or a
+    leading '/' could read or delete files outside the lake.
+    """
+    if not isinstance(key, str) or "\\" in key or "\x00" in key:
+        raise InvalidKeyError(f"lake key must be a '/'-separated string, got {key!r}")
+    if not key:
+        if allow_empty:
+            return key
+        raise InvalidKeyError("lake key must not be empty")
+    if key.startswith("/") or PurePosixPath(key).is_absolute() or ":" in key.split("/")[0]:
+        raise InvalidKeyError(f"lake key must be relative to the lake root, got {key!r}")
+    if any(part in ("..", ".") for part in key.split("/")):
+        raise InvalidKeyError(f"lake key must not contain '.' or '..' segments, got {key!r}")
+    return key
+
+
+class LocalObjectStore:
+    """ObjectStore over a local directory; keys map to files under `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()  # created by the first write, not by reading
+        self._publish_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"LocalObjectStore({str(self.root)!r})"
+
+    def _path(self, key: str, *, allow_empty: bool = False) -> Path:
+        return self.root.joinpath(*validate_key(key, allow_empty=allow_empty).split("/"))
+
+    def uri(self, key: str) -> str:
+        """Absolute local path; keeps a trailing '/' so prefixes still read as folders."""
+        path = str(self._path(key, allow_empty=True))
+        return path + "/" if key.endswith("/") and not path.endswith("/") else path
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self._write_atomically(self._path(key), lambda tmp: tmp.write_bytes(data))
+
+    def get_bytes(self, key: str) -> bytes:
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(f"no object {key!r} in lake {self.root}")
+        return path.read_bytes()
+
+    def exists(self, key: str) -> bool:
+        """True for an object, or for a prefix with at least one object under it."""
+        path = self._path(key)
+        return path.is_file() or (path.is_dir() and bool(self.list(key.rstrip("/") + "/")))
+
+    def list(self, prefix: str) -> list[str]:
+        """Keys under prefix (S3 semantics: a plain string prefix), recursively, sorted."""
+        base = self._path(prefix, allow_empty=True)
+        folder = base if prefix == "" or prefix.endswith("/") else base.parent
+        if not folder.is_dir():
+            return []
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = Path(dirpath).relative_to(self.root).as_posix()
+            for name in filenames:
+                key = name if rel == "." else f"{rel}/{name}"
+                if not name.startswith(".") and key.startswith(prefix):
+                    keys.append(key)
+        return sorted(keys)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key under prefix and the folders left empty; returns the count."""
+        validate_key(prefix)
+        keys = self.list(prefix)
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+        folder = self._path(prefix)
+        if prefix.endswith("/") and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)  # also hidden leftovers
+        for parent in {self._path(key).parent for key in keys} | {folder.parent}:
+            self._prune_empty_parents(parent)
+        return len(keys)
+
+    def write_parquet(
+        self, key: str, table: pa.Table, partition_cols: list[str] | None = None
+    ) -> None:
+        """Write one snappy Parquet file at key, or replace a Hive-partitioned dataset at key/."""
+        if not partition_cols:
+            self._write_atomically(
+                self._path(key), lambda tmp: pq.write_table(table, tmp, compression="snappy")
+            )
+            return
+        final = self._path(key)
+        work = self._hidden_sibling(final)
+        try:
+            ds.write_dataset(
+                table,
+                work,
+                format="parquet",
+                partitioning=partition_cols,
+                partitioning_flavor="hive",
+                basename_template="part-{i}.parquet",
+                file_options=ds.ParquetFileFormat().make_write_options(compression="snappy"),
+                existing_data_behavior="error",
+            )
+            self._swap_in(work, final)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def read_parquet(self, key: str) -> pa.Table:
+        """Read one Parquet file, or every Parquet file under a prefix (Hive partitions too)."""
+        path = self._path(key)
+        if path.is_file():
+            return pq.read_table(path)
+        if not self.list(key.rstrip("/") + "/"):
+            raise FileNotFoundError(f"no Parquet data at {key!r} in lake {self.root}")
+        return ds.dataset(path, format="parquet", partitioning="hive").to_table()
+
+    def publish(self, staging_prefix: str, final_prefix: str) -> None:
+        """Swap a complete staged dataset into place (see `_swap_in`)."""
+        staged = self._path(staging_prefix)
+        if not staged.is_dir():
+            raise FileNotFoundError(f"nothing staged at {staging_prefix!r} to publish")
+        self._swap_in(staged, self._path(final_prefix))
+
+    def _swap_in(self, staged: Path, final: Path) -> None:
+        """Rename the old data aside, rename the new into place, then delete the old.
+
+        Why: a directory cannot be replaced by one rename, so readers may briefly see
+        no data, but never a mix of old and new files; if the second rename fails the
+        old data is put back, so a failure leaves the previous dataset readable.
+        """
+        with self._publish_lock:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            aside = self._hidden_sibling(final) if final.exists() else None
+            if aside is not None:
+                os.replace(final, aside)
+            try:
+                os.replace(staged, final)
+            except BaseException:
+                if aside is not None:
+                    os.replace(aside, final)
+                raise
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+
+    def _write_atomically(self, path: Path, write: Callable[[Path], object]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._hidden_sibling(path)
+        try:
+            write(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _hidden_sibling(path: Path) -> Path:
+        return path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TMP}")
+
+    def _prune_empty_parents(self, folder: Path) -> None:
+        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
+            try:
+                folder.rmdir()
+            except OSError:  # another writer just put something there
+                return
+            folder = folder.parent

@@ -1,0 +1,103 @@
+"""Live progress of a pipeline run: one line per state, updated from the runner's events.
+
+The display is a RunListener, so it shows exactly what the runner does (retries
+included) and cannot drift from the run history, which listens to the same events.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from engage.orchestrate import definition, task_result
+from engage.pipeline.asl import iter_states
+from engage.pipeline.errors import StatesError
+from engage.pipeline.events import BaseListener, StateRecord
+
+_HIDDEN_TYPES = {"Succeed", "Fail", "Pass"}
+
+
+def brief(result: Any) -> str:
+    """One line about what a stage did, from the numbers it returned."""
+    if not isinstance(result, Mapping):
+        return ""
+    r = result
+    if "training_records" in r and "raw_records" in r:
+        return (
+            f"{r['raw_records']:,} rows -> train {r['training_records']:,} "
+            f"/ test {r['test_records']:,}"
+        )
+    if "test_r2" in r:
+        return f"model {r['model_version']}: test R² {r['test_r2']:.4f}, RMSE {r['test_rmse']:.4f}"
+    if "validation_status" in r:
+        return f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked"
+    if "predictions_generated" in r:
+        return f"{r['predictions_generated']:,} predictions ({r['model_version']})"
+    if "records_for_review" in r:
+        return f"{r['records_for_review']:,} rows queued for review"
+    if "total_records" in r:
+        return f"{r['total_records']:,} rows in {r.get('partition_directories') or 0} partitions"
+    if "s3_objects_deleted" in r:
+        return f"{r['s3_objects_deleted']} stale staging files removed"
+    return ""
+
+
+class PipelineProgress(BaseListener):
+    """A rich progress display; use as a context manager around the run."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.types = {path: state["Type"] for path, _, state in iter_states(definition())}
+        self.progress = Progress(
+            SpinnerColumn(finished_text=" "),
+            TextColumn("{task.description}", style="bold"),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> PipelineProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def _label(self, path: str, name: str) -> str:
+        depth = path.count("/") // 2
+        marker = "⇉ " if self.types.get(path) == "Parallel" else ""
+        return f"{'    ' * depth}{marker}{name}"
+
+    def on_state_start(self, path: str, name: str, input: Any) -> None:
+        if self.types.get(path) in _HIDDEN_TYPES:
+            return
+        with self._lock:
+            task = self.progress.add_task(self._label(path, name), total=1, status="running")
+            self._tasks[path] = task
+
+    def on_state_retry(
+        self, path: str, name: str, attempt: int, error: StatesError, delay: float
+    ) -> None:
+        self._set(path, f"[yellow]attempt {attempt} failed ({error.error}); retry in {delay:g}s")
+
+    def on_state_end(self, path: str, name: str, output: Any, record: StateRecord) -> None:
+        note = brief(task_result(name, output)) if self.types.get(path) == "Task" else ""
+        self._set(path, f"[green]✓[/] {note}", done=True)
+
+    def on_state_fail(self, path: str, name: str, error: StatesError, record: StateRecord) -> None:
+        self._set(path, f"[red]✗ {error.error}", done=True)
+
+    def _set(self, path: str, status: str, done: bool = False) -> None:
+        with self._lock:
+            task = self._tasks.get(path)
+            if task is None:
+                return
+            self.progress.update(task, status=status, completed=1 if done else 0)
+            if done:
+                self.progress.stop_task(task)

@@ -1,0 +1,113 @@
+"""The lake layout, in one place (seed §6): where every dataset and catalog table lives.
+
+Keys are relative to the lake root (a local directory or ``s3://bucket/prefix``) and
+start with the seed's bucket names, so ``s3://`` + key is the seed's own S3 URL.
+Stages, the DuckDB engine and (later) the Athena adapter all read this module instead
+of spelling paths, so moving a dataset is a one-line change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RAW = "engagement-data/raw/"
+PROCESSED_TRAINING = "engagement-data/processed/training/"
+PROCESSED_TEST = "engagement-data/processed/test/"
+PROCESSED_INFERENCE = "engagement-data/processed/inference/"
+MODELS = "engagement-models/"
+PREDICTIONS = "engagement-predictions/"
+QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
+RESULTS_FINAL = "engagement-results/final/"
+RUNS = "engagement-runs/"
+REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
+STAGING = "_staging/"  # work in progress; published into place atomically
+
+RAW_CUSTOMERS = RAW + "customers/"
+RAW_CUSTOMERS_FILE = RAW_CUSTOMERS + "customers.parquet"
+PREDICTIONS_TABLE = PREDICTIONS + "predictions/"
+MODEL_METRICS = MODELS + "metrics/"
+
+RAW_SCHEMA = "engagement_raw"
+PREDICTIONS_SCHEMA = "engagement_predictions"
+QA_SCHEMA = "engagement_qa"
+ANALYTICS_SCHEMA = "engagement_analytics"
+SCHEMAS = (RAW_SCHEMA, PREDICTIONS_SCHEMA, QA_SCHEMA, ANALYTICS_SCHEMA)
+
+
+@dataclass(frozen=True)
+class TableLocation:
+    """Where a catalog table's files live and how they are laid out.
+
+    Partition columns are Hive-style (``col=value/`` directories) and, as Athena
+    requires for CTAS, are the last columns of the table.
+    """
+
+    qualified_name: str
+    prefix: str
+    file_format: str = "PARQUET"
+    partitioned_by: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> str:
+        return self.qualified_name.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.qualified_name.split(".", 1)[1]
+
+    @property
+    def seed_s3_uri(self) -> str:
+        """The seed's S3 URL for this table (its buckets are the keys' first segment)."""
+        return "s3://" + self.prefix
+
+
+def _loc(qualified_name: str, prefix: str, *partitioned_by: str) -> TableLocation:
+    return TableLocation(qualified_name, prefix, partitioned_by=partitioned_by)
+
+
+TABLES: dict[str, TableLocation] = {
+    t.qualified_name: t
+    for t in (
+        _loc("engagement_raw.customers", RAW_CUSTOMERS),
+        _loc("engagement_raw.training_data", PROCESSED_TRAINING),
+        _loc("engagement_raw.test_data", PROCESSED_TEST),
+        _loc("engagement_raw.inference_input", PROCESSED_INFERENCE),
+        _loc("engagement_predictions.predictions", PREDICTIONS_TABLE),
+        _loc("engagement_predictions.model_metrics", MODEL_METRICS),
+        _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
+        _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),
+    )
+}
+
+VIEWS = (
+    "engagement_analytics.high_value_customers",
+    "engagement_analytics.at_risk_customers",
+    "engagement_analytics.model_performance",
+)
+
+
+def table_location(qualified_name: str) -> TableLocation:
+    """Look a table up, naming the known ones when it is missing (typos fail loudly)."""
+    try:
+        return TABLES[qualified_name.lower()]
+    except KeyError:
+        known = ", ".join(sorted(TABLES))
+        raise KeyError(f"no lake location for table {qualified_name!r}; known: {known}") from None
+
+
+def staging_prefix(qualified_name: str, token: str) -> str:
+    """A private work area for one materialisation of a table, published when complete."""
+    return f"{STAGING}{qualified_name.lower()}/{token}/"
+
+
+def sql_file_name(qualified_name: str) -> str:
+    """``schema.table`` -> ``schema/table``: the file under ``sql/`` that makes the table."""
+    schema, _, table = qualified_name.lower().partition(".")
+    if not schema or not table:
+        raise ValueError(f"expected 'schema.table', got {qualified_name!r}")
+    return f"{schema}/{table}"
+
+
+def report_key(run_id: str, name: str) -> str:
+    """Where a run's report `name` (e.g. ``data_validation.json``) is kept."""
+    return f"{REPORTS}{run_id}/{name}"

@@ -1,0 +1,1 @@
+"""Models: one module per model, each following the scikit-learn fit/predict contract."""

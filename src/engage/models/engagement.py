@@ -1,0 +1,112 @@
+"""Engagement model: XGBoost regressor on the contract's features (seed §4.4).
+
+Shallow trees (depth 5) with a larger learning rate reach the same test R² as
+the seed's depth 8 on this data and make exact TreeSHAP about ten times cheaper
+(see shared FACTS: depth 4-6 ≈ R² 0.896, depth 8 0.893). Early stopping watches
+a validation split carved out of the training data, never the test set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from sklearn.model_selection import train_test_split
+
+from engage.models.features import FeatureSpec
+
+TARGET = "engagement_score"
+
+
+class EngagementModel:
+    """scikit-learn-style wrapper: fit(frame, y) -> self, predict(frame) -> scores in 0..1."""
+
+    def __init__(
+        self,
+        max_depth: int = 5,
+        learning_rate: float = 0.1,
+        n_estimators: int = 800,
+        early_stopping_rounds: int = 30,
+        validation_fraction: float = 0.1,
+        random_state: int = 42,
+        spec: FeatureSpec | None = None,
+    ) -> None:
+        self.max_depth = max_depth
+        self.learning_rate = learning_rate
+        self.n_estimators = n_estimators
+        self.early_stopping_rounds = early_stopping_rounds
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+        self.spec = spec or FeatureSpec()
+
+    def fit(self, frame: pd.DataFrame, y: np.ndarray) -> EngagementModel:
+        x = self.spec.matrix(frame)
+        x_tr, x_val, y_tr, y_val = train_test_split(
+            x,
+            np.asarray(y, dtype=np.float32),
+            test_size=self.validation_fraction,
+            random_state=self.random_state,
+        )
+        self.booster_ = xgb.train(
+            self._params(),
+            xgb.DMatrix(x_tr, y_tr, feature_names=self.spec.feature_names()),
+            num_boost_round=self.n_estimators,
+            evals=[(xgb.DMatrix(x_val, y_val, feature_names=self.spec.feature_names()), "val")],
+            early_stopping_rounds=self.early_stopping_rounds,
+            verbose_eval=False,
+        )
+        self.best_iteration_ = int(self.booster_.best_iteration)
+        return self
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        x = self.spec.matrix(frame)
+        raw = self.booster_.inplace_predict(x, iteration_range=(0, self.best_iteration_ + 1))
+        return np.clip(raw, 0.0, 1.0)
+
+    def feature_importance(self) -> dict[str, float]:
+        """Total gain per feature, normalised to sum to 1 (zero for unused features)."""
+        gain = self.booster_.get_score(importance_type="total_gain")
+        total = sum(gain.values()) or 1.0
+        return {name: gain.get(name, 0.0) / total for name in self.spec.feature_names()}
+
+    def to_params(self) -> dict:
+        """Hyper-parameters as recorded in the registry (what a rerun needs)."""
+        return {
+            **self._params(),
+            "n_estimators": self.n_estimators,
+            "early_stopping_rounds": self.early_stopping_rounds,
+            "validation_fraction": self.validation_fraction,
+        }
+
+    def _params(self) -> dict:
+        return {
+            "objective": "reg:squarederror",
+            "tree_method": "hist",
+            "max_depth": self.max_depth,
+            "eta": self.learning_rate,
+            "eval_metric": "rmse",
+            "seed": self.random_state,
+            "nthread": os.cpu_count() or 1,
+        }
+
+    # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        meta = {
+            "best_iteration": self.best_iteration_,
+            "columns": list(self.spec.columns),
+            "interactions": self.spec.interactions,
+            "params": self._params(),
+        }
+        return bytes(self.booster_.save_raw("ubj")), json.dumps(meta).encode()
+
+    @classmethod
+    def from_bytes(cls, model: bytes, meta: bytes) -> EngagementModel:
+        info = json.loads(meta)
+        spec = FeatureSpec(tuple(info["columns"]), info["interactions"])
+        obj = cls(spec=spec)
+        obj.booster_ = xgb.Booster(model_file=bytearray(model))
+        obj.best_iteration_ = int(info["best_iteration"])
+        return obj

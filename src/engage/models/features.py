@@ -1,0 +1,71 @@
+"""Feature engineering shared by training, batch inference and the API.
+
+Columns come from the contract, not from the data, so a model trained on one
+file always sees the same columns in the same order at inference time (a missing
+category in a small batch cannot shift the matrix).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engage.contract import CUSTOMERS, MODEL_INPUTS
+
+# Seed §4.4 interaction features: name -> (left column, right column).
+INTERACTIONS = {
+    "logins_x_session_duration": ("avg_daily_logins", "avg_session_duration_min"),
+    "match_rate_x_profile_views": ("match_success_rate", "profile_views_received_week"),
+}
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which contract columns feed a model; everything else is derived from the contract."""
+
+    columns: tuple[str, ...] = MODEL_INPUTS
+    interactions: bool = True
+
+    @property
+    def numeric(self) -> list[str]:
+        return [c for c in self.columns if not CUSTOMERS.column(c).is_categorical]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [c for c in self.columns if CUSTOMERS.column(c).is_categorical]
+
+    def feature_names(self) -> list[str]:
+        """Matrix column names: numeric, one-hot `<column>=<category>`, interactions."""
+        names = list(self.numeric)
+        for col in self.categorical:
+            names += [f"{col}={cat}" for cat in CUSTOMERS.column(col).categories]
+        if self.interactions:
+            names += [n for n, (a, b) in INTERACTIONS.items() if a in names and b in names]
+        return names
+
+    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """float32 design matrix; nulls stay NaN (XGBoost treats them as missing)."""
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise KeyError(f"input lacks feature column(s): {', '.join(missing)}")
+        parts = [frame[self.numeric].to_numpy(dtype=np.float32, na_value=np.nan)]
+        for col in self.categorical:
+            cats = CUSTOMERS.column(col).categories
+            codes = pd.Categorical(frame[col], categories=cats).codes
+            onehot = np.zeros((len(frame), len(cats)), dtype=np.float32)
+            known = codes >= 0
+            onehot[np.flatnonzero(known), codes[known]] = 1.0
+            parts.append(onehot)
+        if self.interactions:
+            parts.append(self._interactions(frame))
+        return np.hstack(parts)
+
+    def _interactions(self, frame: pd.DataFrame) -> np.ndarray:
+        cols = [
+            frame[a].to_numpy(dtype=np.float32) * frame[b].to_numpy(dtype=np.float32)
+            for a, b in INTERACTIONS.values()
+            if a in self.numeric and b in self.numeric
+        ]
+        return np.column_stack(cols) if cols else np.empty((len(frame), 0), np.float32)

@@ -1,0 +1,104 @@
+"""A versioned model registry in the object store (seed §2.4.6, kept simple for now).
+
+Layout under ``engagement-models/<model>/``:
+
+    v1/ , v2/ ...        immutable versions: the artefacts plus metadata.json
+    runs/<run_id>.json   which version a pipeline run trained
+    latest.json          the promoted version that inference and the API serve
+
+A version is written to a staging prefix and published whole, so a crash never
+leaves a half-saved model; `promote` happens only after the run's checks pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from engage import lake
+from engage.ports import ObjectStore
+
+_VERSION = re.compile(r"v(\d+)")
+
+
+class ModelNotFoundError(LookupError):
+    """The registry has no such model, version or run."""
+
+
+class ModelRegistry:
+    """Versions of one named model in a lake."""
+
+    def __init__(self, store: ObjectStore, model: str) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", model):
+            raise ValueError(f"model name must be lower_snake_case, got {model!r}")
+        self.store, self.model = store, model
+        self.root = f"{lake.MODELS}{model}/"
+
+    def versions(self) -> list[str]:
+        """Saved versions, oldest first."""
+        found = {key[len(self.root) :].split("/", 1)[0] for key in self.store.list(self.root)}
+        return sorted((v for v in found if _VERSION.fullmatch(v)), key=lambda v: int(v[1:]))
+
+    def save(self, artefacts: Mapping[str, bytes], metadata: Mapping[str, Any], run_id: str) -> str:
+        """Store a new version (artefacts + metadata.json) atomically; return its name."""
+        existing = self.versions()
+        version = f"v{int(existing[-1][1:]) + 1 if existing else 1}"
+        staging = f"{lake.STAGING}models/{self.model}/{uuid.uuid4().hex}/"
+        meta = {
+            **metadata,
+            "model_name": self.model,
+            "model_version": version,
+            "run_id": run_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "artefacts": sorted(artefacts),
+        }
+        try:
+            for name, data in artefacts.items():
+                self.store.put_bytes(staging + name, data)
+            self.store.put_bytes(staging + "metadata.json", _json(meta))
+            self.store.publish(staging, f"{self.root}{version}/")
+        finally:
+            self.store.delete_prefix(staging)
+        self.store.put_bytes(f"{self.root}runs/{run_id}.json", _json({"version": version}))
+        return version
+
+    def version_for_run(self, run_id: str) -> str:
+        """The version trained by a pipeline run."""
+        key = f"{self.root}runs/{run_id}.json"
+        if not self.store.exists(key):
+            raise ModelNotFoundError(f"run {run_id} trained no {self.model} model ({key})")
+        return json.loads(self.store.get_bytes(key))["version"]
+
+    def load(self, version: str, name: str) -> bytes:
+        """One artefact of a version."""
+        key = f"{self.root}{version}/{name}"
+        if not self.store.exists(key):
+            raise ModelNotFoundError(f"no {name} in {self.model} {version} ({key})")
+        return self.store.get_bytes(key)
+
+    def metadata(self, version: str) -> dict[str, Any]:
+        return json.loads(self.load(version, "metadata.json"))
+
+    def promote(self, version: str, run_id: str) -> None:
+        """Make `version` the one that is served."""
+        if version not in self.versions():
+            raise ModelNotFoundError(f"cannot promote unknown {self.model} version {version}")
+        record = {"version": version, "run_id": run_id, "promoted_at": _now()}
+        self.store.put_bytes(f"{self.root}latest.json", _json(record))
+
+    def latest(self) -> str | None:
+        """The promoted version, or None before the first successful run."""
+        key = f"{self.root}latest.json"
+        return json.loads(self.store.get_bytes(key))["version"] if self.store.exists(key) else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=2, default=str).encode("utf-8")

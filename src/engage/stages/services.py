@@ -1,0 +1,88 @@
+"""What a stage needs from the outside world, built once per process.
+
+The local runner shares one Services between all stages of a run (so parallel
+branches share one thread-safe catalog connection); a Lambda builds its own from
+ENGAGE_* settings. Stages never construct adapters: bootstrap decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engage import bootstrap, lake
+from engage.ports import ObjectStore, SqlEngine
+from engage.settings import Settings
+from engage.stages.errors import StageError
+
+_RUN_ID = re.compile(r"[A-Za-z0-9_.-]{1,80}")
+
+
+@dataclass
+class Services:
+    """Settings plus the ports built from them; the SQL engine is opened on first use."""
+
+    settings: Settings
+    store: ObjectStore
+    _sql: SqlEngine | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Services:
+        settings = settings or Settings()
+        return cls(settings=settings, store=bootstrap.object_store(settings))
+
+    @property
+    def sql(self) -> SqlEngine:
+        with self._lock:
+            if self._sql is None:
+                self._sql = bootstrap.sql_engine(self.settings)
+            return self._sql
+
+    def close(self) -> None:
+        """Release the catalog (DuckDB holds a file lock while it is open)."""
+        with self._lock:
+            if self._sql is not None and hasattr(self._sql, "close"):
+                self._sql.close()
+            self._sql = None
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_report(self, run_id: str, name: str, report: Mapping[str, Any]) -> str:
+        """Keep a stage's JSON report in the lake; returns its key."""
+        key = lake.report_key(run_id, name)
+        self.store.put_bytes(key, json.dumps(report, indent=2, default=str).encode("utf-8"))
+        return key
+
+
+def run_id_of(event: Mapping[str, Any]) -> str:
+    """The run id carried by the execution input; every stage needs it."""
+    run_id = event.get("run_id") if isinstance(event, Mapping) else None
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+        raise StageError(f"event needs a 'run_id' of letters, digits, '_.-'; got {run_id!r}")
+    return run_id
+
+
+def source_dir(event: Mapping[str, Any], settings: Settings) -> Path:
+    """Where the incoming customer files are: the event's `source`, else ENGAGE_DATA_DIR."""
+    return Path(event.get("source") or settings.data_dir)
+
+
+def lambda_services() -> Services:
+    """Services for a Lambda container: built once, reused by warm invocations."""
+    global _LAMBDA_SERVICES
+    if _LAMBDA_SERVICES is None:
+        _LAMBDA_SERVICES = Services.from_settings()
+    return _LAMBDA_SERVICES
+
+
+_LAMBDA_SERVICES: Services | None = None

@@ -1,0 +1,215 @@
+"""The packaged pipeline definition, rendered, executed by moto's Step Functions engine.
+
+This is the cross-check for LocalRunner: moto 5.2 ships an ASL interpreter
+(derived from LocalStack's) that parses the definition with AWS's grammar and
+walks it calling moto's mocked Lambda and ECS. If the definition uses anything
+Step Functions would reject, or the two engines walk it differently, a test here
+fails.
+
+What moto executes, and what it lacks (moto 5.2.5):
+* Lambda Task states (`arn:aws:lambda:...:function:NAME`) run against moto's
+  Docker-free Lambda, which echoes its payload back: each Lambda's result is
+  its input. Retry, Catch, ResultPath, Parallel, Succeed/Fail with CausePath and
+  the `States.JsonToString` intrinsic all run for real.
+* `arn:aws:states:::ecs:runTask.sync` really calls moto's ECS RunTask and polls
+  DescribeTasks until STOPPED, but moto's service-integration base class leaves
+  `_normalise_parameters`/`_normalise_response` empty: the PascalCase
+  Parameters that AWS requires (`Cluster`, `TaskDefinition`, ...) reach botocore
+  unconverted and fail with `KeyError: 'LaunchType'`. `_fill_moto_ecs_gap` adds
+  the missing conversion, driven by botocore's own RunTask/DescribeTasks shapes
+  (so a misspelt parameter still fails); it is skipped if moto ever implements it.
+* ECS tasks only reach STOPPED when the moto state manager is told to advance
+  them immediately, and an awsvpc ENI needs a VPC with DNS hostnames enabled.
+* moto reports an ECS API error as `States.Runtime` (AWS: `ECS.<Exception>`), so
+  Retry `States.TaskFailed` does not fire there, and a `States.Runtime` inside a
+  Parallel branch crashes moto's engine; the failure test therefore breaks the
+  top-level InferenceTask, not a branch.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("antlr4", reason="moto's Step Functions engine needs moto[stepfunctions]")
+boto3 = pytest.importorskip("boto3")
+moto = pytest.importorskip("moto")
+
+from moto.moto_api import state_manager  # noqa: E402
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
+    state_task_service as sts,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
+    state_task_service_ecs as sts_ecs,
+)
+
+from engage.pipeline.asl import load_definition, render  # noqa: E402
+from engage.pipeline.runner import LocalRunner  # noqa: E402
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+CLUSTER = "engagement-ml-cluster"
+LAMBDAS = ["pre-cleanup", "data-prep", "data-validation", "create-qa-table", "create-results-table"]
+PARAMS = {"customers": 200, "seed": 7}
+
+
+@functools.cache
+def _operation_model(service_name: str, method: str) -> Any:
+    meta = boto3.client(service_name, region_name=REGION).meta
+    return meta.service_model.operation_model(meta.method_to_api_mapping[method])
+
+
+def _operation(service: Any, boto_service: str | None, action: str | None) -> Any:
+    name = service._get_boto_service_name(boto_service)
+    return _operation_model(name, service._get_boto_service_action(action))
+
+
+def _fill_moto_ecs_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    ecs_cls, base = sts_ecs.StateTaskServiceEcs, sts.StateTaskService
+    if ecs_cls._normalise_parameters is not base._normalise_parameters:
+        return  # moto implements it now
+
+    def params(self, parameters, boto_service_name=None, service_action_name=None):
+        shape = _operation(self, boto_service_name, service_action_name).input_shape
+        self._to_boto_request(parameters, shape)
+
+    def response(self, response, boto_service_name=None, service_action_name=None):
+        shape = _operation(self, boto_service_name, service_action_name).output_shape
+        self._from_boto_response(response, shape)
+
+    monkeypatch.setattr(ecs_cls, "_normalise_parameters", params)
+    monkeypatch.setattr(ecs_cls, "_normalise_response", response)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for var, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]:
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    _fill_moto_ecs_gap(monkeypatch)
+    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    with moto.mock_aws(config=config):
+        state_manager.set_transition("ecs::task", {"progression": "immediate"})
+        yield
+    state_manager.unset_transition("ecs::task")
+
+
+def _infrastructure(task_families: list[str]) -> dict[str, Any]:
+    """What the Terraform would create; returns the placeholder values for render()."""
+    ec2, ecs = boto3.client("ec2", REGION), boto3.client("ecs", REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=vpc)["GroupId"]
+    ecs.create_cluster(clusterName=CLUSTER)
+    for family in task_families:
+        container = {"name": f"{family}-container", "image": "engage", "cpu": 1024, "memory": 4096}
+        ecs.register_task_definition(
+            family=f"{family}-task",
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="16384",
+            memory="65536",
+            containerDefinitions=[container],
+        )
+    return {
+        "AccountId": ACCOUNT,
+        "Region": REGION,
+        "Prefix": "",
+        "EcsCluster": CLUSTER,
+        "Subnets": [subnet],
+        "SecurityGroups": [group],
+    }
+
+
+def _execute(definition: dict, name: str) -> tuple[dict, list[str]]:
+    sfn = boto3.client("stepfunctions", REGION)
+    arn = sfn.create_state_machine(
+        name="engagement-ml-pipeline",
+        definition=json.dumps(definition),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/engagement-sfn",
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(PARAMS))
+    deadline = time.monotonic() + 20
+    while (desc := sfn.describe_execution(executionArn=execution["executionArn"]))[
+        "status"
+    ] == "RUNNING":
+        assert time.monotonic() < deadline, "moto execution did not finish"
+        time.sleep(0.05)  # polling moto's background execution thread
+    events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+    entered = [
+        e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")
+    ]
+    return desc, entered
+
+
+def _echo_tasks(**overrides: Any) -> dict:
+    """Local tasks that behave like moto's Docker-free Lambda: return the input."""
+    tasks = {name: (lambda event: event) for name in LAMBDAS}
+    return {
+        **tasks,
+        "training": lambda p: {"ran": "training"},
+        "inference": lambda p: {},
+        **overrides,
+    }
+
+
+def _top_level(result: Any) -> list[str]:
+    return [r.name for r in result.records if "/" not in r.path]
+
+
+def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
+    definition = render(load_definition(), _infrastructure(["training", "inference"]))
+    desc, entered = _execute(definition, name="run_moto_ok")
+    assert desc["status"] == "SUCCEEDED", desc.get("cause")
+
+    assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
+    assert set(entered[3:5]) == {"TrainingTask", "DataValidation"}
+    assert entered[5:7] == ["InferenceTask", "ParallelTableCreation"]
+    assert set(entered[7:9]) == {"CreateQATable", "CreateFinalResults"}
+    assert entered[9:] == ["PipelineSuccess"]
+
+    local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
+    assert local.succeeded
+    assert [n for n in entered if n in _top_level(local)] == _top_level(local)
+
+    output = json.loads(desc["output"])
+    assert output.keys() == local.output.keys()
+    for key in ("cleanup", "data_prep"):
+        assert output[key] == local.output[key]
+    assert output["parallel_training"][1] == local.output["parallel_training"][1]
+    training = output["parallel_training"][0]  # runTask.sync returns the stopped task
+    assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
+
+    ecs = boto3.client("ecs", REGION)
+    arns = ecs.list_tasks(cluster=CLUSTER)["taskArns"]
+    for task in ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]:
+        env = {
+            e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]
+        }
+        assert json.loads(env["ENGAGE_EVENT"]) == PARAMS
+        assert env["ENGAGE_EXECUTION"] == "run_moto_ok"
+    assert len(arns) == 2
+
+
+def test_failed_stage_is_named_in_the_cause_on_moto_like_locally(aws: None) -> None:
+    definition = render(load_definition(), _infrastructure(["training"]))  # no inference-task
+    desc, entered = _execute(definition, name="run_moto_fail")
+    assert desc["status"] == "FAILED"
+    assert desc["error"] == "PipelineFailed"
+    assert list(json.loads(desc["cause"])) == ["InferenceTask"]
+    assert entered[-2:] == ["InferenceTask", "PipelineFailed"]
+
+    def no_task_definition(params: dict) -> dict:
+        raise RuntimeError("Unable to describe task definition.")
+
+    tasks = _echo_tasks(inference=no_task_definition)
+    local = LocalRunner(definition, tasks, sleep=lambda s: None).run(PARAMS)
+    assert (local.error, local.failed_state) == ("PipelineFailed", "InferenceTask")
+    assert list(json.loads(local.cause)) == ["InferenceTask"]
+    assert _top_level(local)[-2:] == entered[-2:]
