@@ -32,6 +32,12 @@ class Settings(BaseSettings):
 
     rows: int = Field(100_000, ge=1, le=MAX_ROWS)
     seed: int = 42
+    promotion_tolerance: float = Field(
+        0.01,
+        ge=0,
+        description="A new model version is served only if its primary test metric is not "
+        "worse than the served version's by more than this (metric units).",
+    )
     aws_region: str = "us-east-1"
     s3_endpoint_url: str | None = None
 

@@ -36,7 +36,8 @@ def brief(result: Any) -> str:
     if "validation_status" in r:
         return f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked"
     if "predictions_generated" in r:
-        return f"{r['predictions_generated']:,} predictions ({r['model_version']})"
+        kept_out = "" if r.get("promoted", True) else f"; {r['candidate_version']} not promoted"
+        return f"{r['predictions_generated']:,} predictions ({r['model_version']}{kept_out})"
     if "records_for_review" in r:
         return f"{r['records_for_review']:,} rows queued for review"
     if "total_records" in r:

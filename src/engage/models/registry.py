@@ -16,6 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,28 @@ _VERSION = re.compile(r"v(\d+)")
 
 class ModelNotFoundError(LookupError):
     """The registry has no such model, version or run."""
+
+
+@dataclass(frozen=True)
+class PromotionRule:
+    """A new version may replace the served one only if its primary metric is not worse
+    than the served version's by more than `tolerance` (in the metric's own units)."""
+
+    metric: str
+    higher_is_better: bool = True
+    tolerance: float = 0.01
+
+    def decide(self, candidate: float, current: float | None) -> tuple[bool, str]:
+        """(promote?, why) for a candidate metric against the served one (None: nothing served)."""
+        if current is None:
+            return True, f"first version: {self.metric} {candidate:.4f}"
+        worse_by = current - candidate if self.higher_is_better else candidate - current
+        verdict = "within" if worse_by <= self.tolerance else "beyond"
+        reason = (
+            f"{self.metric} {candidate:.4f} vs served {current:.4f}: "
+            f"worse by {max(worse_by, 0.0):.4f}, {verdict} tolerance {self.tolerance:g}"
+        )
+        return worse_by <= self.tolerance, reason
 
 
 class ModelRegistry:
@@ -89,6 +112,17 @@ class ModelRegistry:
             raise ModelNotFoundError(f"cannot promote unknown {self.model} version {version}")
         record = {"version": version, "run_id": run_id, "promoted_at": _now()}
         self.store.put_bytes(f"{self.root}latest.json", _json(record))
+
+    def judge(self, version: str, rule: PromotionRule) -> tuple[bool, str]:
+        """Whether `rule` lets `version` replace the served version, and why.
+
+        Each version's metadata holds its test metrics at ``metrics -> test -> <metric>``.
+        """
+        served = self.latest()
+        candidate = float(self.metadata(version)["metrics"]["test"][rule.metric])
+        if served is None:
+            return rule.decide(candidate, None)
+        return rule.decide(candidate, float(self.metadata(served)["metrics"]["test"][rule.metric]))
 
     def latest(self) -> str | None:
         """The promoted version, or None before the first successful run."""

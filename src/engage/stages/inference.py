@@ -1,8 +1,10 @@
 """Stage 4, inference (a Fargate task on AWS): score every customer, promote the model.
 
-Loads the version this run trained, scores the inference input, and publishes the
-predictions table in one swap. Reaching this stage means data validation passed,
-so the version is promoted to `latest` here, after the predictions are in place.
+Reaching this stage means data validation passed, so the version this run trained
+may now be promoted, if its test R² is not worse than the served version's by more
+than ENGAGE_PROMOTION_TOLERANCE. Customers are scored with the winner (the new
+version, or the served one when the candidate lost), the predictions table is
+published in one swap, and only then does `latest` move.
 """
 
 from __future__ import annotations
