@@ -1,0 +1,85 @@
+"""`engage models`: the model registry (list versions, show one, promote one)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engage import bootstrap, lake
+from engage.models.registry import ModelNotFoundError, ModelRegistry
+from engage.settings import Settings
+
+console = Console()
+models_app = typer.Typer(help="The model registry: list, show, promote.", no_args_is_help=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(models_app, name="models")
+
+
+def _store():
+    return bootstrap.object_store(Settings())
+
+
+def _model_names() -> list[str]:
+    names = {key[len(lake.MODELS) :].split("/", 1)[0] for key in _store().list(lake.MODELS)}
+    return sorted(n for n in names if n != "metrics" and not n.startswith("."))
+
+
+@models_app.callback(invoke_without_command=True)
+def list_models(ctx: typer.Context) -> None:
+    """Every model's versions with their test metrics; * marks the served one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    table = Table("Model", "Version", "Served", "Test metrics")
+    table.add_column("Run", no_wrap=True)
+    for name in _model_names():
+        registry = ModelRegistry(_store(), name)
+        served = registry.latest()
+        for version in registry.versions():
+            meta = registry.metadata(version)
+            metrics = meta.get("metrics", {}).get("test", {})
+            shown = " ".join(f"{k}={v:.4g}" for k, v in list(metrics.items())[:3])
+            mark = "*" if version == served else ""
+            table.add_row(name, version, mark, shown, meta.get("run_id", ""))
+    if not table.rows:
+        console.print("No models yet: `engage run` trains them.")
+        return
+    console.print(table)
+
+
+@models_app.command("show")
+def show_model(
+    name: Annotated[str, typer.Argument(help="Model name, e.g. engagement.")],
+    version: Annotated[str | None, typer.Argument(help="Version; default the served one.")] = None,
+) -> None:
+    """Print a version's metadata (algorithm, params, metrics, features, run)."""
+    registry = ModelRegistry(_store(), name)
+    version = version or registry.latest()
+    if version is None:
+        console.print(f"[red]{name} has no served version; pass one of {registry.versions()}")
+        raise typer.Exit(1)
+    try:
+        typer.echo(json.dumps(registry.metadata(version), indent=2))
+    except ModelNotFoundError as err:
+        console.print(f"[red]{err}")
+        raise typer.Exit(1) from None
+
+
+@models_app.command("promote")
+def promote_model(
+    name: Annotated[str, typer.Argument(help="Model name, e.g. engagement.")],
+    version: Annotated[str, typer.Argument(help="The version to serve, e.g. v3.")],
+) -> None:
+    """Serve `version` from now on (a manual decision: it bypasses the promotion rule)."""
+    registry = ModelRegistry(_store(), name)
+    try:
+        registry.promote(version, run_id="manual")
+    except ModelNotFoundError as err:
+        console.print(f"[red]{err}")
+        raise typer.Exit(1) from None
+    console.print(f"{name} now serves {version}")
