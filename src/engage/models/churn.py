@@ -21,7 +21,6 @@ Persistence is XGBoost's own UBJ format plus JSON metadata, never pickle.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,13 +40,14 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.xgb_artefacts import META_KEY as META_KEY
+from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
+from engage.models.xgb_artefacts import pack, unpack
 
 TARGET = "churn_30_day"
 INTERVENTION_PROBABILITY = 0.7  # seed §3.5.2: flag for a retention intervention above this
 TARGET_RECALL = 0.80
 CALIBRATION_BINS = 10
-MODEL_KEY = "model.ubj"
-META_KEY = "model_meta.json"
 _FORMAT = "engage-churn-xgboost-v1"
 
 
@@ -194,29 +194,17 @@ class ChurnModel:
 
     # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
     def to_bytes(self) -> dict[str, bytes]:
-        meta = {
-            "format": _FORMAT,
+        fitted = {
             "best_iteration": self.best_iteration_,
             "threshold": self.threshold_,
             "validation": self.validation_,
-            "columns": list(self.spec.columns),
-            "interactions": self.spec.interactions,
-            "feature_names": self.spec.feature_names(),
             "params": self.to_params(),
         }
-        return {
-            MODEL_KEY: bytes(self.booster_.save_raw("ubj")),
-            META_KEY: json.dumps(meta).encode(),
-        }
+        return pack(self.booster_, self.spec, _FORMAT, fitted)
 
     @classmethod
     def from_bytes(cls, artefacts: Mapping[str, bytes]) -> ChurnModel:
-        meta = json.loads(artefacts[META_KEY])
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"unknown churn artefact format {meta.get('format')!r}")
-        spec = FeatureSpec(tuple(meta["columns"]), meta["interactions"])
-        if spec.feature_names() != meta["feature_names"]:
-            raise ValueError("artefact feature names do not match this code's features")
+        booster, spec, meta = unpack(artefacts, _FORMAT)
         params = meta["params"]
         obj = cls(
             max_depth=params["max_depth"],
@@ -230,8 +218,7 @@ class ChurnModel:
             random_state=params["seed"],
             spec=spec,
         )
-        obj.booster_ = xgb.Booster(model_file=bytearray(artefacts[MODEL_KEY]))
-        obj.best_iteration_ = int(meta["best_iteration"])
+        obj.booster_, obj.best_iteration_ = booster, int(meta["best_iteration"])
         obj.threshold_ = float(meta["threshold"])
         obj.validation_ = dict(meta["validation"])
         return obj

@@ -29,7 +29,6 @@ Persistence is XGBoost UBJ plus JSON metadata, never pickle.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping
@@ -42,12 +41,13 @@ from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.xgb_artefacts import META_KEY as META_KEY
+from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
+from engage.models.xgb_artefacts import pack, unpack
 
 TARGET = "lifetime_value_usd"
 QUANTILES = (0.1, 0.5, 0.9)
 NOMINAL_COVERAGE = QUANTILES[2] - QUANTILES[0]  # [p10, p90] should hold 80% of customers
-MODEL_KEY = "model.ubj"
-META_KEY = "model_meta.json"
 _FORMAT = "engage-ltv-xgboost-v1"
 
 
@@ -187,32 +187,20 @@ class LtvModel:
 
     # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
     def to_bytes(self) -> dict[str, bytes]:
-        meta = {
-            "format": _FORMAT,
+        fitted = {
             "best_iteration": self.best_iteration_,
             "quantiles": list(QUANTILES),
             "cqr_adjustment": self.cqr_adjustment_,
             "calibration": self.calibration_,
-            "columns": list(self.spec.columns),
-            "interactions": self.spec.interactions,
-            "feature_names": self.spec.feature_names(),
             "params": self.to_params(),
         }
-        return {
-            MODEL_KEY: bytes(self.booster_.save_raw("ubj")),
-            META_KEY: json.dumps(meta).encode(),
-        }
+        return pack(self.booster_, self.spec, _FORMAT, fitted)
 
     @classmethod
     def from_bytes(cls, artefacts: Mapping[str, bytes]) -> LtvModel:
-        meta = json.loads(artefacts[META_KEY])
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"unknown LTV artefact format {meta.get('format')!r}")
+        booster, spec, meta = unpack(artefacts, _FORMAT)
         if tuple(meta["quantiles"]) != QUANTILES:
             raise ValueError(f"artefact quantiles {meta['quantiles']} are not {QUANTILES}")
-        spec = FeatureSpec(tuple(meta["columns"]), meta["interactions"])
-        if spec.feature_names() != meta["feature_names"]:
-            raise ValueError("artefact feature names do not match this code's features")
         params = meta["params"]
         obj = cls(
             max_depth=params["max_depth"],
@@ -227,8 +215,7 @@ class LtvModel:
             random_state=params["seed"],
             spec=spec,
         )
-        obj.booster_ = xgb.Booster(model_file=bytearray(artefacts[MODEL_KEY]))
-        obj.best_iteration_ = int(meta["best_iteration"])
+        obj.booster_, obj.best_iteration_ = booster, int(meta["best_iteration"])
         obj.cqr_adjustment_ = float(meta["cqr_adjustment"])
         obj.calibration_ = dict(meta["calibration"])
         return obj
