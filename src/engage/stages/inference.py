@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from engage import lake
 from engage.models.engagement import EngagementModel
-from engage.models.registry import ModelRegistry
+from engage.models.registry import ModelRegistry, PromotionRule
 from engage.stages.services import Services, lambda_services, run_id_of
 from engage.stages.train import MODEL_NAME
 
@@ -59,21 +59,28 @@ def _publish(services: Services, table: pa.Table) -> str:
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Score all customers with this run's model; publish; promote the model."""
+    """Judge this run's model, score everyone with the winner, publish, then promote."""
     run_id = run_id_of(event)
     registry = ModelRegistry(services.store, MODEL_NAME)
-    version = registry.version_for_run(run_id)
+    candidate = registry.version_for_run(run_id)
+    rule = PromotionRule("r2", tolerance=services.settings.promotion_tolerance)
+    promote, reason = registry.judge(candidate, rule)
+    version = candidate if promote else str(registry.latest())
     model = load_model(registry, version)
     inputs = services.store.read_parquet(lake.PROCESSED_INFERENCE)
     scores = model.predict(inputs.to_pandas())
     path = _publish(
         services, predictions_table(inputs.column("customer_id"), scores, version, run_id)
     )
-    registry.promote(version, run_id)
+    if promote:
+        registry.promote(candidate, run_id)
     return {
         "inference_status": "success",
         "run_id": run_id,
         "model_version": version,
+        "candidate_version": candidate,
+        "promoted": promote,
+        "promotion_reason": reason,
         "predictions_generated": len(scores),
         "prediction_range": {
             "min": round(float(scores.min()), 4),
