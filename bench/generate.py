@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -18,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "generate.json"
+from report import write_report  # bench/report.py (scripts run from bench/)
+
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -68,15 +67,7 @@ def main() -> None:
         print(f"{rows:>11,} rows  {result['generate_seconds']:>7.1f} s  "
               f"{result['rows_per_second']:>9,} rows/s  peak RSS {result['peak_rss_mb']:>6,} MB  "
               f"output {result['output_mb']:>8,.1f} MB")  # fmt: skip
-    report = {
-        "benchmark": "generate",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "runs": runs,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_report("generate", runs)
 
 
 if __name__ == "__main__":

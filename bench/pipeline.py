@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -21,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "pipeline.json"
+from report import write_report  # bench/report.py (scripts run from bench/)
+
 GENERATE = """
 import sys
 from pathlib import Path
@@ -93,16 +92,7 @@ def main() -> None:
               f"R² {result['test_r2']} (ceiling {result['ceiling_r2']})")  # fmt: skip
         for state, seconds in result["stage_seconds"].items():
             print(f"    {state:<50} {seconds:>8.2f} s")
-    report = {
-        "benchmark": "pipeline",
-        "targets": {"100000": "<= 60 s", "1000000": "<= 600 s"},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "runs": runs,
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    write_report("pipeline", runs, targets={"100000": "<= 60 s", "1000000": "<= 600 s"})
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from engage import bootstrap, lake
 from engage.models.registry import ModelNotFoundError, ModelRegistry
+from engage.ports import ObjectStore
 from engage.settings import Settings
 
 console = Console()
@@ -21,12 +22,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(models_app, name="models")
 
 
-def _store():
+def _store() -> ObjectStore:
     return bootstrap.object_store(Settings())
 
 
-def _model_names() -> list[str]:
-    names = {key[len(lake.MODELS) :].split("/", 1)[0] for key in _store().list(lake.MODELS)}
+def _model_names(store: ObjectStore) -> list[str]:
+    names = {key[len(lake.MODELS) :].split("/", 1)[0] for key in store.list(lake.MODELS)}
     return sorted(n for n in names if n != "metrics" and not n.startswith("."))
 
 
@@ -37,8 +38,9 @@ def list_models(ctx: typer.Context) -> None:
         return
     table = Table("Model", "Version", "Served", "Test metrics")
     table.add_column("Run", no_wrap=True)
-    for name in _model_names():
-        registry = ModelRegistry(_store(), name)
+    store = _store()
+    for name in _model_names(store):
+        registry = ModelRegistry(store, name)
         served = registry.latest()
         for version in registry.versions():
             meta = registry.metadata(version)

@@ -17,6 +17,7 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.xgb_artefacts import gain_importance
 
 TARGET = "engagement_score"
 
@@ -68,9 +69,7 @@ class EngagementModel:
 
     def feature_importance(self) -> dict[str, float]:
         """Total gain per feature, normalised to sum to 1 (zero for unused features)."""
-        gain = self.booster_.get_score(importance_type="total_gain")
-        total = sum(gain.values()) or 1.0
-        return {name: gain.get(name, 0.0) / total for name in self.spec.feature_names()}
+        return gain_importance(self.booster_, self.spec.feature_names())
 
     def to_params(self) -> dict:
         """Hyper-parameters as recorded in the registry (what a rerun needs)."""

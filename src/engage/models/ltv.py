@@ -43,7 +43,7 @@ from sklearn.model_selection import train_test_split
 from engage.models.features import FeatureSpec
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
-from engage.models.xgb_artefacts import pack, unpack
+from engage.models.xgb_artefacts import gain_importance, pack, unpack
 
 TARGET = "lifetime_value_usd"
 QUANTILES = (0.1, 0.5, 0.9)
@@ -145,9 +145,7 @@ class LtvModel:
 
     def feature_importance(self) -> dict[str, float]:
         """Total gain per feature over all three quantiles, normalised to sum to 1."""
-        gain = self.booster_.get_score(importance_type="total_gain")
-        total = sum(gain.values()) or 1.0
-        return {name: gain.get(name, 0.0) / total for name in self.spec.feature_names()}
+        return gain_importance(self.booster_, self.spec.feature_names())
 
     def to_params(self) -> dict[str, Any]:
         """Hyper-parameters as recorded in the registry (what a rerun needs)."""

@@ -1,4 +1,4 @@
-"""Safe persistence shared by the XGBoost models: UBJ booster + JSON metadata, never pickle.
+"""What the XGBoost models share: safe persistence (UBJ + JSON, never pickle), importance.
 
 The metadata names the artefact format, the feature columns and the fitted
 attributes; loading checks the format and that this code still builds the same
@@ -17,6 +17,13 @@ from engage.models.features import FeatureSpec
 
 MODEL_KEY = "model.ubj"
 META_KEY = "model_meta.json"
+
+
+def gain_importance(booster: xgb.Booster, feature_names: list[str]) -> dict[str, float]:
+    """Total gain per feature, normalised to sum to 1 (zero for unused features)."""
+    gain = booster.get_score(importance_type="total_gain")
+    total = sum(gain.values()) or 1.0
+    return {name: gain.get(name, 0.0) / total for name in feature_names}
 
 
 def pack(

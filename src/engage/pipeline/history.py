@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from engage import lake
 from engage.pipeline.errors import StatesError
 from engage.pipeline.events import BaseListener, StateRecord
 from engage.pipeline.runner import ExecutionResult
 from engage.ports import ObjectStore
 
-RUNS_PREFIX = "engagement-runs/"
+RUNS_PREFIX = lake.RUNS
 RUN_ID = re.compile(r"run_\d{8}T\d{6}Z_[0-9a-f]{6}")
 
 

@@ -10,7 +10,6 @@ passed may serve its model (inference promotes it).
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import xgboost as xgb
 
 from engage import lake
@@ -110,11 +108,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
 
 def _publish_metrics(services: Services, rows: pa.Table, run_id: str) -> None:
     """Add this run's metrics file; the catalog table spans every run's file."""
-    buffer = io.BytesIO()
-    pq.write_table(rows, buffer, compression="snappy")
-    services.store.put_bytes(
-        f"{lake.MODEL_METRICS}{run_id}/{MODEL_NAME}.parquet", buffer.getvalue()
-    )
+    services.store.write_parquet(f"{lake.MODEL_METRICS}{run_id}/{MODEL_NAME}.parquet", rows)
     services.sql.register_parquet(METRICS_TABLE, lake.MODEL_METRICS)
 
 
