@@ -1,4 +1,5 @@
--- Final results (seed §4.7): every customer of run :run_id with its prediction, the
+-- Final results (seed §4.7): every customer of run :run_id with every model's prediction
+-- (engagement_predictions.predictions, built by the ensemble step), the engagement
 -- prediction's error and quality, and the engagement model's metrics *as measured by
 -- that run* (engagement_predictions.model_metrics), never typed-in numbers.
 -- Columns: every contract column of engagement_raw.customers (targets renamed actual_*),
@@ -65,6 +66,17 @@ SELECT
     p.predicted_engagement_score,
     p.prediction_timestamp,
     p.model_version,
+    p.churn_probability,
+    p.churn_prediction,
+    p.intervention_flag,
+    p.ltv_p10,
+    p.ltv_p50,
+    p.ltv_p90,
+    p.anomaly_score,
+    p.anomaly_flag,
+    p.recommended_categories,
+    p.value_at_risk_usd,
+    p.next_best_action,
     ABS(c.engagement_score - p.predicted_engagement_score) AS prediction_error,
     CAST(
         CASE

@@ -24,7 +24,11 @@ STAGING = "_staging/"  # work in progress; published into place atomically
 
 RAW_CUSTOMERS = RAW + "customers/"
 RAW_CUSTOMERS_FILE = RAW_CUSTOMERS + "customers.parquet"
+RAW_INTERACTIONS = RAW + "interactions/"
+RAW_CONTENT_ITEMS = RAW + "content_items/"
 PREDICTIONS_TABLE = PREDICTIONS + "predictions/"
+MODEL_SCORES = PREDICTIONS + "scores/"  # one table per model, joined by the ensemble step
+ANOMALY_REVIEW = "engagement-qa/anomaly_review/"
 MODEL_METRICS = MODELS + "metrics/"
 
 RAW_SCHEMA = "engagement_raw"
@@ -72,9 +76,12 @@ TABLES: dict[str, TableLocation] = {
         _loc("engagement_raw.training_data", PROCESSED_TRAINING),
         _loc("engagement_raw.test_data", PROCESSED_TEST),
         _loc("engagement_raw.inference_input", PROCESSED_INFERENCE),
+        _loc("engagement_raw.interactions", RAW_INTERACTIONS),
+        _loc("engagement_raw.content_items", RAW_CONTENT_ITEMS),
         _loc("engagement_predictions.predictions", PREDICTIONS_TABLE),
         _loc("engagement_predictions.model_metrics", MODEL_METRICS),
         _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
+        _loc("engagement_qa.anomaly_review", ANOMALY_REVIEW),
         _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),
     )
 }
@@ -93,6 +100,11 @@ def table_location(qualified_name: str) -> TableLocation:
     except KeyError:
         known = ", ".join(sorted(TABLES))
         raise KeyError(f"no lake location for table {qualified_name!r}; known: {known}") from None
+
+
+def model_scores(model: str) -> TableLocation:
+    """Where one model's batch scores live before the ensemble step joins them."""
+    return TableLocation(f"{PREDICTIONS_SCHEMA}.{model}_scores", f"{MODEL_SCORES}{model}/")
 
 
 def staging_prefix(qualified_name: str, token: str) -> str:

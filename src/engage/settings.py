@@ -36,7 +36,14 @@ class Settings(BaseSettings):
         0.01,
         ge=0,
         description="A new model version is served only if its primary test metric is not "
-        "worse than the served version's by more than this (metric units).",
+        "worse than the served version's by more than this (metric units; for metrics in "
+        "currency, such as LTV's p50 MAE, a fraction of the served value).",
+    )
+    model_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads each model may use to fit and score; 0 shares the cores "
+        "between the models that run side by side.",
     )
     aws_region: str = "us-east-1"
     s3_endpoint_url: str | None = None

@@ -54,7 +54,16 @@ from engage.pipeline.runner import LocalRunner  # noqa: E402
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 CLUSTER = "engagement-ml-cluster"
-LAMBDAS = ["pre-cleanup", "data-prep", "data-validation", "create-qa-table", "create-results-table"]
+LAMBDAS = [
+    "pre-cleanup",
+    "data-prep",
+    "data-validation",
+    "ensemble-predictions",
+    "create-qa-table",
+    "create-results-table",
+]
+TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
+MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
 PARAMS = {"customers": 200, "seed": 7}
 
 
@@ -153,7 +162,7 @@ def _echo_tasks(**overrides: Any) -> dict:
     tasks = {name: (lambda event: event) for name in LAMBDAS}
     return {
         **tasks,
-        "training": lambda p: {"ran": "training"},
+        **{name: (lambda p: {"ran": "training"}) for name in TRAINING},
         "inference": lambda p: {},
         **overrides,
     }
@@ -164,15 +173,15 @@ def _top_level(result: Any) -> list[str]:
 
 
 def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
-    definition = render(load_definition(), _infrastructure(["training", "inference"]))
+    definition = render(load_definition(), _infrastructure([*TRAINING, "inference"]))
     desc, entered = _execute(definition, name="run_moto_ok")
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
 
     assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
-    assert set(entered[3:5]) == {"TrainingTask", "DataValidation"}
-    assert entered[5:7] == ["InferenceTask", "ParallelTableCreation"]
-    assert set(entered[7:9]) == {"CreateQATable", "CreateFinalResults"}
-    assert entered[9:] == ["PipelineSuccess"]
+    assert set(entered[3:10]) == {"ParallelModelTraining", "DataValidation", *MODEL_STATES}
+    assert entered[10:13] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
+    assert set(entered[13:15]) == {"CreateQATable", "CreateFinalResults"}
+    assert entered[15:] == ["PipelineSuccess"]
 
     local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
     assert local.succeeded
@@ -183,8 +192,8 @@ def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
     for key in ("cleanup", "data_prep"):
         assert output[key] == local.output[key]
     assert output["parallel_training"][1] == local.output["parallel_training"][1]
-    training = output["parallel_training"][0]  # runTask.sync returns the stopped task
-    assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
+    for training in output["parallel_training"][0]["models"]:  # runTask.sync: the stopped task
+        assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
 
     ecs = boto3.client("ecs", REGION)
     arns = ecs.list_tasks(cluster=CLUSTER)["taskArns"]
@@ -194,11 +203,11 @@ def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
         }
         assert json.loads(env["ENGAGE_EVENT"]) == PARAMS
         assert env["ENGAGE_EXECUTION"] == "run_moto_ok"
-    assert len(arns) == 2
+    assert len(arns) == len(TRAINING) + 1
 
 
 def test_failed_stage_is_named_in_the_cause_on_moto_like_locally(aws: None) -> None:
-    definition = render(load_definition(), _infrastructure(["training"]))  # no inference-task
+    definition = render(load_definition(), _infrastructure(TRAINING))  # no inference-task
     desc, entered = _execute(definition, name="run_moto_fail")
     assert desc["status"] == "FAILED"
     assert desc["error"] == "PipelineFailed"

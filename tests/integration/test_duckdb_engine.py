@@ -46,8 +46,28 @@ def predictions(table: pa.Table, run_id: str) -> pa.Table:
         "predicted_engagement_score": pa.array(predicted, pa.float64()),
         "prediction_timestamp": pa.array([dt.datetime(2026, 11, 1, 12)] * n, pa.timestamp("us")),
         "model_version": ["engagement-v1"] * n,
+        **other_models(n),
         "run_id": [run_id] * n,
     })  # fmt: skip
+
+
+def other_models(n: int) -> dict[str, list]:
+    """The ensemble's columns from the other four models (values only need the right types)."""
+    churn = [(i % 10) / 10 for i in range(n)]
+    p50 = [100.0 + i for i in range(n)]
+    return {
+        "churn_probability": churn,
+        "churn_prediction": [c >= 0.3 for c in churn],
+        "intervention_flag": [c > 0.7 for c in churn],
+        "ltv_p10": [v / 2 for v in p50],
+        "ltv_p50": p50,
+        "ltv_p90": [v * 2 for v in p50],
+        "anomaly_score": [(i % 100) / 100 for i in range(n)],
+        "anomaly_flag": [i % 100 > 90 for i in range(n)],
+        "recommended_categories": [["tech", "food", "art"]] * n,
+        "value_at_risk_usd": [c * v for c, v in zip(churn, p50, strict=True)],
+        "next_best_action": ["personalised_content"] * n,
+    }
 
 
 def build_lake(engine: DuckDbEngine, n: int, run_id: str = "run-1") -> pa.Table:

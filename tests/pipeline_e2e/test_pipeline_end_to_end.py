@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from engage import bootstrap
-from engage.orchestrate import definition
+from engage.orchestrate import definition, task_result
 from engage.pipeline.asl import iter_states
 from engage.pipeline.history import RunHistory
 
@@ -126,11 +126,11 @@ def test_results_carry_the_r2_this_run_measured(baseline, catalog) -> None:
 
     # what the training stage reported, as the run history kept it
     record = RunHistory(bootstrap.object_store(baseline.settings())).get(run_id)
-    training = next(s for s in record["states"] if s["name"] == "TrainingTask")["output"]
+    state = next(s for s in record["states"] if s["name"] == "EngagementModel")
+    training = task_result("EngagementModel", state["output"])
     assert training["run_id"] == run_id and training["model_version"] == "v1"
-    assert row["model_r2_score"] == pytest.approx(training["test_r2"], abs=1e-4)
-    assert row["model_rmse"] == pytest.approx(training["test_rmse"], abs=1e-4)
-    assert baseline.run.stage_results()["TrainingTask"]["test_r2"] == training["test_r2"]
+    assert row["model_r2_score"] == pytest.approx(training["metrics"]["test_r2"], abs=1e-4)
+    assert baseline.run.stage_results()["EngagementModel"] == training
 
     assert round(row["model_r2_score"], 3) != SEED_R2
     assert round(row["model_rmse"], 3) != SEED_RMSE
@@ -177,7 +177,7 @@ def test_the_three_views_answer_from_final_results(catalog) -> None:
     assert at_risk == _count(
         catalog,
         "engagement_analytics.final_results",
-        "WHERE predicted_engagement_score < 0.3 OR churn_risk_score > 0.5",
+        "WHERE predicted_engagement_score < 0.3 OR churn_risk_score > 0.5 OR churn_prediction",
     )
     assert high > 0 and at_risk > 0
     perf = catalog.query("SELECT * FROM engagement_analytics.model_performance").to_pylist()
@@ -210,7 +210,11 @@ def test_run_history_has_one_entry_per_state_with_timing(baseline) -> None:
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("TrainingTask", "DataValidation"), ("CreateQATable", "CreateFinalResults")],
+    [
+        ("EngagementModel", "DataValidation"),
+        ("ChurnModel", "RecommendationModel"),
+        ("CreateQATable", "CreateFinalResults"),
+    ],
 )
 def test_parallel_branches_overlap_in_time(baseline, first, second) -> None:
     states = {s["name"]: s for s in baseline.run.record["states"]}

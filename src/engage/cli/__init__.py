@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES = ("generate", "contract", "run", "runs", "sql", "models")
+_COMMAND_MODULES = ("generate", "contract", "run", "runs", "sql", "models", "explain")
 
 
 def _version(value: bool) -> None:

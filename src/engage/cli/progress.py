@@ -31,13 +31,23 @@ def brief(result: Any) -> str:
             f"{r['raw_records']:,} rows -> train {r['training_records']:,} "
             f"/ test {r['test_records']:,}"
         )
-    if "test_r2" in r:
-        return f"model {r['model_version']}: test R² {r['test_r2']:.4f}, RMSE {r['test_rmse']:.4f}"
+    if "training_status" in r:
+        if r["training_status"] != "success":
+            return f"{r['training_status']}: {r.get('reason', '')}"
+        figures = ", ".join(f"{k} {v:.4g}" for k, v in r.get("metrics", {}).items())
+        return f"{r['model']} {r['model_version']}: {figures}"
     if "validation_status" in r:
         return f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked"
-    if "predictions_generated" in r:
-        kept_out = "" if r.get("promoted", True) else f"; {r['candidate_version']} not promoted"
-        return f"{r['predictions_generated']:,} predictions ({r['model_version']}{kept_out})"
+    if "inference_status" in r:
+        served = sum(1 for m in r["models"].values() if m["model_version"])
+        kept = [n for n, m in r["models"].items() if m["candidate_version"] and not m["promoted"]]
+        note = f"; not promoted: {', '.join(kept)}" if kept else ""
+        return f"{r['predictions_generated']:,} customers scored by {served} models{note}"
+    if "ensemble_status" in r:
+        return (
+            f"{r['predictions']:,} unified predictions; {r['intervention_flags']:,} retention "
+            f"interventions, {r['anomaly_flags']:,} for review; promoted {len(r['promoted'])}"
+        )
     if "records_for_review" in r:
         return f"{r['records_for_review']:,} rows queued for review"
     if "total_records" in r:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,6 @@ from rich.table import Table
 
 from engage.cli.generate import print_summary, run_generation
 from engage.cli.progress import PipelineProgress, brief
-from engage.models.grading import engagement_ceiling
 from engage.orchestrate import PipelineRun, run_pipeline
 from engage.settings import Settings
 
@@ -71,35 +71,54 @@ def _stage_table(run: PipelineRun) -> Table:
     return table
 
 
-def _model_table(training: dict[str, Any], ceiling: float | None) -> Table:
-    table = Table(title="Engagement model (test split)", title_justify="left")
-    for column in ("Version", "R²", "RMSE", "MAE", "MAPE", "Ground-truth ceiling R²", "R²/ceiling"):
-        table.add_column(column, justify="right")
-    ratio = f"{training['test_r2'] / ceiling:.3f}" if ceiling else "n/a"
-    table.add_row(
-        training["model_version"],
-        f"{training['test_r2']:.4f}",
-        f"{training['test_rmse']:.4f}",
-        f"{training['test_mae']:.4f}",
-        f"{training['test_mape']:.3f}",
-        f"{ceiling:.4f}" if ceiling else "n/a",
-        ratio,
-    )
+def grade_text(grading: Mapping[str, Any] | None) -> str:
+    """How a model compares with the generator's ground truth (or its baseline), in words."""
+    if not grading:
+        return "n/a (no ground truth)"
+    value, metric = grading.get("value"), grading.get("metric", "")
+    if "ceiling" in grading:
+        return f"{metric} {value:.4f} = {grading['ratio']:.3f} x ceiling {grading['ceiling']:.4f}"
+    if "baseline" in grading:
+        return f"{metric} {value:.4f} vs popularity {grading['baseline']:.4f}"
+    if "target" in grading:
+        return f"{metric} {value:.1%} (target {grading['target']:.0%})"
+    return f"{metric} {value:.3f}"
+
+
+def _models_table(run: PipelineRun) -> Table:
+    results = run.stage_results()
+    served = (results.get("InferenceTask") or {}).get("models", {})
+    table = Table(title="Models (test split; graded against the generator's truth)")
+    for column in ("Model", "Trained", "Served", "Test metrics", "Graded", "Fit s"):
+        table.add_column(column, justify="right" if column == "Fit s" else "left")
+    for result in results.values():
+        if not isinstance(result, Mapping) or "training_status" not in result:
+            continue
+        name = result["model"]
+        metrics = ", ".join(f"{k} {v:.4g}" for k, v in result.get("metrics", {}).items())
+        table.add_row(
+            name,
+            result.get("model_version", result["training_status"]),
+            str(served.get(name, {}).get("model_version") or "-"),
+            metrics or result.get("reason", ""),
+            grade_text(result.get("grading")),
+            f"{result.get('training_seconds', 0):.1f}",
+        )
     return table
 
 
 def _print_summary(run: PipelineRun, settings: Settings) -> None:
     console.print(_stage_table(run))
-    training = run.stage_results().get("TrainingTask")
-    if training:
-        console.print(_model_table(training, engagement_ceiling(settings.data_dir)))
+    console.print(_models_table(run))
     total = sum(r.duration_s or 0 for r in run.result.records if "/" not in r.path)
     console.print(
         Panel.fit(
             f"[green]Pipeline succeeded[/] in {total:.1f} s.\n"
             f"Lake:    {Path(settings.lake).resolve()}\n"
             f"Catalog: {settings.resolved_catalog_path().resolve()} (opens in any DuckDB client)\n"
-            'Next:    engage sql "SELECT * FROM engagement_analytics.model_performance"\n'
+            'Next:    engage sql "SELECT * FROM engagement_analytics.at_risk_customers LIMIT 5"\n'
+            "         engage explain CUST_0000042\n"
+            "         engage models list\n"
             "         engage sql   (interactive shell)\n"
             f"         engage runs show {run.run_id}",
             title="Done",

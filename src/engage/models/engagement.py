@@ -33,6 +33,7 @@ class EngagementModel:
         early_stopping_rounds: int = 30,
         validation_fraction: float = 0.1,
         random_state: int = 42,
+        n_jobs: int | None = None,
         spec: FeatureSpec | None = None,
     ) -> None:
         self.max_depth = max_depth
@@ -41,6 +42,7 @@ class EngagementModel:
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.spec = spec or FeatureSpec()
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray) -> EngagementModel:
@@ -88,7 +90,7 @@ class EngagementModel:
             "eta": self.learning_rate,
             "eval_metric": "rmse",
             "seed": self.random_state,
-            "nthread": os.cpu_count() or 1,
+            "nthread": self.n_jobs or os.cpu_count() or 1,
         }
 
     # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
@@ -105,7 +107,13 @@ class EngagementModel:
     def from_bytes(cls, model: bytes, meta: bytes) -> EngagementModel:
         info = json.loads(meta)
         spec = FeatureSpec(tuple(info["columns"]), info["interactions"])
-        obj = cls(spec=spec)
+        params = info["params"]
+        obj = cls(
+            max_depth=params["max_depth"],
+            learning_rate=params["eta"],
+            random_state=params["seed"],
+            spec=spec,
+        )
         obj.booster_ = xgb.Booster(model_file=bytearray(model))
         obj.best_iteration_ = int(info["best_iteration"])
         return obj

@@ -84,13 +84,28 @@ class _Recommender:
         item = self.item_index_.get_indexer(frame["item_id"].astype(str)).astype(np.int64)
         if (item < 0).any():
             raise ValueError("interactions name items that are not in the catalogue")
+        user, item = self._set_seen(user, item)
+        pop = np.bincount(item, minlength=len(self.item_ids_)).astype(np.float64)
+        self.popularity_ = (pop / max(pop.sum(), 1.0)).astype(np.float32)
+        return user, item
+
+    def mark_seen(self, interactions: pa.Table | pd.DataFrame) -> None:
+        """Replace the seen items with `interactions` (e.g. all of them after a held-out
+        evaluation), so that served lists exclude everything a customer consumed.
+        Customers or items unknown at fit time are ignored; popularity is unchanged."""
+        frame = as_frame(interactions, ["customer_id", "item_id"])
+        user = self.user_index_.get_indexer(frame["customer_id"].astype(str)).astype(np.int64)
+        item = self.item_index_.get_indexer(frame["item_id"].astype(str)).astype(np.int64)
+        known = (user >= 0) & (item >= 0)
+        self._set_seen(user[known], item[known])
+
+    def _set_seen(self, user: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seen items as CSR over users; returns the distinct (user, item) code pairs."""
         keys = np.unique(user * len(self.item_ids_) + item)  # one row per (user, item)
         user, item = keys // len(self.item_ids_), keys % len(self.item_ids_)
         counts = np.bincount(user, minlength=len(self.user_ids_))
         self.seen_indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.seen_indices_ = item.astype(np.int64)
-        pop = np.bincount(item, minlength=len(self.item_ids_)).astype(np.float64)
-        self.popularity_ = (pop / max(pop.sum(), 1.0)).astype(np.float32)
         return user, item
 
     # -- serving ---------------------------------------------------------------------

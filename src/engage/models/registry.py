@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,23 +33,28 @@ class ModelNotFoundError(LookupError):
 @dataclass(frozen=True)
 class PromotionRule:
     """A new version may replace the served one only if its primary metric is not worse
-    than the served version's by more than `tolerance` (in the metric's own units)."""
+    than the served version's by more than `tolerance`: in the metric's own units, or,
+    with `relative`, as a fraction of the served value (for metrics in currency, whose
+    scale depends on the data)."""
 
     metric: str
     higher_is_better: bool = True
     tolerance: float = 0.01
+    relative: bool = False
 
     def decide(self, candidate: float, current: float | None) -> tuple[bool, str]:
         """(promote?, why) for a candidate metric against the served one (None: nothing served)."""
         if current is None:
             return True, f"first version: {self.metric} {candidate:.4f}"
         worse_by = current - candidate if self.higher_is_better else candidate - current
-        verdict = "within" if worse_by <= self.tolerance else "beyond"
+        allowed = self.tolerance * abs(current) if self.relative else self.tolerance
+        verdict = "within" if worse_by <= allowed else "beyond"
+        unit = f" ({self.tolerance:.0%} of served)" if self.relative else ""
         reason = (
             f"{self.metric} {candidate:.4f} vs served {current:.4f}: "
-            f"worse by {max(worse_by, 0.0):.4f}, {verdict} tolerance {self.tolerance:g}"
+            f"worse by {max(worse_by, 0.0):.4f}, {verdict} tolerance {allowed:g}{unit}"
         )
-        return worse_by <= self.tolerance, reason
+        return worse_by <= allowed, reason
 
 
 class ModelRegistry:
@@ -66,8 +71,18 @@ class ModelRegistry:
         found = {key[len(self.root) :].split("/", 1)[0] for key in self.store.list(self.root)}
         return sorted((v for v in found if _VERSION.fullmatch(v)), key=lambda v: int(v[1:]))
 
-    def save(self, artefacts: Mapping[str, bytes], metadata: Mapping[str, Any], run_id: str) -> str:
-        """Store a new version (artefacts + metadata.json) atomically; return its name."""
+    def save(
+        self,
+        artefacts: Mapping[str, bytes],
+        metadata: Mapping[str, Any],
+        run_id: str,
+        derived: Callable[[Mapping[str, Any]], Mapping[str, bytes]] | None = None,
+    ) -> str:
+        """Store a new version (artefacts + metadata.json) atomically; return its name.
+
+        `derived` makes further artefacts from the final metadata (version, date
+        included), e.g. the model card, so that they never disagree with it.
+        """
         existing = self.versions()
         version = f"v{int(existing[-1][1:]) + 1 if existing else 1}"
         staging = f"{lake.STAGING}models/{self.model}/{uuid.uuid4().hex}/"
@@ -79,6 +94,7 @@ class ModelRegistry:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "artefacts": sorted(artefacts),
         }
+        artefacts = {**artefacts, **(derived(meta) if derived else {})}
         try:
             for name, data in artefacts.items():
                 self.store.put_bytes(staging + name, data)

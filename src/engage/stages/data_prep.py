@@ -5,6 +5,12 @@ written, so a corrupted or wrong-schema file fails the run with the column and
 row count at fault and the lake keeps its previous, good data. Then the seed's
 Athena statements (sql/engagement_raw/*.sql) build the raw table, the 80/20
 split by customer id, and the inference input.
+
+The recommender's inputs (interactions and the content catalogue) are optional:
+when the source folder has them they are checked against their contracts the
+same way and admitted as `engagement_raw.interactions` / `content_items`; when
+it has neither, the recommendation branch reports itself skipped. One without the
+other is an error, since neither is usable alone.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from engage import contract, lake
+from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
 from engage.stages.errors import DataValidationError, StageError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
@@ -30,40 +37,71 @@ SQL_STEPS = (
 )
 
 
+RECOMMENDER_INPUTS = (
+    (contract.INTERACTIONS, lake.RAW_INTERACTIONS, "engagement_raw.interactions"),
+    (contract.CONTENT_ITEMS, lake.RAW_CONTENT_ITEMS, "engagement_raw.content_items"),
+)
+
+
+def find_file(folder: Path, name: str) -> Path | None:
+    """<name>.parquet, else <name>.csv, in the source folder; None when neither exists."""
+    for path in (folder / f"{name}.parquet", folder / f"{name}.csv"):
+        if path.is_file():
+            return path
+    return None
+
+
 def find_customers_file(folder: Path) -> Path:
     """customers.parquet, else customers.csv, in the source folder."""
-    for name in ("customers.parquet", "customers.csv"):
-        if (folder / name).is_file():
-            return folder / name
-    raise StageError(
-        f"no customers.parquet or customers.csv in {folder}: run `engage generate` "
-        "or point ENGAGE_DATA_DIR at your data"
-    )
+    path = find_file(folder, "customers")
+    if path is None:
+        raise StageError(
+            f"no customers.parquet or customers.csv in {folder}: run `engage generate` "
+            "or point ENGAGE_DATA_DIR at your data"
+        )
+    return path
 
 
-def read_customers(path: Path) -> pa.Table:
+def read_customers(path: Path, table: Table = contract.CUSTOMERS) -> pa.Table:
     """Read the file; an unreadable file is a validation failure naming the file."""
     try:
         if path.suffix == ".csv":
-            return _read_csv(path)
+            return _read_csv(path, table)
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as err:
         finding = Finding("readable", "*", 0, f"cannot be read: {err}")
         raise DataValidationError(str(path), [finding]) from err
 
 
-def _read_csv(path: Path) -> pa.Table:
+def _read_csv(path: Path, table: Table) -> pa.Table:
     # Types of columns the file lacks are ignored; the contract check then names them.
-    types = {c.name: c.arrow_type for c in contract.CUSTOMERS.columns}
+    types = {c.name: c.arrow_type for c in table.columns}
     return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
 
 
-def conform(table: pa.Table, where: str) -> pa.Table:
+def conform(table: pa.Table, where: str, spec: Table = contract.CUSTOMERS) -> pa.Table:
     """Validate against the contract, then order and type the columns exactly as it says."""
-    findings = validate_table(table, contract.CUSTOMERS)
+    findings = validate_table(table, spec)
     if findings:
         raise DataValidationError(where, findings)
-    return table.select(contract.CUSTOMERS.names).cast(contract.CUSTOMERS.arrow_schema())
+    return table.select(spec.names).cast(spec.arrow_schema())
+
+
+def recommender_inputs(folder: Path) -> list[tuple[pa.Table, str, str]]:
+    """Validated (table, lake prefix, catalog name) of the recommender's inputs, or []."""
+    found = [
+        (find_file(folder, spec.name), spec, key, name) for spec, key, name in RECOMMENDER_INPUTS
+    ]
+    present = [f for f in found if f[0] is not None]
+    if not present:
+        return []
+    if len(present) < len(found):
+        missing = [spec.name for path, spec, _, _ in found if path is None]
+        raise StageError(f"{folder} has recommender data but no {', '.join(missing)} file")
+    return [
+        (conform(read_customers(path, spec), str(path), spec), key, name)
+        for path, spec, key, name in present
+    ]
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
@@ -71,7 +109,11 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     run_id = run_id_of(event)
     path = find_customers_file(source_dir(event, services.settings))
     table = conform(read_customers(path), str(path))
+    extra = recommender_inputs(path.parent)
     services.store.write_parquet(lake.RAW_CUSTOMERS_FILE, table)
+    for data, key, name in extra:
+        services.store.write_parquet(f"{key}{name.split('.')[1]}.parquet", data)
+        services.sql.register_parquet(name, key)
     tables = {}
     for step in SQL_STEPS:
         result = services.sql.run_file(step)
@@ -84,6 +126,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "training_records": tables["engagement_raw.training_data"],
         "test_records": tables["engagement_raw.test_data"],
         "inference_records": tables["engagement_raw.inference_input"],
+        "recommender_inputs": {name: data.num_rows for data, _, name in extra},
         "s3_locations": {
             "training": services.store.uri(lake.PROCESSED_TRAINING),
             "test": services.store.uri(lake.PROCESSED_TEST),

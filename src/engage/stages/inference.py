@@ -1,95 +1,138 @@
-"""Stage 4, inference (a Fargate task on AWS): score every customer, promote the model.
+"""Stage 4, batch inference (a Fargate task on AWS): every model scores every customer.
 
-Reaching this stage means data validation passed, so the version this run trained
-may now be promoted, if its test R² is not worse than the served version's by more
-than ENGAGE_PROMOTION_TOLERANCE. Customers are scored with the winner (the new
-version, or the served one when the candidate lost), the predictions table is
-published in one swap, and only then does `latest` move.
+Reaching this stage means data validation passed, so each version this run trained
+may now be judged for promotion: it is served if its primary test metric is not
+worse than the served version's by more than ENGAGE_PROMOTION_TOLERANCE (models
+without a held-out metric are served once their data passed). Each model scores
+the inference input with the winner (the new version, or the served one when the
+candidate lost), engagement and churn with exact TreeSHAP per customer, and its
+table `engagement_predictions.<model>_scores` is published in one swap. The
+decisions go to the run's `promotions.json`; the ensemble step joins the tables and
+only then moves the `latest` pointers.
+
+The five models score concurrently, each with its share of the cores.
 """
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from engage import lake
-from engage.models.engagement import EngagementModel
 from engage.models.registry import ModelRegistry, PromotionRule
-from engage.stages.services import Services, lambda_services, run_id_of
-from engage.stages.train import MODEL_NAME
+from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, load_version, model_threads
+from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.train import METRICS_TABLE
 
-PREDICTIONS_TABLE = "engagement_predictions.predictions"
-PREDICTIONS_FILE = "predictions.parquet"
+PROMOTIONS_REPORT = "promotions.json"
+INFERENCE_REPORT = "inference.json"
 
 
-def load_model(registry: ModelRegistry, version: str) -> EngagementModel:
-    """Rebuild a model from its safe artefacts (UBJ booster + JSON metadata)."""
-    return EngagementModel.from_bytes(
-        registry.load(version, "model.ubj"), registry.load(version, "model_meta.json")
+@dataclass(frozen=True)
+class Decision:
+    """Which version of one model this run serves, and whether it becomes `latest`."""
+
+    model: str
+    candidate: str | None  # the version this run trained (None: skipped)
+    served: str | None  # the version that scores customers (None: nothing to serve)
+    promote: bool
+    reason: str
+
+
+def decide(plan: ModelPlan, run_id: str, services: Services) -> Decision:
+    """Apply the promotion rule to this run's candidate of one model."""
+    registry = ModelRegistry(services.store, plan.name)
+    current = registry.latest()
+    runs = {key.rsplit("/", 1)[-1] for key in services.store.list(f"{registry.root}runs/")}
+    if f"{run_id}.json" not in runs:
+        reason = "no candidate from this run" + ("" if current else "; nothing served yet")
+        return Decision(plan.name, None, current, False, reason)
+    candidate = registry.version_for_run(run_id)
+    if plan.primary_metric is None:
+        return Decision(plan.name, candidate, candidate, True, "unsupervised: data passed")
+    rule = PromotionRule(
+        plan.primary_metric,
+        plan.higher_is_better,
+        services.settings.promotion_tolerance,
+        plan.relative_tolerance,
     )
+    promote, reason = registry.judge(candidate, rule)
+    return Decision(plan.name, candidate, candidate if promote else current, promote, reason)
 
 
-def predictions_table(ids: pa.Array, scores: np.ndarray, version: str, run_id: str) -> pa.Table:
-    """The seed's predictions columns, plus the run that made them."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return pa.table(
-        {
-            "customer_id": ids,
-            "predicted_engagement_score": pa.array(scores, pa.float64()),
-            "prediction_timestamp": pa.array([now] * len(scores), pa.timestamp("us")),
-            "model_version": pa.array([version] * len(scores), pa.string()),
-            "run_id": pa.array([run_id] * len(scores), pa.string()),
-        }
-    )
-
-
-def _publish(services: Services, table: pa.Table) -> str:
-    staging = f"{lake.STAGING}predictions/{table.column('run_id')[0].as_py()}/"
+def publish_table(services: Services, qualified_name: str, prefix: str, table: pa.Table) -> None:
+    """Write a table to staging, swap it into place whole, point the catalog at it."""
+    staging = lake.staging_prefix(qualified_name, uuid.uuid4().hex)
     try:
-        services.store.write_parquet(staging + PREDICTIONS_FILE, table)
-        services.store.publish(staging, lake.PREDICTIONS_TABLE)
+        services.store.write_parquet(staging + "part-0.parquet", table)
+        services.store.publish(staging, prefix)
     finally:
         services.store.delete_prefix(staging)
-    services.sql.register_parquet(PREDICTIONS_TABLE, lake.PREDICTIONS_TABLE)
-    return services.store.uri(lake.PREDICTIONS_TABLE + PREDICTIONS_FILE)
+    services.sql.register_parquet(qualified_name, prefix)
+
+
+def _score(plan: ModelPlan, decision: Decision, data: LakeData, services: Services) -> Scored:
+    started = time.perf_counter()
+    model = load_version(services.store, plan.name, decision.served)
+    scored = plan.score(model, data, model_threads(services.settings.model_threads))
+    version = pa.array([decision.served] * scored.table.num_rows, pa.string())
+    scored.table = scored.table.append_column("model_version", version)
+    scored.reports["scoring_seconds"] = round(time.perf_counter() - started, 2)
+    return scored
+
+
+def _empty(plan: ModelPlan) -> pa.Table:
+    """A model with nothing to serve still has its (empty) table, so the join finds it."""
+    return plan.schema.empty_table().append_column("model_version", pa.array([], pa.string()))
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Judge this run's model, score everyone with the winner, publish, then promote."""
+    """Decide, score with every model, publish the per-model tables and the reports."""
     run_id = run_id_of(event)
-    registry = ModelRegistry(services.store, MODEL_NAME)
-    candidate = registry.version_for_run(run_id)
-    rule = PromotionRule("r2", tolerance=services.settings.promotion_tolerance)
-    promote, reason = registry.judge(candidate, rule)
-    version = candidate if promote else str(registry.latest())
-    model = load_model(registry, version)
-    inputs = services.store.read_parquet(lake.PROCESSED_INFERENCE)
-    scores = model.predict(inputs.to_pandas())
-    path = _publish(
-        services, predictions_table(inputs.column("customer_id"), scores, version, run_id)
-    )
-    if promote:
-        registry.promote(candidate, run_id)
+    data = LakeData(services.store, source_dir(event, services.settings))
+    decisions = {name: decide(plan, run_id, services) for name, plan in PLANS.items()}
+    servable = [name for name, d in decisions.items() if d.served is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(servable))) as pool:
+        futures = {n: pool.submit(_score, PLANS[n], decisions[n], data, services) for n in servable}
+        scored = {name: future.result() for name, future in futures.items()}
+    for name, plan in PLANS.items():
+        loc = lake.model_scores(name)
+        table = scored[name].table if name in scored else _empty(plan)
+        publish_table(services, loc.qualified_name, loc.prefix, table)
+        for qualified, extra in (scored[name].extra_tables if name in scored else {}).items():
+            publish_table(services, qualified, lake.table_location(qualified).prefix, extra)
+    services.sql.register_parquet(METRICS_TABLE, lake.MODEL_METRICS)
+    services.save_report(run_id, PROMOTIONS_REPORT, {n: asdict(d) for n, d in decisions.items()})
+    reports = {name: s.reports for name, s in scored.items()}
+    services.save_report(run_id, INFERENCE_REPORT, reports)
     return {
         "inference_status": "success",
         "run_id": run_id,
-        "model_version": version,
-        "candidate_version": candidate,
-        "promoted": promote,
-        "promotion_reason": reason,
-        "predictions_generated": len(scores),
-        "prediction_range": {
-            "min": round(float(scores.min()), 4),
-            "max": round(float(scores.max()), 4),
-            "mean": round(float(scores.mean()), 4),
-            "median": round(float(np.median(scores)), 4),
+        "predictions_generated": data.table(lake.PROCESSED_INFERENCE).num_rows,
+        "models": {
+            name: {
+                "model_version": d.served,
+                "candidate_version": d.candidate,
+                "promoted": d.promote,
+                "promotion_reason": d.reason,
+                "scoring_seconds": reports.get(name, {}).get("scoring_seconds"),
+            }
+            for name, d in decisions.items()
         },
-        "predictions_s3_path": path,
     }
+
+
+def load_decisions(services: Services, run_id: str) -> dict[str, Decision]:
+    """The decisions inference recorded for a run (read by the ensemble step)."""
+    raw = json.loads(services.store.get_bytes(lake.report_key(run_id, PROMOTIONS_REPORT)))
+    return {name: Decision(**fields) for name, fields in raw.items()}
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from engage.stages import (
     data_prep,
     data_validation,
+    ensemble,
     inference,
     pre_cleanup,
     qa_table,
@@ -26,12 +26,22 @@ from engage.stages import (
 from engage.stages.errors import StageError
 from engage.stages.services import Services
 
-STAGES: dict[str, ModuleType] = {
+
+class Stage(Protocol):
+    """A stage module (or object shaped like one): `run(event, services)` does the work."""
+
+    __name__: str
+
+    def run(self, event: Mapping[str, Any], services: Services) -> Any: ...
+
+
+STAGES: dict[str, Stage] = {
     "pre-cleanup": pre_cleanup,
     "data-prep": data_prep,
-    "training": train,
+    **train.STAGES,
     "data-validation": data_validation,
     "inference": inference,
+    "ensemble-predictions": ensemble,
     "create-qa-table": qa_table,
     "create-results-table": results_table,
 }
@@ -55,7 +65,7 @@ def event_from_task_input(task_input: Any) -> dict[str, Any]:
 def local_tasks(services: Services) -> dict[str, Callable[[Any], Any]]:
     """Callables for LocalRunner: every stage bound to one shared Services."""
 
-    def bind(module: ModuleType) -> Callable[[Any], Any]:
+    def bind(module: Stage) -> Callable[[Any], Any]:
         def task(task_input: Any) -> Any:
             return module.run(event_from_task_input(task_input), services)
 

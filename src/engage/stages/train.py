@@ -1,48 +1,46 @@
-"""Stage 3a, training (a Fargate task on AWS): fit the engagement model, register it.
+"""Stage 3a, training: one Fargate task per model, five running side by side.
 
-Reads the processed training and test splits from the lake, fits the XGBoost
-regressor (one-hot categoricals, the seed's interaction features, early stopping
-on a validation split carved from training data), measures it on the test split
-and saves a new registry version in XGBoost's own format. The version is *not*
+Each branch of the definition's ParallelModelTraining state runs this stage for
+one model (ENGAGE_STAGE=`<model>-training`). It reads the processed lake data,
+fits and measures the model as its plan says (`engage.stages.plans`), and saves
+a new registry version with its metadata and model card. The version is *not*
 promoted here: training runs beside data validation, and only a run whose data
-passed may serve its model (inference promotes it).
+passed may serve its models (the ensemble step promotes them).
 """
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-import xgboost as xgb
 
-from engage import lake
-from engage.models.engagement import TARGET, EngagementModel
-from engage.models.metrics import regression_metrics
+from engage import __version__, lake
+from engage.models.cards import render_card
 from engage.models.registry import ModelRegistry
-from engage.stages.services import Services, lambda_services, run_id_of
+from engage.stages.plans import PLANS, LakeData, model_threads, plan_for
+from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
-MODEL_NAME = "engagement"
 METRICS_TABLE = "engagement_predictions.model_metrics"
-TOP_FEATURES = 5
+CARD_FILE = "model_card.md"
 
 
 def metrics_rows(
-    version: str, run_id: str, by_split: Mapping[str, Mapping[str, float]]
+    model: str, version: str, run_id: str, by_split: Mapping[str, Mapping[str, float]]
 ) -> pa.Table:
     """Long-format metric rows for the `model_metrics` catalog table."""
+    now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         {
-            "model_name": MODEL_NAME,
+            "model_name": model,
             "model_version": version,
             "run_id": run_id,
             "split": split,
             "metric": metric,
             "value": float(value),
-            "created_at": datetime.now(UTC).replace(tzinfo=None),
+            "created_at": now,
         }
         for split, metrics in by_split.items()
         for metric, value in metrics.items()
@@ -50,68 +48,64 @@ def metrics_rows(
     return pa.Table.from_pylist(rows)
 
 
-def _artefacts(model: EngagementModel, metrics: Mapping[str, Any]) -> dict[str, bytes]:
-    booster, meta = model.to_bytes()
-    importance = model.feature_importance()
-    return {
-        "model.ubj": booster,
-        "model_meta.json": meta,
-        "feature_names.json": json.dumps(model.spec.feature_names()).encode(),
-        "feature_importance.json": json.dumps(importance, indent=2).encode(),
-        "evaluation_metrics.json": json.dumps(metrics, indent=2).encode(),
-    }
+def metrics_key(run_id: str, model: str) -> str:
+    """This run's metric rows for one model; the catalog table spans every run's files."""
+    return f"{lake.MODEL_METRICS}{run_id}/{model}.parquet"
 
 
-def _frame(services: Services, prefix: str) -> pd.DataFrame:
-    return services.store.read_parquet(prefix).to_pandas()
-
-
-def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Fit, evaluate, register; return the seed's training summary."""
+def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[str, Any]:
+    """Fit, measure and register one model; return its training summary."""
     run_id = run_id_of(event)
-    train, test = _frame(services, lake.PROCESSED_TRAINING), _frame(services, lake.PROCESSED_TEST)
+    plan = plan_for(name)
+    data = LakeData(services.store, source_dir(event, services.settings))
+    skipped = plan.available(data)
+    if skipped:
+        return {"training_status": "skipped", "model": name, "run_id": run_id, "reason": skipped}
     seed = int(event.get("seed", services.settings.seed))
-    model = EngagementModel(random_state=seed).fit(train, train[TARGET].to_numpy())
-    metrics = {
-        "train": regression_metrics(train[TARGET].to_numpy(), model.predict(train)),
-        "test": regression_metrics(test[TARGET].to_numpy(), model.predict(test)),
-    }
-    importance = model.feature_importance()
-    top = sorted(importance, key=importance.__getitem__, reverse=True)[:TOP_FEATURES]
-    registry = ModelRegistry(services.store, MODEL_NAME)
+    started = time.perf_counter()
+    fitted = plan.fit(data, model_threads(services.settings.model_threads), seed)
+    seconds = time.perf_counter() - started
     metadata = {
-        "algorithm": f"xgboost {xgb.__version__} reg:squarederror",
-        "params": model.to_params(),
-        "best_iteration": model.best_iteration_,
-        "training_rows": len(train),
-        "test_rows": len(test),
-        "metrics": metrics,
-        "top_features": top,
+        **fitted.metadata,
+        "metrics": fitted.metrics,
+        "primary_metric": plan.primary_metric,
+        "training_seconds": round(seconds, 2),
+        "data_fingerprint": data.fingerprint(*plan.inputs),
+        "code_version": __version__,
+        "training_date": datetime.now(UTC).date().isoformat(),
     }
-    version = registry.save(_artefacts(model, metrics), metadata, run_id)
-    _publish_metrics(services, metrics_rows(version, run_id, metrics), run_id)
+    registry = ModelRegistry(services.store, name)
+    version = registry.save(
+        fitted.artefacts, metadata, run_id, lambda meta: {CARD_FILE: render_card(meta).encode()}
+    )
+    services.store.write_parquet(
+        metrics_key(run_id, name), metrics_rows(name, version, run_id, fitted.metrics)
+    )
     return {
         "training_status": "success",
+        "model": name,
         "run_id": run_id,
         "model_version": version,
-        "test_rmse": round(metrics["test"]["rmse"], 4),
-        "test_r2": round(metrics["test"]["r2"], 4),
-        "test_mae": round(metrics["test"]["mae"], 4),
-        "test_mape": round(metrics["test"]["mape"], 4),
-        "best_iteration": model.best_iteration_,
-        "training_records": len(train),
-        "test_records": len(test),
-        "top_features": top,
-        "model_s3_path": services.store.uri(f"{registry.root}{version}/model.ubj"),
+        "training_seconds": round(seconds, 2),
+        "metrics": {k: round(float(v), 4) for k, v in fitted.summary.items()},
+        "grading": metadata.get("grading"),
+        "model_s3_path": services.store.uri(f"{registry.root}{version}/"),
     }
 
 
-def _publish_metrics(services: Services, rows: pa.Table, run_id: str) -> None:
-    """Add this run's metrics file; the catalog table spans every run's file."""
-    services.store.write_parquet(f"{lake.MODEL_METRICS}{run_id}/{MODEL_NAME}.parquet", rows)
-    services.sql.register_parquet(METRICS_TABLE, lake.MODEL_METRICS)
+class ModelTraining:
+    """The training stage of one model, shaped like a stage module (`run`, `handler`)."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.__name__ = f"{model}_training"
+
+    def run(self, event: Mapping[str, Any], services: Services) -> dict[str, Any]:
+        return run_model(self.model, event, services)
+
+    def handler(self, event: dict[str, Any], context: object) -> dict[str, Any]:
+        """Lambda-shaped entry point; on Fargate, engage.stages.container calls `run`."""
+        return self.run(event, lambda_services())
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    """Lambda-shaped entry point; on Fargate, engage.stages.container calls `run`."""
-    return run(event, lambda_services())
+STAGES = {f"{name}-training": ModelTraining(name) for name in PLANS}

@@ -19,13 +19,15 @@ def test_run_then_inspect_history_and_models(monkeypatch, tmp_path) -> None:
     result = runner.invoke(app, ["run", "--rows", "1500", "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "Pipeline succeeded" in result.output
-    assert re.search(r"R²/ceiling", result.output)
+    for model in ("engagement", "churn", "ltv", "recommendation", "anomaly"):
+        assert re.search(rf"│ {model} +│ v1 +│ v1 ", result.output), model
+    assert re.search(r"r2 0\.\d+ = 0\.\d+ x ceiling", result.output)
     run_id = re.search(r"run_\d{8}T\d{6}Z_[0-9a-f]{6}", result.output).group(0)
 
     listing = runner.invoke(app, ["runs"])
     assert listing.exit_code == 0 and run_id in listing.output and "SUCCEEDED" in listing.output
     shown = runner.invoke(app, ["runs", "show", run_id])
-    assert shown.exit_code == 0 and "TrainingTask" in shown.output
+    assert shown.exit_code == 0 and "RecommendationModel" in shown.output
     assert runner.invoke(app, ["runs", "show", "run_nope"]).exit_code == 1
 
     models = runner.invoke(app, ["models"])

@@ -19,18 +19,20 @@ from engage.pipeline.asl import (
     validate,
 )
 
+MODELS = ["engagement", "churn", "ltv", "recommendation", "anomaly"]
 EXPECTED_TASKS = [
     "pre-cleanup",
     "data-prep",
-    "training",
+    *(f"{m}-training" for m in MODELS),
     "data-validation",
     "inference",
+    "ensemble-predictions",
     "create-qa-table",
     "create-results-table",
 ]
 
 
-def test_packaged_definition_validates_and_names_the_seven_tasks() -> None:
+def test_packaged_definition_validates_and_names_every_task() -> None:
     definition = load_definition()
     validate(definition)
     assert task_names(definition) == EXPECTED_TASKS
@@ -43,6 +45,7 @@ def test_packaged_definition_keeps_seed_result_paths_and_catches() -> None:
     assert result_paths == {
         "PreCleanup": "$.cleanup",
         "DataPreparation": "$.data_prep",
+        "ModelEnsemble": "$.ensemble",
         "ParallelTrainingAndValidation": "$.parallel_training",
         "InferenceTask": "$.inference",
         "ParallelTableCreation": "$.parallel_tables",
@@ -164,5 +167,5 @@ def test_validate_requires_a_terminal_state() -> None:
 
 def test_iter_states_paths_reach_into_branches() -> None:
     paths = [path for path, _, _ in iter_states(load_definition())]
-    assert "ParallelTrainingAndValidation/0/TrainingTask" in paths
+    assert "ParallelTrainingAndValidation/0/ParallelModelTraining/4/AnomalyModel" in paths
     assert "ParallelTableCreation/1/CreateFinalResults" in paths

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engage.pipeline.asl import load_definition, local_values, render
+from engage.pipeline.asl import load_definition, local_values, render, task_names
 from engage.pipeline.history import RunHistory, UnknownRunError, new_run_id
 from engage.pipeline.runner import LocalRunner
 
@@ -35,8 +35,7 @@ class MemoryStore:
 
 
 PIPELINE = render(load_definition(), local_values())
-NAMES = ["pre-cleanup", "data-prep", "training", "data-validation", "inference"]
-NAMES += ["create-qa-table", "create-results-table"]
+NAMES = task_names(PIPELINE)
 
 
 def tasks(**overrides):
@@ -77,7 +76,7 @@ def test_record_is_running_at_start_and_final_after() -> None:
     prep = next(s for s in saved["states"] if s["name"] == "DataPreparation")
     assert prep["output"]["data_prep"] == {"rows": 3} and prep["attempts"] == 1
     assert prep["duration_s"] >= 0
-    assert len(saved["states"]) == 10
+    assert len(saved["states"]) == 16  # every state but PipelineFailed, branches included
 
 
 def test_failed_run_records_state_error_retries_and_cause() -> None:

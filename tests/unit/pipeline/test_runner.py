@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engage.pipeline.asl import load_definition, local_values, render
+from engage.pipeline.asl import load_definition, local_values, render, task_names
 from engage.pipeline.events import BaseListener
 from engage.pipeline.runner import LocalRunner
 
@@ -59,9 +59,7 @@ class Events(BaseListener):
 
 
 def pipeline_tasks(**overrides: Any) -> dict:
-    names = ["pre-cleanup", "data-prep", "training", "data-validation", "inference"]
-    names += ["create-qa-table", "create-results-table"]
-    tasks = {n: (lambda event, n=n: {"stage": n}) for n in names}
+    tasks = {n: (lambda event, n=n: {"stage": n}) for n in task_names(PIPELINE)}
     return {**tasks, **overrides}
 
 
@@ -85,13 +83,20 @@ def test_sequential_flow_composes_result_paths() -> None:
 
 def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     got = {}
-    tasks = pipeline_tasks(training=lambda p: got.setdefault("training", p) and {"model": "v1"})
+    train = lambda p: got.setdefault("training", p) and {"model": "v1"}  # noqa: E731
+    tasks = pipeline_tasks(**{"churn-training": train})
     events = Events()
     result = LocalRunner(PIPELINE, tasks, listener=events).run({"customers": 5}, name="run-1")
     assert result.succeeded, (result.error, result.cause)
     out = result.output
     assert out["cleanup"] == {"stage": "pre-cleanup"}
-    assert out["parallel_training"] == [{"model": "v1"}, {"stage": "data-validation"}]
+    models = [{"stage": f"{m}-training"} for m in ("engagement", "churn", "ltv")]
+    models[1] = {"model": "v1"}
+    models += [{"stage": "recommendation-training"}, {"stage": "anomaly-training"}]
+    training, validation = out["parallel_training"]
+    assert training["models"] == models
+    assert validation == {"stage": "data-validation"}
+    assert out["ensemble"] == {"stage": "ensemble-predictions"}
     assert out["parallel_tables"] == [
         {"stage": "create-qa-table"},
         {"stage": "create-results-table"},
@@ -100,20 +105,25 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     env = {e["Name"]: e["Value"] for e in env}
     assert json.loads(env["ENGAGE_EVENT"]) == {"customers": 5}
     assert env["ENGAGE_EXECUTION"] == "run-1"
-    assert env["ENGAGE_STAGE"] == "training"
-    assert ("end", "ParallelTrainingAndValidation/0/TrainingTask", 1) in events.seen
+    assert env["ENGAGE_STAGE"] == "churn-training"
+    path = "ParallelTrainingAndValidation/0/ParallelModelTraining/1/ChurnModel"
+    assert ("end", path, 1) in events.seen
 
 
 def test_parallel_branches_really_overlap() -> None:
-    barrier = threading.Barrier(2, timeout=5)
+    overlapping = [n for n in task_names(PIPELINE) if n.endswith("-training")]
+    overlapping.append("data-validation")
+    barrier = threading.Barrier(len(overlapping), timeout=5)
 
     def meet(event: dict) -> dict:
-        barrier.wait()  # raises BrokenBarrierError if the other branch is not running too
+        barrier.wait()  # raises BrokenBarrierError unless all six branches run at once
         return {"met": True}
 
-    result = LocalRunner(PIPELINE, pipeline_tasks(training=meet, **{"data-validation": meet})).run()
+    tasks = pipeline_tasks(**dict.fromkeys(overlapping, meet))
+    result = LocalRunner(PIPELINE, tasks).run()
     assert result.succeeded, result.cause
-    assert result.output["parallel_training"] == [{"met": True}, {"met": True}]
+    training, validation = result.output["parallel_training"]
+    assert training["models"] == [{"met": True}] * 5 and validation == {"met": True}
 
 
 def test_retry_backoff_intervals() -> None:
@@ -193,11 +203,11 @@ def test_failure_in_one_parallel_branch_fails_the_parallel_after_the_other_finis
         assert training_failed.wait(5)  # still running when training has already failed
         return {"valid": True}
 
-    tasks = pipeline_tasks(training=train, **{"data-validation": validate})
+    tasks = pipeline_tasks(**{"ltv-training": train, "data-validation": validate})
     result = LocalRunner(PIPELINE, tasks, sleep=Sleeps()).run()
     assert result.status == "FAILED"
-    assert result.failed_state == "TrainingTask"
-    assert result.failed_path == "ParallelTrainingAndValidation/0/TrainingTask"
+    assert result.failed_state == "LTVModel"
+    assert result.failed_path == "ParallelTrainingAndValidation/0/ParallelModelTraining/2/LTVModel"
     assert json.loads(result.cause)["ParallelTrainingAndValidation"]["Error"] == "MemoryError"
     status = {r.path: r.status for r in result.records}
     assert status["ParallelTrainingAndValidation/1/DataValidation"] == "SUCCEEDED"
@@ -375,8 +385,6 @@ def test_non_json_task_result_is_a_runtime_error() -> None:
 
 
 def test_missing_task_callable_is_reported_up_front() -> None:
-    with pytest.raises(ValueError, match="create-qa-table, training"):
-        LocalRunner(
-            PIPELINE,
-            {k: v for k, v in pipeline_tasks().items() if k not in ("training", "create-qa-table")},
-        )
+    left_out = ("ltv-training", "create-qa-table")
+    with pytest.raises(ValueError, match="create-qa-table, ltv-training"):
+        LocalRunner(PIPELINE, {k: v for k, v in pipeline_tasks().items() if k not in left_out})

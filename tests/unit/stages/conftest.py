@@ -17,6 +17,7 @@ import pytest
 from engage.data import generate
 from engage.settings import Settings
 from engage.stages import data_prep, train
+from engage.stages.plans import PLANS
 from engage.stages.services import Services
 
 TINY_ROWS = 400
@@ -72,11 +73,18 @@ def prepared(tiny_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Sna
 
 @pytest.fixture(scope="session")
 def trained(tiny_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    """A prepared lake where run r1 then run r2 trained the engagement model (v1, v2)."""
+    """A prepared lake where run r1 then run r2 trained all five models (v1, v2 of each).
+
+    `summaries` holds every training summary, r1's five then r2's five.
+    """
     lake = tmp_path_factory.mktemp("trained") / "lake"
     with Services.from_settings(Settings(lake=str(lake), data_dir=tiny_source)) as services:
         data_prep.run(_event("r1", tiny_source), services)
-        summaries = [train.run(_event(run_id), services) for run_id in ("r1", "r2")]
+        summaries = [
+            train.run_model(name, _event(run_id, tiny_source), services)
+            for run_id in ("r1", "r2")
+            for name in PLANS
+        ]
     return Snapshot.take(lake, tiny_source, summaries)
 
 
@@ -94,5 +102,5 @@ def prepared_services(prepared: Snapshot) -> Iterator[Services]:
 
 @pytest.fixture
 def trained_services(trained: Snapshot) -> Iterator[Services]:
-    """Services over a freshly restored lake holding engagement v1 (run r1) and v2 (run r2)."""
+    """Services over a freshly restored lake holding v1 (run r1) and v2 (run r2) of every model."""
     yield from _services(trained)

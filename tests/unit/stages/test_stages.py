@@ -14,16 +14,19 @@ import pytest
 from engage import contract, lake
 from engage.models.engagement import TARGET
 from engage.models.metrics import regression_metrics
-from engage.models.registry import ModelNotFoundError, ModelRegistry
+from engage.models.registry import ModelRegistry
 from engage.settings import Settings
 from engage.stages import (
     container,
     data_prep,
     data_validation,
+    ensemble,
     inference,
     pre_cleanup,
+    train,
 )
 from engage.stages.errors import DataValidationError, StageError
+from engage.stages.plans import PLANS, load_version
 from engage.stages.services import Services
 from engage.stages.tasks import STAGES, event_from_task_input, local_tasks
 
@@ -223,117 +226,195 @@ def test_data_validation_names_the_column_at_fault(
 # -- training ----------------------------------------------------------------------------
 
 
-def test_training_registers_v1_then_v2_and_never_serves_them(trained, trained_services) -> None:
-    first, second = trained.summaries
+def _summary(trained, run_id: str, model: str) -> dict:
+    return next(s for s in trained.summaries if (s["run_id"], s["model"]) == (run_id, model))
+
+
+@pytest.mark.parametrize("model", list(PLANS))
+def test_training_registers_v1_then_v2_of_every_model_and_serves_none(
+    trained, trained_services, model
+) -> None:
+    first, second = _summary(trained, "r1", model), _summary(trained, "r2", model)
     assert (first["model_version"], second["model_version"]) == ("v1", "v2")
-    assert first["training_status"] == "success" and first["run_id"] == "r1"
-    assert (first["training_records"], first["test_records"]) == (320, 80)
-    registry = ModelRegistry(trained_services.store, "engagement")
+    assert first["training_status"] == "success"
+    registry = ModelRegistry(trained_services.store, model)
     assert registry.versions() == ["v1", "v2"]
     assert registry.version_for_run("r1") == "v1" and registry.version_for_run("r2") == "v2"
-    assert registry.latest() is None  # only inference, after validation, may promote
+    assert registry.latest() is None  # only the ensemble step, after validation, promotes
     meta = registry.metadata("v2")
     assert meta["run_id"] == "r2" and meta["model_version"] == "v2"
-    assert (meta["training_rows"], meta["test_rows"]) == (320, 80)
-    assert meta["metrics"]["test"]["r2"] == pytest.approx(second["test_r2"], abs=1e-4)
+    for key in ("algorithm", "params", "features", "metrics", "code_version", "training_date"):
+        assert meta[key], key
+    assert len(meta["data_fingerprint"]) == 64
+    card = registry.load("v2", train.CARD_FILE).decode()
+    assert "v2" in card and model in card
 
 
-def test_training_writes_test_and_train_metric_rows_per_run(trained, trained_services) -> None:
-    rows = trained_services.sql.query(
-        "SELECT model_name, run_id, model_version, split, metric, value "
-        "FROM engagement_predictions.model_metrics"
-    ).to_pylist()
-    assert {r["model_name"] for r in rows} == {"engagement"}
-    assert {(r["run_id"], r["model_version"]) for r in rows} == {("r1", "v1"), ("r2", "v2")}
-    for run_id in ("r1", "r2"):
-        assert {r["split"] for r in rows if r["run_id"] == run_id} == {"test", "train"}
-    for summary in trained.summaries:
-        for metric in ("r2", "rmse", "mae"):
-            values = [
-                r["value"]
-                for r in rows
-                if (r["run_id"], r["split"], r["metric"]) == (summary["run_id"], "test", metric)
-            ]
-            assert values == [pytest.approx(summary[f"test_{metric}"], abs=1e-4)], metric
-    test_r2 = next(r["value"] for r in rows if (r["split"], r["metric"]) == ("test", "r2"))
-    assert 0.5 < test_r2 <= 1.0  # a fitted model, even on 320 training rows
+def test_training_metrics_are_measured_on_the_test_split(trained, trained_services) -> None:
+    engagement = ModelRegistry(trained_services.store, "engagement").metadata("v1")
+    assert (engagement["metrics"]["test"]["rows"], engagement["metrics"]["train"]["rows"]) == (
+        80,
+        320,
+    )
+    rows = trained_services.store.read_parquet(train.metrics_key("r1", "churn")).to_pylist()
+    auc = next(r["value"] for r in rows if (r["split"], r["metric"]) == ("test", "auc_roc"))
+    assert auc == pytest.approx(_summary(trained, "r1", "churn")["metrics"]["test_auc"], abs=1e-4)
+    assert {r["model_version"] for r in rows} == {"v1"}
+    fingerprints = {
+        ModelRegistry(trained_services.store, m).metadata("v1")["data_fingerprint"]
+        for m in ("engagement", "churn", "ltv")
+    }
+    assert len(fingerprints) == 1  # same inputs, same fingerprint
 
 
-def test_trained_model_round_trips_from_ubj_without_pickle(trained_services) -> None:
-    registry = ModelRegistry(trained_services.store, "engagement")
+@pytest.mark.parametrize("model", list(PLANS))
+def test_every_model_round_trips_from_its_artefacts_without_pickle(trained_services, model) -> None:
+    registry = ModelRegistry(trained_services.store, model)
     names = registry.metadata("v1")["artefacts"]
-    artefacts = {name: registry.load("v1", name) for name in names}
-    assert "model.ubj" in artefacts
-    assert artefacts["model.ubj"][:1] == b"{"  # a UBJSON object: XGBoost's own format
-    for name, data in artefacts.items():
+    for name in names:
+        data = registry.load("v1", name)
         assert not data.startswith(PICKLE_MAGIC), name
         assert not name.endswith((".pkl", ".pickle", ".joblib")), name
         if name.endswith(".json"):
             json.loads(data)
-    model = inference.load_model(registry, "v1")
+    assert load_version(trained_services.store, model, "v1") is not None
+
+
+def test_engagement_model_reproduces_its_recorded_test_r2(trained_services) -> None:
+    registry = ModelRegistry(trained_services.store, "engagement")
+    model = load_version(trained_services.store, "engagement", "v1")
     test = trained_services.store.read_parquet(lake.PROCESSED_TEST).to_pandas()
     again = regression_metrics(test[TARGET].to_numpy(), model.predict(test))
     assert again["r2"] == pytest.approx(registry.metadata("v1")["metrics"]["test"]["r2"], abs=1e-9)
 
 
-# -- inference ---------------------------------------------------------------------------
+# -- inference and the ensemble ----------------------------------------------------------
 
 
 def _predictions(services: Services) -> pa.Table:
-    return services.sql.query(
-        "SELECT customer_id, predicted_engagement_score AS score, model_version, run_id "
-        "FROM engagement_predictions.predictions"
-    )
+    return services.sql.query("SELECT * FROM engagement_predictions.predictions")
 
 
-def test_inference_scores_every_customer_in_0_1_and_promotes(trained_services) -> None:
-    registry = ModelRegistry(trained_services.store, "engagement")
+def _latest(services: Services) -> dict[str, str | None]:
+    return {name: ModelRegistry(services.store, name).latest() for name in PLANS}
+
+
+def test_inference_then_ensemble_score_everyone_with_five_models_then_promote(
+    trained_services,
+) -> None:
     summary = inference.run(_event("r1"), trained_services)
-    assert summary["inference_status"] == "success" and summary["model_version"] == "v1"
     assert summary["predictions_generated"] == 400
+    assert {m["model_version"] for m in summary["models"].values()} == {"v1"}
+    assert set(_latest(trained_services).values()) == {None}  # not before the ensemble
+    report = json.loads(
+        trained_services.store.get_bytes(lake.report_key("r1", inference.INFERENCE_REPORT))
+    )
+    for model in ("engagement", "churn"):
+        assert report[model]["shap_additivity_max_error"] < 1e-4
+        assert report[model]["shap_rows"] == 400
 
-    predictions = _predictions(trained_services)
+    done = ensemble.run(_event("r1"), trained_services)
+    assert done["predictions"] == 400 and set(done["promoted"]) == set(PLANS)
+    assert set(_latest(trained_services).values()) == {"v1"}
+
+    rows = _predictions(trained_services).to_pylist()
     raw = trained_services.store.read_parquet(lake.RAW_CUSTOMERS_FILE)
-    assert _ids(predictions) == _ids(raw)  # everyone, once
-    scores = predictions.column("score").to_pylist()
-    assert None not in scores and all(0.0 <= v <= 1.0 for v in scores)
-    assert len(set(scores)) > 50  # a real model, not a constant
-    assert set(predictions.column("model_version").to_pylist()) == {"v1"}
-    assert set(predictions.column("run_id").to_pylist()) == {"r1"}
-    assert summary["prediction_range"]["max"] == pytest.approx(max(scores), abs=1e-4)
-    assert registry.latest() == "v1"
+    assert sorted(r["customer_id"] for r in rows) == _ids(raw)  # everyone, once
+    for row in rows:
+        assert 0.0 <= row["predicted_engagement_score"] <= 1.0
+        assert 0.0 <= row["churn_probability"] <= 1.0
+        assert row["ltv_p10"] <= row["ltv_p50"] <= row["ltv_p90"]
+        assert 0.0 <= row["anomaly_score"] <= 1.0
+        assert len(row["engagement_top_features"]) == 5
+        assert len(row["churn_top_features"]) == 5
+        assert len(row["recommended_items"]) == 10
+        assert len(set(row["recommended_categories"])) >= 3
+        assert row["next_best_action"]
+        versions = {row[f"{m}_model_version"] for m in PLANS}
+        assert versions == {"v1"} and row["run_id"] == "r1"
+    assert len({r["predicted_engagement_score"] for r in rows}) > 50  # a model, not a constant
 
-    inference.run(_event("r2"), trained_services)  # the next run replaces, never appends
+
+def test_recommendations_exclude_everything_the_customer_consumed(trained_services) -> None:
+    inference.run(_event("r1"), trained_services)
+    ensemble.run(_event("r1"), trained_services)
+    seen = trained_services.sql.query(
+        "SELECT i.customer_id, i.item_id FROM engagement_raw.interactions i "
+        "JOIN engagement_predictions.predictions p ON p.customer_id = i.customer_id "
+        "WHERE contains(p.recommended_items, i.item_id)"
+    )
+    assert seen.num_rows == 0
+
+
+def test_next_run_replaces_predictions_and_promotes_its_versions(trained_services) -> None:
+    for run_id in ("r1", "r2"):
+        inference.run(_event(run_id), trained_services)
+        ensemble.run(_event(run_id), trained_services)
     predictions = _predictions(trained_services)
     assert predictions.num_rows == 400
     assert set(predictions.column("run_id").to_pylist()) == {"r2"}
-    assert registry.latest() == "v2"
+    assert set(_latest(trained_services).values()) == {"v2"}
 
 
-def test_inference_without_a_model_for_the_run_fails_and_keeps_serving(trained_services) -> None:
-    registry = ModelRegistry(trained_services.store, "engagement")
+def test_a_run_without_candidates_keeps_serving_the_promoted_versions(trained_services) -> None:
     inference.run(_event("r1"), trained_services)
-    with pytest.raises(ModelNotFoundError, match="r3"):
-        inference.run(_event("r3"), trained_services)
-    assert registry.latest() == "v1"
-    assert set(_predictions(trained_services).column("run_id").to_pylist()) == {"r1"}
+    ensemble.run(_event("r1"), trained_services)
+    summary = inference.run(_event("r3"), trained_services)  # r3 trained nothing
+    assert {m["model_version"] for m in summary["models"].values()} == {"v1"}
+    assert not any(m["promoted"] for m in summary["models"].values())
+    assert ensemble.run(_event("r3"), trained_services)["promoted"] == {}
+    assert set(_latest(trained_services).values()) == {"v1"}
 
 
-def test_inference_keeps_serving_the_old_version_when_the_new_one_is_much_worse(
+def test_ensemble_keeps_serving_the_old_version_when_the_new_one_is_much_worse(
     trained_services,
 ) -> None:
     store = trained_services.store
     registry = ModelRegistry(store, "engagement")
-    inference.run(_event("r1"), trained_services)  # serves v1
+    inference.run(_event("r1"), trained_services)
+    ensemble.run(_event("r1"), trained_services)
     key = f"{registry.root}v2/metadata.json"
     meta = json.loads(store.get_bytes(key))
     meta["metrics"]["test"]["r2"] = registry.metadata("v1")["metrics"]["test"]["r2"] - 0.2
     store.put_bytes(key, json.dumps(meta).encode())  # v2 now measured 0.2 R² worse
 
     inference.run(_event("r2"), trained_services)
+    ensemble.run(_event("r2"), trained_services)
 
-    assert registry.latest() == "v1"
-    assert set(_predictions(trained_services).column("model_version").to_pylist()) == {"v1"}
+    latest = _latest(trained_services)
+    assert latest.pop("engagement") == "v1" and set(latest.values()) == {"v2"}
+    served = _predictions(trained_services).column("engagement_model_version").to_pylist()
+    assert set(served) == {"v1"}
+
+
+def test_recommendation_is_skipped_without_interaction_data(prepared, tmp_path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "customers.parquet").write_bytes((prepared.source / "customers.parquet").read_bytes())
+    settings = Settings(lake=str(tmp_path / "lake"), data_dir=source)
+    with Services.from_settings(settings) as services:
+        assert data_prep.run(_event("r1", source), services)["recommender_inputs"] == {}
+        summary = train.run_model("recommendation", _event("r1", source), services)
+        assert summary["training_status"] == "skipped" and "interactions" in summary["reason"]
+        train.run_model("engagement", _event("r1", source), services)
+        inference.run(_event("r1", source), services)
+        ensemble.run(_event("r1", source), services)
+        rows = _predictions(services).to_pylist()
+    assert len(rows) == 400
+    assert all(r["recommended_items"] is None for r in rows)
+    assert all(r["predicted_engagement_score"] is not None for r in rows)
+
+
+def test_recommender_data_needs_both_files(prepared, tmp_path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("customers.parquet", "interactions.parquet"):
+        (source / name).write_bytes((prepared.source / name).read_bytes())
+    with (
+        Services.from_settings(Settings(lake=str(tmp_path / "lake"), data_dir=source)) as services,
+        pytest.raises(StageError, match="content_items"),
+    ):
+        data_prep.run(_event("r1", source), services)
 
 
 # -- task plumbing and the Fargate entry point --------------------------------------------

@@ -1,0 +1,139 @@
+"""What every model plan provides, and the lake data plans read.
+
+A plan is the recipe the training and inference stages follow for one model:
+which lake data it needs, how it is fitted and measured, how its artefacts are
+rebuilt from the registry, and how every customer is scored. The stages stay
+generic; adding a model means adding a plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engage import lake
+from engage.ports import ObjectStore
+
+
+@dataclass
+class LakeData:
+    """Lazily read, cached lake datasets for one stage invocation (thread-safe)."""
+
+    store: ObjectStore
+    source: Path | None = None  # the incoming files; ground truth is read from here for grading
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def table(self, prefix: str) -> pa.Table:
+        with self._lock:
+            if prefix not in self._cache:
+                self._cache[prefix] = self.store.read_parquet(prefix)
+            return self._cache[prefix]
+
+    def frame(self, prefix: str) -> pd.DataFrame:
+        key = "frame:" + prefix
+        table = self.table(prefix)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = table.to_pandas()
+            return self._cache[key]
+
+    def has(self, prefix: str) -> bool:
+        return bool(self.store.list(prefix))
+
+    def truth(self) -> pd.DataFrame | None:
+        """The generator's ground truth, if the source folder has it (grading only)."""
+        path = self.source / "ground_truth.parquet" if self.source else None
+        if path is None or not path.is_file():
+            return None
+        with self._lock:
+            if "truth" not in self._cache:
+                self._cache["truth"] = pq.read_table(path).to_pandas().set_index("customer_id")
+            return self._cache["truth"]
+
+    def fingerprint(self, *prefixes: str) -> str:
+        """SHA-256 over the listed datasets' Parquet bytes: which data trained a version."""
+        digest = hashlib.sha256()
+        for prefix in prefixes:
+            for key in sorted(self.store.list(prefix)):
+                digest.update(key.encode())
+                digest.update(self.store.get_bytes(key))
+        return digest.hexdigest()
+
+
+@dataclass
+class Fitted:
+    """A fitted model with what the registry and the run summary keep about it."""
+
+    model: Any
+    artefacts: dict[str, bytes]
+    metrics: dict[str, dict[str, float]]  # split -> metric -> value (flat floats only)
+    metadata: dict[str, Any]  # algorithm, params, features, target, reports, grading ...
+    summary: dict[str, Any] = field(default_factory=dict)  # headline figures for the run
+
+
+@dataclass
+class Scored:
+    """One model's batch output: a per-customer table and optional extra reports."""
+
+    table: pa.Table
+    reports: dict[str, Any] = field(default_factory=dict)
+    extra_tables: dict[str, pa.Table] = field(default_factory=dict)  # catalog name -> rows
+
+
+class ModelPlan(Protocol):
+    """The recipe for one model; see the module docstring."""
+
+    name: str
+    primary_metric: str | None  # None: unsupervised, no held-out metric to compare
+    higher_is_better: bool
+    relative_tolerance: bool  # the promotion tolerance is a fraction of the served value
+    inputs: tuple[str, ...]  # lake prefixes the model trains on (fingerprinted)
+    schema: pa.Schema  # the columns `score` returns
+
+    def available(self, data: LakeData) -> str | None:
+        """None when the lake has what the model needs, else why it is skipped."""
+
+    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted: ...
+
+    def load(self, artefact: Callable[[str], bytes]) -> Any: ...
+
+    def score(self, model: Any, data: LakeData, threads: int) -> Scored: ...
+
+
+def model_threads(configured: int) -> int:
+    """Threads one model may use: the setting, or the cores shared by five parallel fits."""
+    if configured > 0:
+        return configured
+    return max(1, (os.cpu_count() or 1) // 4)
+
+
+def flat_floats(values: Mapping[str, Any]) -> dict[str, float]:
+    """The scalar numeric entries of a report: what `model_metrics` rows can hold."""
+    return {
+        k: float(v)
+        for k, v in values.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+
+
+def customers_with_truth(frame: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Ground-truth rows aligned to `frame`'s customers, or None without truth."""
+    if truth is None:
+        return None
+    aligned = truth.reindex(frame["customer_id"].astype(str).to_numpy())
+    return None if aligned.isna().all(axis=None) else aligned
+
+
+TEST = lake.PROCESSED_TEST
+TRAINING = lake.PROCESSED_TRAINING
+INFERENCE = lake.PROCESSED_INFERENCE
