@@ -27,7 +27,10 @@ RAW_CUSTOMERS_FILE = RAW_CUSTOMERS + "customers.parquet"
 RAW_INTERACTIONS = RAW + "interactions/"
 RAW_CONTENT_ITEMS = RAW + "content_items/"
 PREDICTIONS_TABLE = PREDICTIONS + "predictions/"
-MODEL_SCORES = PREDICTIONS + "scores/"  # one table per model, joined by the ensemble step
+MODEL_SCORES = PREDICTIONS + "scores/"
+FEATURE_IMPORTANCE = (
+    PREDICTIONS + "feature_importance/"
+)  # one table per model, joined by the ensemble step
 ANOMALY_REVIEW = "engagement-qa/anomaly_review/"
 MODEL_METRICS = MODELS + "metrics/"
 
@@ -80,6 +83,7 @@ TABLES: dict[str, TableLocation] = {
         _loc("engagement_raw.content_items", RAW_CONTENT_ITEMS),
         _loc("engagement_predictions.predictions", PREDICTIONS_TABLE),
         _loc("engagement_predictions.model_metrics", MODEL_METRICS),
+        _loc("engagement_predictions.feature_importance", FEATURE_IMPORTANCE),
         _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
         _loc("engagement_qa.anomaly_review", ANOMALY_REVIEW),
         _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),

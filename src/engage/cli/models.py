@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.table import Table
 
 from engage import bootstrap, lake
@@ -32,10 +33,15 @@ def _model_names(store: ObjectStore) -> list[str]:
 
 
 @models_app.callback(invoke_without_command=True)
-def list_models(ctx: typer.Context) -> None:
+def default(ctx: typer.Context) -> None:
+    """Without a subcommand: the list."""
+    if ctx.invoked_subcommand is None:
+        list_models()
+
+
+@models_app.command("list")
+def list_models() -> None:
     """Every model's versions with their test metrics; * marks the served one."""
-    if ctx.invoked_subcommand is not None:
-        return
     table = Table("Model", "Version", "Served", "Test metrics")
     table.add_column("Run", no_wrap=True)
     store = _store()
@@ -44,8 +50,12 @@ def list_models(ctx: typer.Context) -> None:
         served = registry.latest()
         for version in registry.versions():
             meta = registry.metadata(version)
-            metrics = meta.get("metrics", {}).get("test", {})
-            shown = " ".join(f"{k}={v:.4g}" for k, v in list(metrics.items())[:3])
+            metrics = meta.get("metrics", {}).get("test") or meta.get("metrics", {}).get(
+                "train", {}
+            )
+            primary = meta.get("primary_metric")
+            keys = ([primary] if primary in metrics else []) + [k for k in metrics if k != primary]
+            shown = " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:3])
             mark = "*" if version == served else ""
             table.add_row(name, version, mark, shown, meta.get("run_id", ""))
     if not table.rows:
@@ -67,6 +77,25 @@ def show_model(
         raise typer.Exit(1)
     try:
         typer.echo(json.dumps(registry.metadata(version), indent=2))
+    except ModelNotFoundError as err:
+        console.print(f"[red]{err}")
+        raise typer.Exit(1) from None
+
+
+@models_app.command("card")
+def show_card(
+    name: Annotated[str, typer.Argument(help="Model name, e.g. churn.")],
+    version: Annotated[str | None, typer.Argument(help="Version; default the served one.")] = None,
+) -> None:
+    """Print a version's model card (Markdown, written when the version was trained)."""
+    registry = ModelRegistry(_store(), name)
+    version = version or registry.latest()
+    try:
+        if version is None:
+            raise ModelNotFoundError(
+                f"{name} has no served version; pass one of {registry.versions()}"
+            )
+        console.print(Markdown(registry.load(version, "model_card.md").decode("utf-8")))
     except ModelNotFoundError as err:
         console.print(f"[red]{err}")
         raise typer.Exit(1) from None

@@ -1,15 +1,22 @@
-"""Grade churn and LTV predictions against the generator's ground truth (never for training).
+"""Grade predictions against the generator's ground truth (never for training).
 
-Churn labels are Bernoulli draws from a known probability and LTV is a log-normal
-draw around a known median, so no model can reach AUC 1 or MAE 0. The ceilings
-here are what the truth itself scores on the same rows: a model is judged by how
-close it gets to them (compare `engage.models.grading.engagement_ceiling`).
+Engagement is latent signal plus noise, churn labels are Bernoulli draws from a
+known probability and LTV is a log-normal draw around a known median, so no model
+can reach R² 1, AUC 1 or MAE 0. The ceilings here are what the truth itself scores
+on the same rows: a model is judged by how close it gets to them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import mean_absolute_error, roc_auc_score
+
+from engage.models.metrics import regression_metrics
+
+
+def engagement_r2_ceiling(y_true: np.ndarray, expected: np.ndarray) -> float:
+    """R² of the noise-free expected engagement (clipped to 0..1) against the observed."""
+    return regression_metrics(y_true, np.clip(np.asarray(expected, float), 0.0, 1.0))["r2"]
 
 
 def churn_auc_ceiling(y_true: np.ndarray, true_probability: np.ndarray) -> float:

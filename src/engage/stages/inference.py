@@ -31,6 +31,7 @@ from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, load_version
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 from engage.stages.train import METRICS_TABLE
 
+IMPORTANCE_TABLE = "engagement_predictions.feature_importance"
 PROMOTIONS_REPORT = "promotions.json"
 INFERENCE_REPORT = "inference.json"
 
@@ -109,6 +110,10 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         for qualified, extra in (scored[name].extra_tables if name in scored else {}).items():
             publish_table(services, qualified, lake.table_location(qualified).prefix, extra)
     services.sql.register_parquet(METRICS_TABLE, lake.MODEL_METRICS)
+    importance = importance_rows(decisions, scored, run_id)
+    if importance.num_rows:
+        loc = lake.table_location(IMPORTANCE_TABLE)
+        publish_table(services, IMPORTANCE_TABLE, loc.prefix, importance)
     services.save_report(run_id, PROMOTIONS_REPORT, {n: asdict(d) for n, d in decisions.items()})
     reports = {name: s.reports for name, s in scored.items()}
     services.save_report(run_id, INFERENCE_REPORT, reports)
@@ -127,6 +132,27 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
             for name, d in decisions.items()
         },
     }
+
+
+def importance_rows(
+    decisions: Mapping[str, Decision], scored: Mapping[str, Scored], run_id: str
+) -> pa.Table:
+    """Global importance (mean |SHAP| over every scored customer) per explained model."""
+    rows = [
+        {
+            "model_name": name,
+            "model_version": decisions[name].served,
+            "run_id": run_id,
+            "rank": rank,
+            "feature": feature,
+            "mean_abs_shap": value,
+        }
+        for name, result in scored.items()
+        for rank, (feature, value) in enumerate(
+            result.reports.get("global_importance", {}).items(), start=1
+        )
+    ]
+    return pa.Table.from_pylist(rows)
 
 
 def load_decisions(services: Services, run_id: str) -> dict[str, Decision]:

@@ -66,6 +66,22 @@ def test_promotion_rule_lower_is_better() -> None:
     assert rule.decide(0.061, 0.060)[0] is True
 
 
+def test_relative_tolerance_scales_with_the_served_value() -> None:
+    rule = PromotionRule("p50_mae", higher_is_better=False, tolerance=0.01, relative=True)
+    assert rule.decide(100.9, 100.0)[0]  # 0.9% worse: within 1%
+    promote, reason = rule.decide(101.5, 100.0)  # 1.5% worse: beyond
+    assert not promote and "beyond" in reason and "1% of served" in reason
+    assert rule.decide(1009.0, 1000.0)[0] and not rule.decide(1011.0, 1000.0)[0]
+
+
+def test_derived_artefacts_see_the_final_metadata(registry: ModelRegistry) -> None:
+    def card(meta) -> dict[str, bytes]:
+        return {"card.md": f"{meta['model_version']} of run {meta['run_id']}".encode()}
+
+    version = registry.save({"model.json": b"{}"}, {"metrics": {}}, "run-7", card)
+    assert registry.load(version, "card.md") == f"{version} of run run-7".encode()
+
+
 def test_judge_compares_with_served_version(registry: ModelRegistry) -> None:
     registry.promote(_save(registry, 0.95, "run-a"), "run-a")
     worse = _save(registry, 0.80, "run-b")

@@ -312,6 +312,13 @@ def test_inference_then_ensemble_score_everyone_with_five_models_then_promote(
     for model in ("engagement", "churn"):
         assert report[model]["shap_additivity_max_error"] < 1e-4
         assert report[model]["shap_rows"] == 400
+    importance = trained_services.sql.query(
+        "SELECT model_name, feature, mean_abs_shap FROM engagement_predictions.feature_importance "
+        "WHERE rank = 1"
+    ).to_pylist()
+    assert {r["model_name"] for r in importance} == {"engagement", "churn"}
+    top = {r["model_name"]: r["mean_abs_shap"] for r in importance}
+    assert top["engagement"] == max(report["engagement"]["global_importance"].values())
 
     done = ensemble.run(_event("r1"), trained_services)
     assert done["predictions"] == 400 and set(done["promoted"]) == set(PLANS)

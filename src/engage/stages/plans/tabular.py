@@ -63,14 +63,22 @@ def _explained(
     return contrib, report
 
 
-class EngagementPlan:
+class _CustomerTablePlan:
+    """What the three plans share: the customer splits as input, always available."""
+
+    higher_is_better = True
+    relative_tolerance = False
+    inputs = (TRAINING, TEST)
+
+    def available(self, data: LakeData) -> str | None:
+        return None
+
+
+class EngagementPlan(_CustomerTablePlan):
     """XGBoost regressor on engagement_score, depth 4, learning rate 0.3."""
 
     name = "engagement"
     primary_metric = "r2"
-    higher_is_better = True
-    relative_tolerance = False
-    inputs = (TRAINING, TEST)
     schema = pa.schema(
         [
             ("customer_id", pa.string()),
@@ -79,9 +87,6 @@ class EngagementPlan:
             ("engagement_top_features", explain.EXPLANATION_TYPE),
         ]
     )
-
-    def available(self, data: LakeData) -> str | None:
-        return None
 
     def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
@@ -141,19 +146,17 @@ def _engagement_grade(test: pd.DataFrame, r2: float, data: LakeData) -> dict[str
     aligned = customers_with_truth(test, data.truth())
     if aligned is None:
         return None
-    expected = np.clip(aligned["expected_engagement"].to_numpy(), 0, 1)
-    ceiling = regression_metrics(test[ENGAGEMENT_TARGET].to_numpy(), expected)["r2"]
+    ceiling = truth.engagement_r2_ceiling(
+        test[ENGAGEMENT_TARGET].to_numpy(), aligned["expected_engagement"].to_numpy()
+    )
     return {"metric": "r2", "value": r2, "ceiling": ceiling, "ratio": r2 / ceiling}
 
 
-class ChurnPlan:
+class ChurnPlan(_CustomerTablePlan):
     """XGBoost classifier on churn_30_day with a recall-targeted threshold."""
 
     name = "churn"
     primary_metric = "auc_roc"
-    higher_is_better = True
-    relative_tolerance = False
-    inputs = (TRAINING, TEST)
     schema = pa.schema(
         [
             ("customer_id", pa.string()),
@@ -163,9 +166,6 @@ class ChurnPlan:
             ("churn_top_features", explain.EXPLANATION_TYPE),
         ]
     )
-
-    def available(self, data: LakeData) -> str | None:
-        return None
 
     def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
@@ -243,20 +243,16 @@ def _churn_grade(
     }
 
 
-class LtvPlan:
+class LtvPlan(_CustomerTablePlan):
     """XGBoost quantile regression (p10/p50/p90) on lifetime_value_usd, conformalised."""
 
     name = "ltv"
     primary_metric = "p50_mae"
     higher_is_better = False
     relative_tolerance = True
-    inputs = (TRAINING, TEST)
     schema = pa.schema(
         [("customer_id", pa.string())] + [(f"ltv_p{q}", pa.float64()) for q in (10, 50, 90)]
     )
-
-    def available(self, data: LakeData) -> str | None:
-        return None
 
     def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
