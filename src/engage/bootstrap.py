@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engage.ports import ObjectStore, SqlEngine
+from engage.ports import Cache, ObjectStore, SqlEngine
 from engage.settings import Settings
 
 # sql/ lives at the repository root (one statement per file, Athena dialect).
@@ -48,3 +48,28 @@ def sql_engine(
         sql_dir or SQL_DIR,
         read_only=read_only,
     )
+
+
+def cache(settings: Settings) -> Cache:
+    """The prediction cache: SQLite beside the lake, or the seed's DynamoDB table."""
+    if settings.cache == "dynamodb":
+        try:
+            import boto3
+        except ImportError as err:  # boto3 ships with the `aws` extra
+            raise BackendNotAvailableError(
+                "ENGAGE_CACHE=dynamodb needs boto3: pip install 'engage[aws]'"
+            ) from err
+        from engage.adapters.cache.dynamodb import DynamoDbCache
+
+        client = boto3.client(
+            "dynamodb",
+            region_name=settings.aws_region,
+            endpoint_url=settings.dynamodb_endpoint_url,
+        )
+        adapter = DynamoDbCache(client, settings.dynamodb_table, settings.cache_ttl_seconds)
+        if settings.dynamodb_endpoint_url:  # a local endpoint (moto, DynamoDB Local)
+            adapter.ensure_table()
+        return adapter
+    from engage.adapters.cache.sqlite import SqliteCache
+
+    return SqliteCache(settings.resolved_cache_path(), settings.cache_ttl_seconds)

@@ -6,7 +6,7 @@ the adapter for each port from `Settings` in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
@@ -96,13 +96,38 @@ class SqlEngine(Protocol):
         ...
 
 
+@runtime_checkable
 class Cache(Protocol):
-    """TTL cache of predictions (DynamoDB on AWS, SQLite locally)."""
+    """TTL cache of predictions (DynamoDB on AWS, SQLite locally).
 
-    def get(self, key: str) -> dict[str, Any] | None: ...
+    Keys are ``customer_id#feature_hash`` (the seed's DynamoDB partition and sort
+    keys). Every entry carries the model version it was computed with, so one
+    call can drop everything older after a promotion; an entry past its TTL is
+    never returned, even where the backend deletes expired items lazily.
+    """
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The live value stored under key, or None (missing or expired)."""
+        ...
 
     def put(self, key: str, value: dict[str, Any], model_version: str) -> None: ...
 
-    def put_many(self, items: Iterator[tuple[str, dict[str, Any]]], model_version: str) -> int: ...
+    def put_many(
+        self, items: Iterable[tuple[str, dict[str, Any] | bytes]], model_version: str
+    ) -> int:
+        """Store many entries of one model version in as few round trips as possible.
 
-    def invalidate_except(self, model_version: str) -> int: ...
+        A value may be given already encoded as JSON bytes (bulk loads build the
+        JSON of 100K rows at once rather than one dict at a time).
+        """
+        ...
+
+    def invalidate_except(self, model_version: str) -> int:
+        """Delete every entry of another model version; returns how many went."""
+        ...
+
+    def delete_customer(self, customer_id: str) -> int:
+        """Delete every entry of one customer (GDPR erasure); returns how many went."""
+        ...
+
+    def close(self) -> None: ...

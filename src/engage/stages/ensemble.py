@@ -6,6 +6,11 @@ which also derives value at risk and the next best action from the models'
 outputs together), and only after that table is in place moves each model's
 `latest` pointer to the version inference decided to promote. A crash before
 this point leaves every pointer where it was.
+
+Last, the unified predictions are loaded into the prediction cache that the API
+answers from, and entries computed by other versions are invalidated. The cache
+is an accelerator (the API falls back to the predictions table), so a cache
+that cannot be written is reported in the result instead of failing the run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engage import lake
+from engage.api.warm import warm_cache
 from engage.models.registry import ModelRegistry
 from engage.stages.inference import load_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
@@ -51,6 +57,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     }
     return {
         "ensemble_status": "success",
+        "cache": _warm(services),
         "run_id": run_id,
         "predictions": result["rows"],
         "promoted": promoted,
@@ -60,6 +67,14 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "next_best_actions": actions,
         "predictions_s3_path": services.store.uri(lake.PREDICTIONS_TABLE),
     }
+
+
+def _warm(services: Services) -> dict[str, Any]:
+    """Load the new predictions into the cache; never fails the run (see module doc)."""
+    try:
+        return warm_cache(services.cache, services.store.read_parquet(lake.PREDICTIONS_TABLE))
+    except Exception as err:
+        return {"error": f"{type(err).__name__}: {err}"}
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engage import bootstrap, lake
-from engage.ports import ObjectStore, SqlEngine
+from engage.ports import Cache, ObjectStore, SqlEngine
 from engage.settings import Settings
 from engage.stages.errors import StageError
 
@@ -30,6 +30,7 @@ class Services:
     settings: Settings
     store: ObjectStore
     _sql: SqlEngine | None = field(default=None, repr=False)
+    _cache: Cache | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -44,12 +45,23 @@ class Services:
                 self._sql = bootstrap.sql_engine(self.settings)
             return self._sql
 
+    @property
+    def cache(self) -> Cache:
+        """The prediction cache the API serves from (opened on first use)."""
+        with self._lock:
+            if self._cache is None:
+                self._cache = bootstrap.cache(self.settings)
+            return self._cache
+
     def close(self) -> None:
-        """Release the catalog (DuckDB holds a file lock while it is open)."""
+        """Release the catalog (DuckDB holds a file lock while it is open) and the cache."""
         with self._lock:
             if self._sql is not None and hasattr(self._sql, "close"):
                 self._sql.close()
             self._sql = None
+            if self._cache is not None:
+                self._cache.close()
+            self._cache = None
 
     def __enter__(self) -> Services:
         return self

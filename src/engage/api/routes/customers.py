@@ -1,0 +1,43 @@
+"""GET /customers/{id}: a customer's stored model inputs and latest batch predictions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+
+from engage.api.deps import Reader, State
+from engage.api.errors import ApiError
+from engage.api.responses import JsonResponse, finish
+from engage.api.routes.predict import ERRORS
+from engage.api.schemas import CUSTOMER_ID_PATTERN, CustomerResponse
+from engage.api.service import CustomerNotFoundError
+
+router = APIRouter(tags=["customers"])
+CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="Customer id.")]
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response_class=JsonResponse,
+    responses={200: {"model": CustomerResponse}, **ERRORS},
+    summary="A customer's inputs and latest predictions",
+)
+async def customer(customer_id: CustomerIdPath, request: Request, state: State, key: Reader) -> Any:
+    """The inputs the last run scored (what a live request would reuse) and the latest
+    batch predictions; 404 when the latest batch does not know the customer."""
+
+    def read() -> tuple[dict | None, dict]:
+        return state.tables.inputs(customer_id), state.service.latest(customer_id)
+
+    try:
+        features, latest = await run_in_threadpool(read)
+    except CustomerNotFoundError:
+        raise ApiError(404, f"unknown customer {customer_id!r}") from None
+    body = {
+        "customer_id": customer_id,
+        "features": features,
+        "latest": finish(request, latest, customer_id),
+    }
+    return JsonResponse(body)

@@ -1,0 +1,138 @@
+"""Request and response schemas, generated from the data contract.
+
+Every model input of `engage.contract.CUSTOMERS` becomes a strictly typed,
+range-checked field of `CustomerFeatures` (categories become enumerations,
+nullable columns accept null); unknown fields, strings for numbers, booleans
+for integers, NaN and infinities are refused with a 422 that names the field.
+A field left out is simply absent: the customer's stored inputs fill it, or
+the models that need it are skipped (the response says which and why).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from engage.contract import CUSTOMERS, MODEL_INPUTS, Column, DType
+
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+CustomerId = Annotated[
+    str,
+    StringConstraints(pattern=CUSTOMER_ID_PATTERN),
+    Field(
+        description="Customer identifier (letters, digits, '_' or '-').", examples=["CUST_0000042"]
+    ),
+]
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+_TYPES: dict[DType, type] = {
+    DType.INT: int,
+    DType.FLOAT: float,
+    DType.BOOL: bool,
+    DType.STRING: str,
+}
+
+
+def _field(column: Column) -> tuple[Any, Any]:
+    """(annotation, FieldInfo) for one contract column; absent by default."""
+    kind: Any = Literal[column.categories] if column.categories else _TYPES[column.dtype]
+    if column.nullable:
+        kind = kind | None
+    unit = f" [{column.unit}]" if column.unit else ""
+    info = Field(
+        default=None,  # not validated: absent fields stay absent (exclude_unset)
+        ge=column.minimum if not column.categories else None,
+        le=column.maximum if not column.categories else None,
+        description=f"{column.description}{unit} Allowed: {column.allowed()}.",
+    )
+    return kind, info
+
+
+CustomerFeatures: type[BaseModel] = create_model(
+    "CustomerFeatures",
+    __config__=_STRICT,
+    __doc__="Model inputs of one customer, as in the data contract (all optional).",
+    **{name: _field(CUSTOMERS.column(name)) for name in MODEL_INPUTS},
+)
+
+
+class PredictRequest(BaseModel):
+    """`customer_id` alone: the latest batch predictions; with `features`: live inference."""
+
+    model_config = _STRICT
+    customer_id: CustomerId
+    features: CustomerFeatures | None = None  # type: ignore[valid-type]
+
+
+def batch_request_model(max_items: int) -> type[BaseModel]:
+    """The batch body, bounded by the configured maximum (shown in the OpenAPI schema)."""
+    return create_model(
+        "BatchPredictRequest",
+        __config__=_STRICT,
+        requests=(list[PredictRequest], Field(min_length=1, max_length=max_items)),
+    )
+
+
+class Impact(BaseModel):
+    feature: str
+    impact: float
+
+
+class Prediction(BaseModel):
+    """Every model's output for one customer (null where a model did not apply)."""
+
+    engagement_score: float | None
+    engagement_category: Literal["low", "medium", "high"] | None
+    churn_probability: float | None
+    churn_prediction: bool | None
+    intervention_flag: bool | None
+    ltv_usd: float | None = Field(description="LTV p50 (the seed's `ltv_usd`).")
+    ltv_p10: float | None
+    ltv_p50: float | None
+    ltv_p90: float | None
+    recommended_items: list[str] | None
+    recommended_categories: list[str] | None
+    anomaly_score: float | None
+    anomaly_flag: bool | None
+    value_at_risk_usd: float | None
+    next_best_action: str
+
+
+class PredictResponse(BaseModel):
+    """The seed's response (§4.1) with every model's output and the SHAP top 5."""
+
+    customer_id: str
+    prediction: Prediction
+    explanations: dict[str, list[Impact] | None]
+    model_versions: dict[str, str | None]
+    model_version: str = Field(description="The served versions as one tag (cache key).")
+    predicted_at: str
+    source: Literal["batch", "live"]
+    run_id: str | None
+    cache: Literal["hit", "miss"]
+    skipped: dict[str, str] = Field(default_factory=dict)
+    timestamp: str
+    latency_ms: float
+
+
+class BatchItem(BaseModel):
+    status: int
+    customer_id: str
+    result: PredictResponse | None = None
+    error: str | None = None
+
+
+class BatchPredictResponse(BaseModel):
+    results: list[BatchItem]
+    latency_ms: float
+
+
+class CustomerResponse(BaseModel):
+    customer_id: str
+    features: dict[str, Any] | None
+    latest: PredictResponse
+
+
+class ErrorResponse(BaseModel):
+    error: str
+    detail: Any = None

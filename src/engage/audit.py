@@ -1,0 +1,240 @@
+"""The append-only audit trail of predictions: who asked, which model, what it said.
+
+Every record names the model version, a SHA-256 of the canonical JSON of the
+inputs (never the inputs themselves, which may be personal data), the outputs
+and top SHAP features as JSON, the API key id (never the key) and a slot for a
+later human override. Appending writes one new Parquet file under
+``engagement-audit/date=YYYY-MM-DD/``; nothing is ever rewritten, so concurrent
+writers (the API, batch inference) never conflict and a reader sees whole files.
+
+`AuditLog.append_columns` takes column arrays (what batch inference has at hand:
+500K records in about a second); `append_many` takes records. The API buffers
+its records in `BufferedAudit` and flushes in the background, so a request never
+waits on a Parquet write.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engage import bootstrap, lake
+from engage.ports import ObjectStore
+from engage.settings import Settings
+
+SOURCES = ("batch", "api", "review")  # review: a human decision on a prediction (override)
+SCHEMA = pa.schema(
+    [
+        pa.field("timestamp", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("customer_id", pa.string(), nullable=False),
+        pa.field("model_name", pa.string(), nullable=False),
+        pa.field("model_version", pa.string()),
+        pa.field("input_hash", pa.string(), nullable=False),
+        pa.field("outputs", pa.string()),  # JSON
+        pa.field("top_features", pa.string()),  # JSON, null for models without SHAP
+        pa.field("key_id", pa.string()),  # API key id; null for batch
+        pa.field("override", pa.string()),  # a human decision recorded later
+    ]
+)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One model's prediction for one customer."""
+
+    source: str
+    customer_id: str
+    model_name: str
+    model_version: str | None
+    input_hash: str
+    outputs: str
+    top_features: str | None = None
+    key_id: str | None = None
+    override: str | None = None
+    timestamp: datetime | None = None  # None: the time it is appended
+
+
+_FIELDS = [f.name for f in fields(AuditRecord)]
+
+
+class AuditLog:
+    """Append and read the audit trail in the lake."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+
+    def append_many(self, records: Iterable[AuditRecord | Mapping[str, Any]]) -> int:
+        """Append records (dataclasses or dicts with the same fields) as one new file."""
+        rows = list(records)
+        if not rows:
+            return 0
+        get = (
+            (lambda r, n: getattr(r, n))
+            if isinstance(rows[0], AuditRecord)
+            else (lambda r, n: r.get(n))
+        )
+        columns = {name: [get(r, name) for r in rows] for name in _FIELDS}
+        return self.append_columns(columns)
+
+    def append_columns(self, columns: Mapping[str, Sequence[Any] | pa.Array]) -> int:
+        """Append records given column-wise; missing optional columns are null.
+
+        `timestamp` may be omitted or hold None (the current time), `source` may be
+        one string for every record.
+        """
+        n = len(columns["customer_id"])
+        if n == 0:
+            return 0
+        arrays = {}
+        now = datetime.now(UTC)
+        for field in SCHEMA:
+            value = columns.get(field.name)
+            if field.name == "timestamp":
+                value = [now] * n if value is None else [t or now for t in value]
+            elif field.name == "source" and isinstance(value, str):
+                value = [value] * n
+            elif value is None:
+                value = pa.nulls(n, field.type)
+            arrays[field.name] = (
+                pa.array(value, field.type)
+                if not isinstance(value, pa.Array)
+                else value.cast(field.type)
+            )
+        table = pa.Table.from_pydict(arrays, schema=SCHEMA)
+        bad = pc.invert(pc.is_in(table["source"], pa.array(SOURCES))).to_pylist()
+        if any(bad):
+            raise ValueError(f"audit source must be one of {SOURCES}")
+        self._write(table)
+        return n
+
+    def _write(self, table: pa.Table) -> None:
+        days = pc.strftime(table["timestamp"], format="%Y-%m-%d")
+        source = table["source"][0].as_py()
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        unique = pc.unique(days).to_pylist()
+        for day in unique:
+            part = table if len(unique) == 1 else table.filter(pc.equal(days, day))
+            name = f"{source}-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+            self.store.write_parquet(lake.audit_key(day, name), part)
+
+    def read(self) -> pa.Table:
+        """Every record (with the `date` partition column); empty before the first append."""
+        if not self.store.list(lake.AUDIT):
+            return SCHEMA.empty_table()
+        return self.store.read_parquet(lake.AUDIT)
+
+
+class BufferedAudit:
+    """Collects the API's records in memory and appends them in batches.
+
+    Flushes when `flush_records` are waiting, every `flush_seconds` from a
+    background thread, and on `close` (server shutdown). A failed write keeps the
+    records for the next try and is reported by `last_error`.
+    """
+
+    def __init__(
+        self, log: AuditLog, flush_records: int = 5000, flush_seconds: float = 2.0
+    ) -> None:
+        self.log, self.flush_records, self.flush_seconds = log, flush_records, flush_seconds
+        self._pending: list[AuditRecord] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.written = 0
+        self.last_error: str | None = None
+
+    def add(self, records: Iterable[AuditRecord]) -> None:
+        """Queue records (never blocks on I/O)."""
+        with self._lock:
+            self._pending.extend(records)
+            full = len(self._pending) >= self.flush_records
+        if full:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> int:
+        """Write what is waiting now; returns how many records were written."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return 0
+            try:
+                written = self.log.append_many(batch)
+            except Exception as err:  # keep the records; the next flush retries
+                with self._lock:
+                    self._pending[:0] = batch
+                self.last_error = f"{type(err).__name__}: {err}"
+                return 0
+            self.written += written
+            self.last_error = None
+            return written
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="audit-flush", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            self.flush()
+
+
+def _files(store: ObjectStore) -> list[str]:
+    return [k for k in store.list(lake.AUDIT) if k.endswith(".parquet")]
+
+
+def customer_entries(settings: Settings, customer_id: str) -> list[dict[str, Any]]:
+    """Every audit record about one customer (the right to know); privacy export hook."""
+    store = bootstrap.object_store(settings)
+    found: list[dict[str, Any]] = []
+    for key in _files(store):
+        table = store.read_parquet(key)
+        found += table.filter(pc.equal(table["customer_id"], customer_id)).to_pylist()
+    return sorted(found, key=lambda r: r["timestamp"])
+
+
+def erase_customer(settings: Settings, customer_id: str) -> int:
+    """Remove one customer's records (GDPR erasure); privacy erasure hook.
+
+    The trail is append-only for everyone else: erasure is the one rewrite, file by
+    file (each replaced atomically, or deleted when nothing else is left in it).
+    """
+    store = bootstrap.object_store(settings)
+    erased = 0
+    for key in _files(store):
+        table = store.read_parquet(key)
+        mine = pc.equal(table["customer_id"], customer_id)
+        hits = pc.sum(mine).as_py() or 0
+        if not hits:
+            continue
+        rest = table.filter(pc.invert(mine)).select(SCHEMA.names)
+        if rest.num_rows:
+            store.write_parquet(key, rest)
+        else:
+            store.delete_prefix(key)
+        erased += hits
+    return erased

@@ -1,0 +1,64 @@
+"""`engage keys`: create, list and revoke API keys (stored as salted hashes only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engage.api.keys import ROLES, KeyStore, KeyStoreError
+from engage.settings import Settings
+
+console = Console()
+keys_app = typer.Typer(help="API keys for `engage serve`: create, list, revoke.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
+
+
+def _store() -> KeyStore:
+    return KeyStore(Settings().resolved_keys_path())
+
+
+@keys_app.command("create")
+def create(
+    name: Annotated[str, typer.Option("--name", help="Who or what the key is for.")],
+    role: Annotated[str, typer.Option("--role", help="reader or admin.")] = "reader",
+) -> None:
+    """Create a key and print it once: only its salted hash is kept."""
+    if role not in ROLES:
+        console.print(f"[red]--role must be one of {', '.join(ROLES)}[/]")
+        raise typer.Exit(2)
+    try:
+        record, key = _store().create(name, role)
+    except KeyStoreError as err:
+        console.print(f"[red]{err}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Created {record.role} key [bold]{record.key_id}[/] ({record.name}).")
+    console.print("Store it now; it cannot be shown again:")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """Every key's id, name, role and status (never the key or its hash)."""
+    table = Table("Key id", "Name", "Role", "Created", "Revoked")
+    for k in _store().list():
+        table.add_row(k.key_id, k.name, k.role, k.created_at, k.revoked_at or "-")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    key: Annotated[str, typer.Argument(help="The key id or the key's name.")],
+) -> None:
+    """Revoke a key; a running server refuses it from its next request."""
+    try:
+        record = _store().revoke(key)
+    except KeyStoreError as err:
+        console.print(f"[red]{err}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Revoked key {record.key_id} ({record.name}) at {record.revoked_at}.")
