@@ -7,14 +7,15 @@
 --                      high LTV (top 20% p50 of this run) + low engagement -> re-engagement,
 --                      predicted churn at the recall threshold -> retention nudge,
 --                      otherwise personalised content.
--- A model with nothing to serve has an empty table, so its columns are NULL here.
+-- Every customer of the inference input gets a row; a model with nothing to serve (skipped,
+-- or its only version blocked by a gate) has an empty table, so its columns are NULL here.
 CREATE TABLE engagement_predictions.predictions AS
 WITH ltv_cut AS (
     SELECT approx_percentile(ltv_p50, 0.8) AS high_ltv
     FROM engagement_predictions.ltv_scores
 )
 SELECT
-    e.customer_id,
+    i.customer_id,
     e.predicted_engagement_score,
     e.engagement_category,
     e.engagement_top_features,
@@ -48,9 +49,10 @@ SELECT
     a.model_version AS anomaly_model_version,
     CAST(CURRENT_TIMESTAMP AS TIMESTAMP) AS prediction_timestamp,
     CAST(:run_id AS VARCHAR) AS run_id
-FROM engagement_predictions.engagement_scores e
+FROM engagement_raw.inference_input i
 CROSS JOIN ltv_cut k
-LEFT JOIN engagement_predictions.churn_scores c ON c.customer_id = e.customer_id
-LEFT JOIN engagement_predictions.ltv_scores l ON l.customer_id = e.customer_id
-LEFT JOIN engagement_predictions.recommendation_scores r ON r.customer_id = e.customer_id
-LEFT JOIN engagement_predictions.anomaly_scores a ON a.customer_id = e.customer_id
+LEFT JOIN engagement_predictions.engagement_scores e ON e.customer_id = i.customer_id
+LEFT JOIN engagement_predictions.churn_scores c ON c.customer_id = i.customer_id
+LEFT JOIN engagement_predictions.ltv_scores l ON l.customer_id = i.customer_id
+LEFT JOIN engagement_predictions.recommendation_scores r ON r.customer_id = i.customer_id
+LEFT JOIN engagement_predictions.anomaly_scores a ON a.customer_id = i.customer_id

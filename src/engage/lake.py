@@ -18,9 +18,15 @@ MODELS = "engagement-models/"
 PREDICTIONS = "engagement-predictions/"
 QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
 RESULTS_FINAL = "engagement-results/final/"
+FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
 RUNS = "engagement-runs/"
 REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
+AUDIT = "engagement-audit/"  # append-only prediction audit trail, date=YYYY-MM-DD/ partitions
 STAGING = "_staging/"  # work in progress; published into place atomically
+# Directly identifying data and privacy records: a bucket of its own, so that one access
+# policy (IAM on AWS, file permissions locally) guards it and nothing that iterates TABLES
+# (analytics, Q&A, exports of the catalog) ever reaches it.
+RESTRICTED = "engagement-restricted/"
 
 RAW_CUSTOMERS = RAW + "customers/"
 RAW_CUSTOMERS_FILE = RAW_CUSTOMERS + "customers.parquet"
@@ -33,12 +39,18 @@ FEATURE_IMPORTANCE = (
 )  # one table per model, joined by the ensemble step
 ANOMALY_REVIEW = "engagement-qa/anomaly_review/"
 MODEL_METRICS = MODELS + "metrics/"
+REVIEW_DECISIONS = "engagement-qa/decisions/"  # append-only human QA decisions
+SUPPORT_VIEW = "engagement-results/support/"  # masked, tokenised customer contact view
+RESTRICTED_PII = RESTRICTED + "customer_pii/"
+RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
+ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
 
 RAW_SCHEMA = "engagement_raw"
 PREDICTIONS_SCHEMA = "engagement_predictions"
 QA_SCHEMA = "engagement_qa"
 ANALYTICS_SCHEMA = "engagement_analytics"
 SCHEMAS = (RAW_SCHEMA, PREDICTIONS_SCHEMA, QA_SCHEMA, ANALYTICS_SCHEMA)
+RESTRICTED_SCHEMA = "engagement_restricted"
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,18 @@ TABLES: dict[str, TableLocation] = {
         _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
         _loc("engagement_qa.anomaly_review", ANOMALY_REVIEW),
         _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),
+        _loc("engagement_analytics.fairness_metrics", FAIRNESS_METRICS),
+        _loc("engagement_qa.review_decisions", REVIEW_DECISIONS),
+        _loc("engagement_analytics.customer_support_view", SUPPORT_VIEW),
+    )
+}
+
+# Not in TABLES on purpose: see RESTRICTED. Registered by engage.privacy, never by SQL files.
+RESTRICTED_TABLES: dict[str, TableLocation] = {
+    t.qualified_name: t
+    for t in (
+        _loc("engagement_restricted.customer_pii", RESTRICTED_PII),
+        _loc("engagement_restricted.erasure_log", ERASURE_LOG),
     )
 }
 
@@ -122,6 +146,11 @@ def sql_file_name(qualified_name: str) -> str:
     if not schema or not table:
         raise ValueError(f"expected 'schema.table', got {qualified_name!r}")
     return f"{schema}/{table}"
+
+
+def audit_key(date: str, name: str) -> str:
+    """Where one appended batch of audit records goes (``date`` is YYYY-MM-DD)."""
+    return f"{AUDIT}date={date}/{name}"
 
 
 def report_key(run_id: str, name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_ROWS = 100_000_000
@@ -45,8 +45,65 @@ class Settings(BaseSettings):
         description="Threads each model may use to fit and score; 0 shares the cores "
         "between the models that run side by side.",
     )
+    model_features: list[str] | None = Field(
+        None,
+        description="Model inputs to use (JSON list); default every contract input. "
+        "Prohibited attributes are refused.",
+    )
+    age_bins: bool = Field(False, description="Feed age to models as 18-24/25-34/... bins.")
+    proxy_threshold: float = Field(0.6, gt=0, le=1, description="Proxy strength limit.")
+    proxy_action: Literal["exclude", "flag"] = "exclude"
+    fairness_gate: bool = Field(True, description="Block promotion of unfair versions.")
+    fairness_min_di: float = Field(0.8, ge=0, le=1, description="The 80% rule.")
+    fairness_max_eod: float = Field(0.1, ge=0, le=1)
+    fairness_tolerance: float = Field(0.05, ge=0, le=1)
+    fairness_di_basis: Literal["labels", "absolute"] = "labels"
+    fairness_min_rows: int = Field(
+        500, ge=1, description="Groups smaller than this are reported, not judged."
+    )
+    fairness_mitigation: Literal["none", "threshold_optimizer"] = "none"
+    drift_warn_psi: float = Field(0.1, gt=0)
+    drift_fail_psi: float = Field(0.25, gt=0)
     aws_region: str = "us-east-1"
     s3_endpoint_url: str | None = None
+
+    # Prediction cache (seed §4.1: DynamoDB `predictions-cache`, TTL 1 h).
+    cache_path: Path | None = Field(
+        None, description="SQLite cache file; default <lake>/cache.sqlite for a local lake."
+    )
+    cache_ttl_seconds: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    dynamodb_table: str = Field("predictions-cache", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
+    dynamodb_endpoint_url: str | None = None
+
+    # Real-time API (seed §4.1: API Gateway keys, validation, throttling).
+    api_keys_path: Path | None = Field(
+        None, description="Hashed API keys; default <lake>/api_keys.json for a local lake."
+    )
+    api_rate_per_second: float = Field(
+        200.0, gt=0, description="Sustained requests per second allowed to one API key."
+    )
+    api_burst: int = Field(400, ge=1, description="Requests one API key may send at once.")
+    api_max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    api_batch_max: int = Field(100, ge=1, le=1000)
+    api_reload_seconds: float = Field(
+        5.0, ge=0, description="How often a server checks for promoted models; 0: never."
+    )
+    audit_flush_seconds: float = Field(2.0, gt=0)
+    audit_flush_records: int = Field(5000, ge=1)
+
+    # Privacy (seed §2.3.7): keyed tokens of customer ids, retention of run artefacts.
+    token_key: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="HMAC key for customer-id tokens (32+ characters); unset: a random key "
+        "kept in token_key_file.",
+    )
+    token_key_file: Path | None = Field(
+        None, description="Generated token key (mode 0600); default <lake>/.token_key."
+    )
+    retention_days: int = Field(
+        90, ge=1, description="Run artefacts older than this are deleted by `engage retention`."
+    )
 
     @field_validator("lake")
     @classmethod
@@ -63,5 +120,19 @@ class Settings(BaseSettings):
         """The DuckDB catalog file; kept beside a local lake, else under data_dir."""
         if self.catalog_path is not None:
             return self.catalog_path
-        base = self.data_dir if self.lake_is_s3 else Path(self.lake)
-        return base / "catalog.duckdb"
+        return self._local_base() / "catalog.duckdb"
+
+    def resolved_cache_path(self) -> Path:
+        """The SQLite prediction cache; beside a local lake, else under data_dir."""
+        return self.cache_path or self._local_base() / "cache.sqlite"
+
+    def resolved_keys_path(self) -> Path:
+        """The API key store (salted hashes only); beside a local lake, else under data_dir."""
+        return self.api_keys_path or self._local_base() / "api_keys.json"
+
+    def resolved_token_key_path(self) -> Path:
+        """The generated token key; beside a local lake (hidden from the store), else data_dir."""
+        return self.token_key_file or self._local_base() / ".token_key"
+
+    def _local_base(self) -> Path:
+        return self.data_dir if self.lake_is_s3 else Path(self.lake)

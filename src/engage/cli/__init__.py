@@ -19,7 +19,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES = ("generate", "contract", "run", "runs", "sql", "models", "explain")
+_COMMAND_MODULES = (
+    "generate",
+    "contract",
+    "run",
+    "runs",
+    "sql",
+    "models",
+    "explain",
+    "privacy",
+    "qa",
+    "serve",
+    "keys",
+)
 
 
 def _version(value: bool) -> None:

@@ -37,7 +37,13 @@ def brief(result: Any) -> str:
         figures = ", ".join(f"{k} {v:.4g}" for k, v in r.get("metrics", {}).items())
         return f"{r['model']} {r['model_version']}: {figures}"
     if "validation_status" in r:
-        return f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked"
+        drift = r.get("drift", {})
+        shifted = f"; drift warn: {', '.join(drift['warn'][:3])}" if drift.get("warn") else ""
+        status = drift.get("status", "n/a").replace("no_reference", "first run")
+        return (
+            f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked, "
+            f"drift {status}{shifted}"
+        )
     if "inference_status" in r:
         served = sum(1 for m in r["models"].values() if m["model_version"])
         kept = [n for n, m in r["models"].items() if m["candidate_version"] and not m["promoted"]]

@@ -85,11 +85,21 @@ def grade_text(grading: Mapping[str, Any] | None) -> str:
     return f"{metric} {value:.3f}"
 
 
+def gate_text(gate: Mapping[str, Any] | None) -> str:
+    """The fairness gate's verdict in a word or two (details: engage models card)."""
+    if not gate:
+        return "-"
+    if gate.get("passed"):
+        return "gate passed"
+    verdict = "BLOCKED" if gate.get("enforced") else "failed (not enforced)"
+    return f"{verdict}: {len(gate.get('failures', []))} check(s)"
+
+
 def _models_table(run: PipelineRun) -> Table:
     results = run.stage_results()
     served = (results.get("InferenceTask") or {}).get("models", {})
     table = Table(title="Models (test split; graded against the generator's truth)")
-    for column in ("Model", "Trained", "Served", "Test metrics", "Graded", "Fit s"):
+    for column in ("Model", "Trained", "Served", "Test metrics", "Graded", "Fairness", "Fit s"):
         table.add_column(column, justify="right" if column == "Fit s" else "left")
     for result in results.values():
         if not isinstance(result, Mapping) or "training_status" not in result:
@@ -102,6 +112,7 @@ def _models_table(run: PipelineRun) -> Table:
             str(served.get(name, {}).get("model_version") or "-"),
             metrics or result.get("reason", ""),
             grade_text(result.get("grading")),
+            gate_text(result.get("fairness_gate")),
             f"{result.get('training_seconds', 0):.1f}",
         )
     return table

@@ -190,7 +190,66 @@ def _fairness(meta: Mapping[str, Any]) -> str:
         return _section("Fairness", "Fairness: not yet assessed.")
     if not isinstance(fairness, Mapping):
         return _section("Fairness", _cell(fairness))
-    return _section("Fairness", _table(("Measure", "Value"), _flat(fairness)))
+    if "attributes" not in fairness:
+        return _section("Fairness", _table(("Measure", "Value"), _flat(fairness)))
+    return _section("Fairness", _fairness_body(fairness))
+
+
+def _fairness_body(fairness: Mapping[str, Any]) -> str:
+    """Decision, summary per attribute (80% rule), groups, the gate and any mitigation."""
+    parts = [
+        f"Decision: `{fairness.get('decision')}` (score above {_cell(fairness.get('threshold'))}),"
+        f" measured on {_cell(fairness.get('rows'))} test customers."
+    ]
+    summary = [
+        (
+            attribute,
+            _cell(result.get("di_ratio")),
+            _cell(result.get("labels_di_ratio")),
+            _cell(result.get("dp_difference")),
+            _cell(result.get("eo_difference")),
+            "n/a" if "di_ratio" not in result else ("yes" if result["di_ratio"] >= 0.8 else "no"),
+        )
+        for attribute, result in fairness["attributes"].items()
+    ]
+    header = (
+        "Attribute",
+        "DI ratio",
+        "DI of outcomes",
+        "DP difference",
+        "EO difference",
+        "80% rule",
+    )
+    parts.append(_table(header, summary))
+    groups = [
+        (attribute, group, _cell(g.get("rows")), _cell(g.get("selection_rate")),
+         _cell(g.get("true_positive_rate")), _cell(g.get("false_positive_rate")),
+         _cell(g.get("mean_score")), _cell(g.get("observed_rate")))
+        for attribute, result in fairness["attributes"].items()
+        for group, g in result.get("groups", {}).items()
+    ]  # fmt: skip
+    parts.append(
+        _table(
+            (
+                "Attribute",
+                "Group",
+                "Rows",
+                "Selection",
+                "TPR",
+                "FPR",
+                "Mean score",
+                "Observed rate",
+            ),
+            groups,
+        )
+    )
+    gate = fairness.get("gate") or {}
+    verdict = "passed" if gate.get("passed") else "FAILED"
+    failures = "".join(f"\n- {f}" for f in gate.get("failures", []))
+    parts.append(f"Release gate ({_text(_flat(gate))}): **{verdict}**{failures}")
+    if fairness.get("mitigation"):
+        parts.append(_table(("Mitigation", "Value"), _flat(fairness["mitigation"])))
+    return "\n\n".join(parts)
 
 
 def _explainability(meta: Mapping[str, Any]) -> str:

@@ -97,8 +97,7 @@ class EngagementModel:
     def to_bytes(self) -> tuple[bytes, bytes]:
         meta = {
             "best_iteration": self.best_iteration_,
-            "columns": list(self.spec.columns),
-            "interactions": self.spec.interactions,
+            **self.spec.to_meta(),
             "params": self._params(),
         }
         return bytes(self.booster_.save_raw("ubj")), json.dumps(meta).encode()
@@ -106,7 +105,7 @@ class EngagementModel:
     @classmethod
     def from_bytes(cls, model: bytes, meta: bytes) -> EngagementModel:
         info = json.loads(meta)
-        spec = FeatureSpec(tuple(info["columns"]), info["interactions"])
+        spec = FeatureSpec.from_meta(info)
         params = info["params"]
         obj = cls(
             max_depth=params["max_depth"],

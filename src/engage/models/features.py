@@ -14,6 +14,8 @@ import pandas as pd
 
 from engage.contract import CUSTOMERS, MODEL_INPUTS
 
+AGE_BAND_EDGES = (18, 25, 35, 45, 55)  # lower bounds: 18-24, 25-34, 35-44, 45-54, 55+
+
 # Seed §4.4 interaction features: name -> (left column, right column).
 INTERACTIONS = {
     "logins_x_session_duration": ("avg_daily_logins", "avg_session_duration_min"),
@@ -27,6 +29,19 @@ class FeatureSpec:
 
     columns: tuple[str, ...] = MODEL_INPUTS
     interactions: bool = True
+    age_bins: bool = False  # seed §2.4.3: age in bins (18-24, 25-34, ...) to reduce granularity
+
+    def to_meta(self) -> dict:
+        """What rebuilds this spec from a model's JSON metadata."""
+        return {
+            "columns": list(self.columns),
+            "interactions": self.interactions,
+            "age_bins": self.age_bins,
+        }
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> FeatureSpec:
+        return cls(tuple(meta["columns"]), meta["interactions"], meta.get("age_bins", False))
 
     @property
     def numeric(self) -> list[str]:
@@ -50,7 +65,14 @@ class FeatureSpec:
         missing = [c for c in self.columns if c not in frame.columns]
         if missing:
             raise KeyError(f"input lacks feature column(s): {', '.join(missing)}")
-        parts = [frame[self.numeric].to_numpy(dtype=np.float32, na_value=np.nan)]
+        numeric = frame[self.numeric].to_numpy(dtype=np.float32, na_value=np.nan)
+        if self.age_bins and "age" in self.numeric:
+            at = self.numeric.index("age")
+            edges = np.asarray(AGE_BAND_EDGES, dtype=np.float32)
+            numeric[:, at] = edges[
+                np.clip(np.searchsorted(edges, numeric[:, at], "right") - 1, 0, None)
+            ]
+        parts = [numeric]
         for col in self.categorical:
             cats = CUSTOMERS.column(col).categories
             codes = pd.Categorical(frame[col], categories=cats).codes

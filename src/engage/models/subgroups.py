@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_absolute_error, r2_score, roc_auc_score
 
+from engage.models.features import AGE_BAND_EDGES
+
 MetricFn = Callable[[np.ndarray, np.ndarray], dict[str, float]]
 Grouping = Callable[[pd.DataFrame], pd.Series]
 
@@ -28,8 +30,6 @@ MIN_ROWS = 30
 TOP_LOCATIONS = 10
 OTHER = "other"
 UNKNOWN = "unknown"
-# Lower bounds of the age bands; the last band is open-ended (55+).
-AGE_BAND_EDGES = (18, 25, 35, 45, 55)
 
 
 def age_band(frame: pd.DataFrame) -> pd.Series:

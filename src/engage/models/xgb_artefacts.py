@@ -33,8 +33,7 @@ def pack(
     meta = {
         "format": fmt,
         **fitted,
-        "columns": list(spec.columns),
-        "interactions": spec.interactions,
+        **spec.to_meta(),
         "feature_names": spec.feature_names(),
     }
     return {MODEL_KEY: bytes(booster.save_raw("ubj")), META_KEY: json.dumps(meta).encode()}
@@ -47,7 +46,7 @@ def unpack(
     meta = json.loads(artefacts[META_KEY])
     if meta.get("format") != fmt:
         raise ValueError(f"unknown artefact format {meta.get('format')!r}, expected {fmt!r}")
-    spec = FeatureSpec(tuple(meta["columns"]), meta["interactions"])
+    spec = FeatureSpec.from_meta(meta)
     if spec.feature_names() != meta["feature_names"]:
         raise ValueError("artefact feature names do not match this code's features")
     return xgb.Booster(model_file=bytearray(artefacts[MODEL_KEY])), spec, meta

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from engage import contract, lake
 from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
+from engage.privacy import admission as privacy
 from engage.stages.errors import DataValidationError, StageError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
@@ -104,12 +105,21 @@ def recommender_inputs(folder: Path) -> list[tuple[pa.Table, str, str]]:
     ]
 
 
+def read_pii(folder: Path) -> pa.Table | None:
+    """The validated customer_pii file of the source folder, or None when it has none."""
+    spec = contract.CUSTOMER_PII
+    path = find_file(folder, spec.name)
+    return None if path is None else conform(read_customers(path, spec), str(path), spec)
+
+
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Validate and publish raw customers; run the seed's preparation SQL."""
+    """Validate and publish raw customers (PII to the restricted area); run the seed's SQL."""
     run_id = run_id_of(event)
     path = find_customers_file(source_dir(event, services.settings))
     table = conform(read_customers(path), str(path))
-    extra = recommender_inputs(path.parent)
+    admitted = privacy.admit(services, table, read_pii(path.parent))  # drops erased customers
+    table = admitted.customers
+    extra = [(admitted.keep(d), key, name) for d, key, name in recommender_inputs(path.parent)]
     services.store.write_parquet(lake.RAW_CUSTOMERS_FILE, table)
     for data, key, name in extra:
         services.store.write_parquet(f"{key}{name.split('.')[1]}.parquet", data)
@@ -118,11 +128,14 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     for step in SQL_STEPS:
         result = services.sql.run_file(step)
         tables[result["table"]] = result.get("rows")
+    pii_records = admitted.publish(services)
     return {
         "data_prep_status": "success",
         "run_id": run_id,
         "source": str(path),
         "raw_records": table.num_rows,
+        "suppressed_customers": admitted.suppressed,
+        "pii_records": pii_records,
         "training_records": tables["engagement_raw.training_data"],
         "test_records": tables["engagement_raw.test_data"],
         "inference_records": tables["engagement_raw.inference_input"],

@@ -9,6 +9,7 @@ a failed check fails the run, naming the table, column and row count.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +18,14 @@ import pyarrow as pa
 from engage import contract, lake
 from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
+from engage.pipeline.history import RunHistory
 from engage.stages.errors import DataValidationError
 from engage.stages.services import Services, lambda_services, run_id_of
+from engage.validation import html
+from engage.validation.drift import drift_report, profile
 
+PROFILE_REPORT, HTML_REPORT = "profile.json", "data_validation.html"
+DRIFT_COLUMNS = [*contract.MODEL_INPUTS, *contract.TARGETS]
 TEST_SHARE_RANGE = (0.15, 0.25)  # the id rule gives 20%; far off means a broken split
 MIN_ROWS_FOR_SHARE_CHECK = 1_000  # below this the share is too noisy to judge
 
@@ -79,28 +85,67 @@ def _table_findings(services: Services) -> dict[str, list[Finding]]:
     }
 
 
+def reference_profile(services: Services, run_id: str) -> tuple[str | None, dict | None]:
+    """The profile saved by the latest succeeded run before this one, if any."""
+    runs = sorted(RunHistory(services.store).list_runs(), key=lambda r: r.started_at)
+    for summary in reversed(runs):
+        key = lake.report_key(summary.run_id, PROFILE_REPORT)
+        usable = summary.run_id != run_id and summary.status == "SUCCEEDED"
+        if usable and services.store.exists(key):
+            return summary.run_id, json.loads(services.store.get_bytes(key))
+    return None, None
+
+
+def _drift(services: Services, run_id: str) -> tuple[dict[str, Any], str | None, list[Finding]]:
+    """PSI of every feature and target against the reference; this run's profile saved."""
+    frame = services.store.read_parquet(lake.RAW_CUSTOMERS_FILE).select(DRIFT_COLUMNS).to_pandas()
+    reference_run, reference = reference_profile(services, run_id)
+    settings = services.settings
+    report = drift_report(reference, frame, settings.drift_warn_psi, settings.drift_fail_psi)
+    services.save_report(run_id, PROFILE_REPORT, profile(frame, DRIFT_COLUMNS))
+    findings = [
+        Finding(
+            "drift",
+            name,
+            len(frame),
+            f"PSI {c['psi']:.3f} > {report['fail']} vs run {reference_run}",
+        )
+        for name, c in report["columns"].items()
+        if c["level"] == "fail"
+    ]
+    return report, reference_run, findings
+
+
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Check the processed tables; save the report; raise if any check failed."""
+    """Check the processed tables and drift; save JSON + HTML reports; raise on failure."""
     run_id = run_id_of(event)
     counts = _first_row(services.sql.query(_COUNTS))
     per_table = _table_findings(services)
     per_table["split"] = _split_findings(counts)
+    drift, reference_run, drift_findings = _drift(services, run_id)
+    per_table["drift"] = drift_findings
     failed = [f for findings in per_table.values() for f in findings]
     report = {
         "run_id": run_id,
         "status": "failed" if failed else "passed",
         "counts": counts,
         "checks": {name: [f.as_dict() for f in fs] for name, fs in per_table.items()},
+        "reference_run": reference_run,
+        "drift": drift,
     }
     report_key = services.save_report(run_id, "data_validation.json", report)
+    services.store.put_bytes(lake.report_key(run_id, HTML_REPORT), html.render(report).encode())
     if failed:
         raise DataValidationError(f"processed data (report {report_key})", failed)
+    warned = [name for name, c in drift["columns"].items() if c["level"] == "warn"]
     return {
         "validation_status": "passed",
         "run_id": run_id,
         "tables_checked": sorted(per_table),
         "counts": counts,
+        "drift": {"status": drift["status"], "reference_run": reference_run, "warn": warned},
         "report": report_key,
+        "html_report": services.store.uri(lake.report_key(run_id, HTML_REPORT)),
     }
 
 

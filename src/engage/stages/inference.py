@@ -26,12 +26,15 @@ from typing import Any
 import pyarrow as pa
 
 from engage import lake
+from engage.audit import AuditLog
 from engage.models.registry import ModelRegistry, PromotionRule
+from engage.stages.audit_trail import log_batch
 from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, load_version, model_threads
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 from engage.stages.train import METRICS_TABLE
 
 IMPORTANCE_TABLE = "engagement_predictions.feature_importance"
+FAIRNESS_TABLE = "engagement_analytics.fairness_metrics"
 PROMOTIONS_REPORT = "promotions.json"
 INFERENCE_REPORT = "inference.json"
 
@@ -65,6 +68,9 @@ def decide(plan: ModelPlan, run_id: str, services: Services) -> Decision:
         plan.relative_tolerance,
     )
     promote, reason = registry.judge(candidate, rule)
+    gate = registry.metadata(candidate).get("fairness", {}).get("gate", {})
+    if promote and services.settings.fairness_gate and gate.get("passed") is False:
+        promote, reason = False, "blocked by the fairness gate: " + "; ".join(gate["failures"])
     return Decision(plan.name, candidate, candidate if promote else current, promote, reason)
 
 
@@ -109,7 +115,13 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         publish_table(services, loc.qualified_name, loc.prefix, table)
         for qualified, extra in (scored[name].extra_tables if name in scored else {}).items():
             publish_table(services, qualified, lake.table_location(qualified).prefix, extra)
+    started = time.perf_counter()
+    inputs = data.table(lake.PROCESSED_INFERENCE)
+    audited = log_batch(AuditLog(services.store), inputs, {n: s.table for n, s in scored.items()})
+    audit_seconds = round(time.perf_counter() - started, 2)
     services.sql.register_parquet(METRICS_TABLE, lake.MODEL_METRICS)
+    if services.store.list(lake.FAIRNESS_METRICS):
+        services.sql.register_parquet(FAIRNESS_TABLE, lake.FAIRNESS_METRICS)
     importance = importance_rows(decisions, scored, run_id)
     if importance.num_rows:
         loc = lake.table_location(IMPORTANCE_TABLE)
@@ -121,6 +133,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "inference_status": "success",
         "run_id": run_id,
         "predictions_generated": data.table(lake.PROCESSED_INFERENCE).num_rows,
+        "audit_entries": audited,
+        "audit_seconds": audit_seconds,
         "models": {
             name: {
                 "model_version": d.served,

@@ -18,9 +18,10 @@ from typing import Any
 import pyarrow as pa
 
 from engage import __version__, lake
+from engage.fairness.metrics import fairness_rows
 from engage.models.cards import render_card
 from engage.models.registry import ModelRegistry
-from engage.stages.plans import PLANS, LakeData, model_threads, plan_for
+from engage.stages.plans import PLANS, FitContext, LakeData, model_threads, plan_for
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
 METRICS_TABLE = "engagement_predictions.model_metrics"
@@ -63,7 +64,10 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
         return {"training_status": "skipped", "model": name, "run_id": run_id, "reason": skipped}
     seed = int(event.get("seed", services.settings.seed))
     started = time.perf_counter()
-    fitted = plan.fit(data, model_threads(services.settings.model_threads), seed)
+    ctx = FitContext(
+        model_threads(services.settings.model_threads), seed, run_id, services.settings
+    )
+    fitted = plan.fit(data, ctx)
     seconds = time.perf_counter() - started
     metadata = {
         **fitted.metadata,
@@ -81,6 +85,10 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
     services.store.write_parquet(
         metrics_key(run_id, name), metrics_rows(name, version, run_id, fitted.metrics)
     )
+    fairness = metadata.get("fairness")
+    if fairness:
+        rows = pa.Table.from_pylist(fairness_rows(name, version, run_id, fairness))
+        services.store.write_parquet(f"{lake.FAIRNESS_METRICS}{run_id}/{name}.parquet", rows)
     return {
         "training_status": "success",
         "model": name,
@@ -89,6 +97,8 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
         "training_seconds": round(seconds, 2),
         "metrics": {k: round(float(v), 4) for k, v in fitted.summary.items()},
         "grading": metadata.get("grading"),
+        "fairness_gate": (fairness or {}).get("gate"),
+        "proxies_excluded": metadata.get("feature_selection", {}).get("excluded", []),
         "model_s3_path": services.store.uri(f"{registry.root}{version}/"),
     }
 

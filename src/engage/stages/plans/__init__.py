@@ -10,7 +10,14 @@ from typing import Any
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
 from engage.stages.plans.anomaly import AnomalyPlan
-from engage.stages.plans.base import Fitted, LakeData, ModelPlan, Scored, model_threads
+from engage.stages.plans.base import (
+    FitContext,
+    Fitted,
+    LakeData,
+    ModelPlan,
+    Scored,
+    model_threads,
+)
 from engage.stages.plans.recommendation import RecommendationPlan
 from engage.stages.plans.tabular import ChurnPlan, EngagementPlan, LtvPlan
 
@@ -44,6 +51,7 @@ def load_served(store: ObjectStore, name: str) -> tuple[str, Any]:
 
 __all__ = [
     "PLANS",
+    "FitContext",
     "Fitted",
     "LakeData",
     "ModelPlan",

@@ -18,7 +18,14 @@ import pyarrow as pa
 import sklearn
 
 from engage.models import anomaly
-from engage.stages.plans.base import INFERENCE, Fitted, LakeData, Scored, customers_with_truth
+from engage.stages.plans.base import (
+    INFERENCE,
+    FitContext,
+    Fitted,
+    LakeData,
+    Scored,
+    customers_with_truth,
+)
 
 REVIEW_TABLE = "engagement_qa.anomaly_review"
 REPORT_SIZE = 100
@@ -43,9 +50,9 @@ class AnomalyPlan:
     def available(self, data: LakeData) -> str | None:
         return None
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         frame = data.frame(INFERENCE)
-        model = anomaly.AnomalyDetector(random_state=seed, n_jobs=1).fit(frame)
+        model = anomaly.AnomalyDetector(random_state=ctx.seed, n_jobs=1).fit(frame)
         scores = model.score(frame)
         fit_stats = {
             "rows": float(len(frame)),

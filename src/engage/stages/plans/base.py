@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from engage import lake
 from engage.ports import ObjectStore
+from engage.settings import Settings
 
 
 @dataclass
@@ -47,6 +48,15 @@ class LakeData:
                 self._cache[key] = table.to_pandas()
             return self._cache[key]
 
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value computed once per stage invocation and shared by every plan."""
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            return self._cache.setdefault(key, value)
+
     def has(self, prefix: str) -> bool:
         return bool(self.store.list(prefix))
 
@@ -68,6 +78,16 @@ class LakeData:
                 digest.update(key.encode())
                 digest.update(self.store.get_bytes(key))
         return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """What a fit needs besides the data: threads, seed, the run and its settings."""
+
+    threads: int
+    seed: int
+    run_id: str
+    settings: Settings
 
 
 @dataclass
@@ -103,7 +123,7 @@ class ModelPlan(Protocol):
     def available(self, data: LakeData) -> str | None:
         """None when the lake has what the model needs, else why it is skipped."""
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted: ...
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted: ...
 
     def load(self, artefact: Callable[[str], bytes]) -> Any: ...
 

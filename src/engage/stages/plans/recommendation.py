@@ -18,7 +18,7 @@ import torch
 from engage import lake
 from engage.models.recommend import NcfRecommender
 from engage.models.recommend_eval import leave_one_out_split, ranking_metrics
-from engage.stages.plans.base import INFERENCE, Fitted, LakeData, Scored
+from engage.stages.plans.base import INFERENCE, FitContext, Fitted, LakeData, Scored
 
 TOP_K, MIN_CATEGORIES = 10, 3
 EVAL_CUSTOMERS = 20_000  # held-out customers measured (standard error of HR@10 ~0.3 pt)
@@ -45,12 +45,12 @@ class RecommendationPlan:
             return None
         return "the source data has no interactions/content_items files"
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         interactions = data.table(lake.RAW_INTERACTIONS)
         items = data.table(lake.RAW_CONTENT_ITEMS)
         train, heldout = leave_one_out_split(interactions)
-        model = NcfRecommender(random_state=seed, n_threads=threads).fit(train, items)
-        sample = heldout.sample(min(EVAL_CUSTOMERS, len(heldout)), random_state=seed)
+        model = NcfRecommender(random_state=ctx.seed, n_threads=ctx.threads).fit(train, items)
+        sample = heldout.sample(min(EVAL_CUSTOMERS, len(heldout)), random_state=ctx.seed)
         ranked = ranking_metrics(model, sample, train, TOP_K, MIN_CATEGORIES)
         model.mark_seen(interactions)
         metrics = {"test": ranked["model"], "baseline": ranked["popularity"]}

@@ -30,11 +30,17 @@ from engage.stages.plans.base import (
     INFERENCE,
     TEST,
     TRAINING,
+    FitContext,
     Fitted,
     LakeData,
     Scored,
     customers_with_truth,
     flat_floats,
+)
+from engage.stages.plans.responsible import (
+    fairness_review,
+    training_spec,
+    with_corrected_labels,
 )
 
 HIGH_ENGAGEMENT, MEDIUM_ENGAGEMENT = 0.7, 0.4  # the seed's categories (sql final_results)
@@ -88,13 +94,22 @@ class EngagementPlan(_CustomerTablePlan):
         ]
     )
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
-        model = EngagementModel(max_depth=4, learning_rate=0.3, random_state=seed, n_jobs=threads)
+        train, corrected = with_corrected_labels(data, train, ENGAGEMENT_TARGET)
+        spec, selection = training_spec(data, ctx)
+        model = EngagementModel(
+            max_depth=4, learning_rate=0.3, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec
+        )
         model.fit(train, train[ENGAGEMENT_TARGET].to_numpy())
         y_test, pred = test[ENGAGEMENT_TARGET].to_numpy(), model.predict(test)
+        y_train, pred_train = train[ENGAGEMENT_TARGET].to_numpy(), model.predict(train)
+        fairness = fairness_review(
+            test, y_test >= HIGH_ENGAGEMENT, pred, HIGH_ENGAGEMENT - 1e-12, "high_engagement",
+            ctx, (train, y_train >= HIGH_ENGAGEMENT, pred_train),
+        )  # fmt: skip
         metrics = {
-            "train": regression_metrics(train[ENGAGEMENT_TARGET].to_numpy(), model.predict(train)),
+            "train": regression_metrics(y_train, pred_train),
             "test": regression_metrics(y_test, pred),
         }
         booster, meta = model.to_bytes()
@@ -109,12 +124,16 @@ class EngagementPlan(_CustomerTablePlan):
             "training_rows": len(train),
             "test_rows": len(test),
             "subgroup_metrics": subgroup_metrics(test, y_test, pred, regression_scores),
+            "feature_selection": selection,
+            "fairness": fairness,
+            "corrected_labels": corrected,
             "grading": _engagement_grade(test, metrics["test"]["r2"], data),
             "intended_use": "Rank customers by expected daily engagement (0-1) for product "
             "and campaign prioritisation.",
         }
         artefacts = {MODEL_KEY: booster, META_KEY: meta}
-        return Fitted(model, artefacts, metrics, metadata, {"test_r2": metrics["test"]["r2"]})
+        summary = {"test_r2": metrics["test"]["r2"], "corrected_labels": corrected}
+        return Fitted(model, artefacts, metrics, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> EngagementModel:
         return EngagementModel.from_bytes(artefact(MODEL_KEY), artefact(META_KEY))
@@ -167,14 +186,22 @@ class ChurnPlan(_CustomerTablePlan):
         ]
     )
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
         # The threshold must hold on customers the model never saw, whose labels are a
         # fresh random draw: the 99.9% lower bound of validation recall must reach 80%
         # (at 100K, 95% gave 0.795 on test while the truth's expected recall was 0.805).
-        model = churn_mod.ChurnModel(recall_confidence=0.999, random_state=seed, n_jobs=threads)
+        spec, selection = training_spec(data, ctx)
+        model = churn_mod.ChurnModel(
+            recall_confidence=0.999, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec
+        )
         model.fit(train, train[churn_mod.TARGET].to_numpy())
         y_test, proba = test[churn_mod.TARGET].to_numpy(), model.predict_proba(test)
+        limit = churn_mod.INTERVENTION_PROBABILITY
+        fairness = fairness_review(
+            test, y_test.astype(bool), proba, limit, "retention_intervention", ctx,
+            (train, train[churn_mod.TARGET].to_numpy(bool), model.predict_proba(train)),
+        )  # fmt: skip
         report = churn_mod.classification_report(y_test, proba, model.threshold_)
         by_group = subgroup_metrics(test, y_test, proba, classification_scores(model.threshold_))
         metrics = {
@@ -193,6 +220,8 @@ class ChurnPlan(_CustomerTablePlan):
             "training_rows": len(train),
             "test_rows": len(test),
             "subgroup_metrics": by_group,
+            "feature_selection": selection,
+            "fairness": fairness,
             "reports": {"calibration": report["calibration"]},
             "grading": _churn_grade(test, model, report, data),
             "intended_use": "Flag customers likely to churn within 30 days for retention "
@@ -254,9 +283,10 @@ class LtvPlan(_CustomerTablePlan):
         [("customer_id", pa.string())] + [(f"ltv_p{q}", pa.float64()) for q in (10, 50, 90)]
     )
 
-    def fit(self, data: LakeData, threads: int, seed: int) -> Fitted:
+    def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         train, test = data.frame(TRAINING), data.frame(TEST)
-        model = ltv.LtvModel(random_state=seed, n_jobs=threads)
+        spec, selection = training_spec(data, ctx)
+        model = ltv.LtvModel(random_state=ctx.seed, n_jobs=ctx.threads, spec=spec)
         model.fit(train, train[ltv.TARGET].to_numpy())
         y_test, quantiles = test[ltv.TARGET].to_numpy(), model.predict_quantiles(test)
         report = ltv.interval_report(y_test, quantiles, model.raw_quantiles(test))
@@ -274,6 +304,7 @@ class LtvPlan(_CustomerTablePlan):
             "training_rows": len(train),
             "test_rows": len(test),
             "subgroup_metrics": subgroup_metrics(test, y_test, quantiles[:, 1], regression_scores),
+            "feature_selection": selection,
             "grading": _ltv_grade(test, report, data),
             "intended_use": "p10/p50/p90 of customer lifetime value for acquisition and "
             "re-engagement decisions (seed: acquire when CAC < 0.33 x LTV).",

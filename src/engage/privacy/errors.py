@@ -1,0 +1,34 @@
+"""Errors of the privacy commands; each one's message is safe to print (no PII)."""
+
+from __future__ import annotations
+
+import re
+
+CUSTOMER_ID = re.compile(r"CUST_\d{1,12}")
+
+
+class PrivacyError(ValueError):
+    """A privacy request that cannot be carried out; nothing was changed."""
+
+
+class UnknownCustomerError(PrivacyError):
+    """No table of the lake holds this customer."""
+
+
+class AlreadyErasedError(PrivacyError):
+    """The customer was erased before and nothing of them is left."""
+
+
+class UnmappedTableError(PrivacyError):
+    """A catalog table holds customer rows but its lake location is unknown.
+
+    Why an error: erasing everywhere *except* an unknown table would report success
+    while the customer's data stays behind. Add the table to `engage.lake`.
+    """
+
+
+def check_customer_id(customer_id: str) -> str:
+    """The id if it looks like ``CUST_<digits>``; refuses anything else (no path or SQL tricks)."""
+    if not isinstance(customer_id, str) or not CUSTOMER_ID.fullmatch(customer_id):
+        raise PrivacyError(f"not a customer id: {customer_id!r} (expected CUST_<digits>)")
+    return customer_id

@@ -1,0 +1,1 @@
+"""Checks on the data itself beyond the contract: distribution drift between runs."""
