@@ -350,15 +350,12 @@ def test_forget_removes_every_trace_and_keeps_every_other_row(lake_env: World) -
 
     for name, table in after.items():  # every catalog table and view
         assert not holds(table, victim), name
-    models = set()
-    for path in world.lake.rglob("*"):
+    for path in world.lake.rglob("*"):  # the recommender's saved versions included
         rel = path.relative_to(world.lake).as_posix()
         if path.suffix == ".parquet":
             assert not holds(pq.read_table(path), victim), rel
-        elif path.is_file() and victim in path.read_bytes().decode("utf-8", "ignore"):
-            assert re.match(r"engagement-models/[a-z_]+/v\d+/", rel), rel  # only model artefacts
-            models.add("/".join(rel.split("/")[1:3]))
-    assert all(f"model {m} was trained with this customer" in result.stdout for m in models)
+        elif path.is_file():
+            assert victim.encode() not in path.read_bytes(), rel
 
     log = ErasureLog(bootstrap.object_store(world.settings())).records()
     assert [r["event"] for r in log] == ["started", "completed"]

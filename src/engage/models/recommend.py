@@ -99,6 +99,29 @@ class _Recommender:
         known = (user >= 0) & (item >= 0)
         self._set_seen(user[known], item[known])
 
+    def forget_users(self, customer_ids: Sequence[str]) -> int:
+        """Remove customers entirely (right to erasure): id, seen items and, in subclasses,
+        their embedding. Everyone else's scores are unchanged; the removed customers are
+        served like unknown ones (popularity) from then on. Returns how many were found.
+        """
+        drop = self.user_index_.get_indexer(pd.Index(customer_ids).astype(str))
+        drop = np.unique(drop[drop >= 0])
+        if not len(drop):
+            return 0
+        keep = np.ones(len(self.user_ids_), dtype=bool)
+        keep[drop] = False
+        counts = np.diff(self.seen_indptr_)
+        rows = np.repeat(keep, counts)
+        self.seen_indices_ = self.seen_indices_[rows]
+        self.seen_indptr_ = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64)
+        self.user_ids_ = self.user_ids_[keep]
+        self.user_index_ = pd.Index(self.user_ids_)
+        self._keep_user_rows(keep)
+        return len(drop)
+
+    def _keep_user_rows(self, keep: np.ndarray) -> None:
+        """Per-user state beyond the catalogue (embeddings); none for popularity."""
+
     def _set_seen(self, user: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Seen items as CSR over users; returns the distinct (user, item) code pairs."""
         keys = np.unique(user * len(self.item_ids_) + item)  # one row per (user, item)
@@ -469,6 +492,11 @@ class NcfRecommender(_Recommender):
             rows = model.user_factors[torch.from_numpy(users[s : s + chunk])]
             parts.append(torch.sigmoid(model.all_items(rows)))
         return torch.cat(parts) if parts else torch.empty(0, len(self.item_ids_))
+
+    def _keep_user_rows(self, keep: np.ndarray) -> None:
+        with torch.no_grad():
+            rows = self.model_.user_factors[torch.from_numpy(keep)].clone()
+            self.model_.user_factors = nn.Parameter(rows)
 
     # -- persistence (safetensors + JSON, never pickle) -------------------------------
     def to_bytes(self) -> dict[str, bytes]:

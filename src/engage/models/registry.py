@@ -105,6 +105,28 @@ class ModelRegistry:
         self.store.put_bytes(f"{self.root}runs/{run_id}.json", _json({"version": version}))
         return version
 
+    def rewrite(self, version: str, artefacts: Mapping[str, bytes]) -> None:
+        """Replace some artefacts of a saved version, whole-version atomically.
+
+        Versions are immutable except for this: erasing a customer (GDPR) from a model
+        that stores per-customer state. Files not named in `artefacts` are kept as they are.
+        """
+        prefix = f"{self.root}{version}/"
+        keys = self.store.list(prefix)
+        if not keys:
+            raise ModelNotFoundError(f"no {self.model} version {version}")
+        staging = f"{lake.STAGING}models/{self.model}/{uuid.uuid4().hex}/"
+        try:
+            for key in keys:
+                name = key[len(prefix) :]
+                data = artefacts.get(name)
+                self.store.put_bytes(
+                    staging + name, self.store.get_bytes(key) if data is None else data
+                )
+            self.store.publish(staging, prefix)
+        finally:
+            self.store.delete_prefix(staging)
+
     def version_for_run(self, run_id: str) -> str:
         """The version trained by a pipeline run."""
         key = f"{self.root}runs/{run_id}.json"

@@ -131,6 +131,13 @@ def export_audit_trail(settings: Settings, customer_id: str) -> Any:
     return _optional("engage.audit", "customer_entries")(settings, customer_id)
 
 
+def _erase_from_recommender(settings: Settings, customer_id: str) -> int:
+    from engage.privacy.models import erase_from_recommender  # torch loads only if needed
+
+    return erase_from_recommender(settings, customer_id)
+
+
 register_erasure_hook("prediction_cache", erase_from_prediction_cache)
 register_erasure_hook("audit_trail", erase_from_audit_trail)
+register_erasure_hook("recommendation_model", _erase_from_recommender)
 register_export_hook("audit_trail", export_audit_trail)

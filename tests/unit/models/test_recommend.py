@@ -147,3 +147,23 @@ def test_diversity_rerank_swaps_the_weakest_items_for_missing_category_leaders()
     scores[0, 12:] = -np.inf  # categories 1 and 2 all seen: only 12 items left
     idx, val = diversified_top_k(scores, category, k=15, min_categories=3)
     assert idx[0, :12].tolist() == [*range(12)] and idx[0, 12:].tolist() == [-1] * 3
+
+
+def test_forgetting_a_customer_removes_id_history_and_embedding_only(
+    model: NcfRecommender, data: dict
+) -> None:
+    copy = NcfRecommender.from_bytes(model.to_bytes())
+    customers = list(data["train"]["customer_id"].unique()[:50])
+    victim, others = customers[0], customers[1:]
+    before = copy.recommend(others)
+    assert copy.forget_users([victim, "CUST_NOT_THERE"]) == 1
+    assert victim not in copy.user_index_ and len(copy.user_ids_) == len(model.user_ids_) - 1
+    assert copy.model_.user_factors.shape[0] == len(copy.user_ids_)
+    pd.testing.assert_frame_equal(copy.recommend(others), before)  # nobody else changes
+    artefacts = copy.to_bytes()
+    assert all(victim.encode() not in blob for blob in artefacts.values())
+    reloaded = NcfRecommender.from_bytes(artefacts)
+    cold = reloaded.recommend([victim, COLD[0]])  # served like any unknown customer
+    first, second = (g["item_id"].tolist() for _, g in cold.groupby("customer_id", sort=False))
+    assert first == second
+    assert copy.forget_users([victim]) == 0
