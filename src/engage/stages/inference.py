@@ -30,6 +30,7 @@ from engage.audit import AuditLog
 from engage.models.registry import ModelRegistry, PromotionRule
 from engage.stages.audit_trail import log_batch
 from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, load_version, model_threads
+from engage.stages.plans.responsible import apply_mitigation
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 from engage.stages.train import METRICS_TABLE
 
@@ -89,6 +90,12 @@ def _score(plan: ModelPlan, decision: Decision, data: LakeData, services: Servic
     started = time.perf_counter()
     model = load_version(services.store, plan.name, decision.served)
     scored = plan.score(model, data, model_threads(services.settings.model_threads))
+    if services.settings.fairness_mitigation != "none":
+        fairness = ModelRegistry(services.store, plan.name).metadata(decision.served)
+        scored.table, changed = apply_mitigation(
+            scored.table, fairness.get("fairness"), data.frame(lake.PROCESSED_INFERENCE)
+        )
+        scored.reports["mitigated_decisions"] = changed
     version = pa.array([decision.served] * scored.table.num_rows, pa.string())
     scored.table = scored.table.append_column("model_version", version)
     scored.reports["scoring_seconds"] = round(time.perf_counter() - started, 2)

@@ -10,7 +10,7 @@ from engage.contract import MODEL_INPUTS
 from engage.fairness.gate import FairnessGate
 from engage.fairness.groups import region
 from engage.fairness.metrics import decision_fairness, fairness_rows
-from engage.fairness.mitigation import threshold_optimizer_report
+from engage.fairness.mitigation import apply_rules, threshold_optimizer_report
 from engage.fairness.protected import ProhibitedFeatureError, check_features
 from engage.fairness.proxy import proxy_report
 from engage.models.features import FeatureSpec
@@ -139,6 +139,23 @@ def test_threshold_optimizer_narrows_the_gap_and_reports_its_cost() -> None:
     assert report["applied"] and report["attribute"] == "gender"
     assert report["after"]["di_ratio"] > report["before"]["di_ratio"] + 0.1
     assert set(report["after"]) >= {"accuracy", "selection_rate", "eo_difference"}
+    assert set(report["rules"]) == {"F", "M", "Other"}
+    assert all(0 <= op["p"] <= 1 for ops in report["rules"].values() for op in ops)
+
+
+def test_mitigation_rules_are_deterministic_per_customer() -> None:
+    frame = _customers(2000, 4)
+    groups, ids = frame["gender"], frame["customer_id"]
+    score = np.random.default_rng(1).random(len(frame))
+    rules = {"F": [{"p": 0.5, "operator": ">", "threshold": 0.2},
+                   {"p": 0.5, "operator": ">", "threshold": 0.8}]}  # fmt: skip
+    first = apply_rules(rules, groups, score, ids, 0.5)
+    assert (first == apply_rules(rules, groups, score, ids, 0.5)).all()
+    women = (groups == "F").to_numpy()
+    assert (first[~women] == (score[~women] > 0.5)).all()  # groups without a rule unchanged
+    low, high = first[women & (score > 0.2) & (score <= 0.8)], score[women] > 0.8
+    assert 0.3 < low.mean() < 0.7  # about half of them drew the lower threshold
+    assert first[women][high].all()
 
 
 def test_states_map_to_census_regions() -> None:

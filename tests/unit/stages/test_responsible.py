@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from engage import lake
+from engage.fairness.groups import protected_groups
+from engage.fairness.mitigation import apply_rules
 from engage.fairness.protected import ProhibitedFeatureError
 from engage.models.registry import ModelRegistry
 from engage.settings import Settings
@@ -109,3 +113,27 @@ def test_configured_mitigation_is_reported_before_and_after_in_metadata_and_card
         assert 0.0 <= mitigation[side]["di_ratio"] <= 1.0
         assert 0.0 <= mitigation[side]["accuracy"] <= 1.0
     assert "Mitigation" in card and "ThresholdOptimizer" in card
+
+
+def test_configured_mitigation_rules_decide_the_served_intervention_flags(prepared) -> None:
+    config = {"fairness_mitigation": "threshold_optimizer", "fairness_min_rows": 20}
+    with _services(prepared, **config) as services:
+        event = _event("r1", prepared.source)
+        train.run_model("churn", event, services)
+        summary = inference.run(event, services)
+        report = json.loads(services.store.get_bytes(lake.report_key("r1", "inference.json")))
+        scores = services.store.read_parquet(lake.model_scores("churn").prefix).to_pandas()
+        inputs = services.store.read_parquet(lake.PROCESSED_INFERENCE).to_pandas()
+        fairness = ModelRegistry(services.store, "churn").metadata("v1")["fairness"]
+    assert summary["models"]["churn"]["model_version"] == "v1"
+    mitigation = fairness["mitigation"]
+    expected = apply_rules(
+        mitigation["rules"],
+        protected_groups(inputs)[mitigation["attribute"]],
+        scores["churn_probability"].to_numpy(),
+        inputs["customer_id"],
+        fairness["threshold"],
+    )
+    assert (scores["intervention_flag"].to_numpy() == expected).all()
+    plain = scores["churn_probability"].to_numpy() > fairness["threshold"]
+    assert report["churn"]["mitigated_decisions"] == int((expected != plain).sum())

@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from engage.fairness.gate import FairnessGate
+from engage.fairness.groups import protected_groups
 from engage.fairness.metrics import decision_fairness
-from engage.fairness.mitigation import threshold_optimizer_report
+from engage.fairness.mitigation import apply_rules, threshold_optimizer_report
 from engage.fairness.protected import check_features
 from engage.fairness.proxy import proxy_report
 from engage.models.features import FeatureSpec
@@ -66,6 +68,40 @@ def with_corrected_labels(
     train = train.copy()
     train.loc[hit, target] = train.loc[hit, "customer_id"].map(fixed).to_numpy()
     return train, int(hit.sum())
+
+
+# decision -> (score column, decision column) in the plans' score tables
+DECISION_COLUMNS = {
+    "high_engagement": ("predicted_engagement_score", "engagement_category"),
+    "retention_intervention": ("churn_probability", "intervention_flag"),
+}
+
+
+def apply_mitigation(
+    table: pa.Table, fairness: dict[str, Any] | None, inputs: pd.DataFrame
+) -> tuple[pa.Table, int]:
+    """The score table with the version's mitigation rules applied to its decision.
+
+    Returns the table and how many customers' decisions changed. A version trained
+    without mitigation (no rules) is returned unchanged.
+    """
+    mitigation = (fairness or {}).get("mitigation") or {}
+    if not mitigation.get("applied") or fairness["decision"] not in DECISION_COLUMNS:
+        return table, 0
+    score_column, decision_column = DECISION_COLUMNS[fairness["decision"]]
+    score = table.column(score_column).to_numpy()
+    groups = protected_groups(inputs)[mitigation["attribute"]]
+    ids = inputs["customer_id"]
+    decided = apply_rules(mitigation["rules"], groups, score, ids, fairness["threshold"])
+    before = score > fairness["threshold"]
+    if decision_column == "engagement_category":
+        old = np.asarray(table.column(decision_column).to_pylist(), dtype=object)
+        lower = np.where(old == "high", "medium", old)  # a 'high' taken away is 'medium'
+        values = pa.array(np.where(decided, "high", lower), pa.string())
+    else:
+        values = pa.array(decided)
+    index = table.schema.get_field_index(decision_column)
+    return table.set_column(index, decision_column, values), int((decided != before).sum())
 
 
 def gate_of(settings: Settings) -> FairnessGate:
