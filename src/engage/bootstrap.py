@@ -7,12 +7,16 @@ and never construct adapters themselves, so switching a backend is a settings ch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engage.ports import Cache, ObjectStore, SqlEngine
 from engage.settings import Settings
 
+if TYPE_CHECKING:
+    from engage.adapters.store.s3 import S3ObjectStore
+
 # sql/ lives at the repository root (one statement per file, Athena dialect).
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"  # packaged: the wheel and image carry it
 
 
 class BackendNotAvailableError(NotImplementedError):
@@ -20,27 +24,47 @@ class BackendNotAvailableError(NotImplementedError):
 
 
 def object_store(settings: Settings) -> ObjectStore:
-    """The lake: a local directory, or (not yet available) an S3 bucket/prefix."""
+    """The lake: a local directory, or an S3 bucket/prefix (`ENGAGE_LAKE=s3://...`)."""
+    if settings.lake_is_s3:
+        return _s3_store(settings)
     from engage.adapters.store.local import LocalObjectStore
 
-    if settings.lake_is_s3:
-        raise BackendNotAvailableError(
-            f"ENGAGE_LAKE={settings.lake} is on S3, but the S3 object store adapter is not "
-            "available yet; use a local directory for ENGAGE_LAKE"
-        )
     return LocalObjectStore(Path(settings.lake))
+
+
+def _s3_store(settings: Settings) -> S3ObjectStore:
+    from engage.adapters.store.s3 import S3ObjectStore, parse_s3_url, s3_client
+
+    bucket, prefix = parse_s3_url(settings.lake)
+    try:
+        client = s3_client(settings.aws_region, settings.s3_endpoint_url)
+    except ImportError as err:  # boto3 ships with the `aws` extra
+        msg = "an s3:// lake needs boto3: pip install 'engage[aws]'"
+        raise BackendNotAvailableError(msg) from err
+    return S3ObjectStore(bucket, prefix, client=client)
 
 
 def sql_engine(
     settings: Settings, read_only: bool = False, sql_dir: Path | None = None
 ) -> SqlEngine:
     """The catalog + SQL engine; read_only opens the DuckDB catalog for queries only."""
-    if settings.sql_engine != "duckdb":
-        raise BackendNotAvailableError(
-            f"ENGAGE_SQL_ENGINE={settings.sql_engine} is not available yet; use 'duckdb'"
-        )
+    if settings.sql_engine == "athena":
+        from engage.adapters.sql.athena import AthenaEngine
+
+        return AthenaEngine.from_settings(settings, sql_dir or SQL_DIR)
     from engage.adapters.sql.duckdb_engine import DuckDbEngine
 
+    if settings.lake_is_s3:  # DuckDB reads S3 through a local mirror (no httpfs offline)
+        from engage.adapters.sql.duckdb_s3 import S3MirrorDuckDbEngine
+        from engage.adapters.store.s3_mirror import S3MirrorStore
+
+        mirror = S3MirrorStore(_s3_store(settings), settings.resolved_lake_cache_path())
+        return S3MirrorDuckDbEngine(
+            mirror,  # type: ignore[arg-type]
+            settings.resolved_catalog_path(),
+            sql_dir or SQL_DIR,
+            read_only=read_only,
+        )
     store = object_store(settings)
     return DuckDbEngine(
         store,  # type: ignore[arg-type]  # DuckDB writes through local paths

@@ -10,12 +10,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from engage import contract, lake
+from engage import bootstrap, contract, lake
 from engage.adapters.sql import DuckDbEngine
 from engage.adapters.store import LocalObjectStore
 from engage.ports import SqlEngine, SqlError
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = bootstrap.SQL_DIR
 R2, RMSE = 0.7312, 0.0917  # deliberately odd: they must come from model_metrics
 
 

@@ -8,11 +8,11 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from engage import contract, lake
+from engage import bootstrap, contract, lake
 from engage.adapters.sql import athena_to_duckdb as tr
 from engage.adapters.sql.ddl import customers_ddl, external_table_ddl
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = bootstrap.SQL_DIR
 FILES = sorted(SQL_DIR.rglob("*.sql"))
 
 
