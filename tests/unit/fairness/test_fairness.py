@@ -173,3 +173,23 @@ def test_age_bins_replace_exact_ages_with_the_band_floor() -> None:
     assert binned.tolist() == [18, 18, 25, 25, 35, 45, 55, 55]
     spec = FeatureSpec(columns, age_bins=True)
     assert FeatureSpec.from_meta(spec.to_meta()) == spec
+
+
+def test_the_gate_blocks_on_evidence_not_on_a_small_groups_noise() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"CUST_{i:07d}" for i in range(1400)],
+            "gender": ["F"] * 700 + ["M"] * 700,
+            "age": 30,
+            "location": "CA",
+        }
+    )
+    outcome = np.tile(np.arange(700) < 100, 2)  # identical true rates: 1 in 7
+    decision = np.r_[np.arange(700) < 49, np.arange(700) < 70]  # 7% vs 10% selected
+    report = decision_fairness(frame, outcome, decision, decision.astype(float), "offer")
+    gender = report["attributes"]["gender"]
+    assert gender["di_ratio"] == pytest.approx(0.7)
+    assert gender["di_upper"] > 0.9  # 49 vs 70 selections cannot show a real gap
+    assert FairnessGate(basis="absolute").check(report)[0]
+    passed, failures = FairnessGate(basis="absolute", use_bounds=False).check(report)
+    assert not passed and "estimate 0.700" in failures[0]

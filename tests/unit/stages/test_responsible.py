@@ -49,7 +49,7 @@ def test_configured_features_are_the_only_inputs(prepared) -> None:
 
 def test_a_strict_gate_blocks_promotion_and_says_why(prepared) -> None:
     strict = {"fairness_min_di": 0.99, "fairness_tolerance": 0.0, "fairness_min_rows": 5}
-    strict["fairness_di_basis"] = "absolute"
+    strict |= {"fairness_di_basis": "absolute", "fairness_use_bounds": False}
     with _services(prepared, **strict) as services:
         event = _event("r1", prepared.source)
         summary = train.run_model("engagement", event, services)
@@ -68,7 +68,7 @@ def test_a_strict_gate_blocks_promotion_and_says_why(prepared) -> None:
 
 def test_the_gate_can_be_reported_without_blocking(prepared) -> None:
     lax = {"fairness_min_di": 0.99, "fairness_tolerance": 0.0, "fairness_min_rows": 5}
-    lax |= {"fairness_di_basis": "absolute", "fairness_gate": False}
+    lax |= {"fairness_di_basis": "absolute", "fairness_gate": False, "fairness_use_bounds": False}
     with _services(prepared, **lax) as services:
         event = _event("r1", prepared.source)
         assert train.run_model("engagement", event, services)["fairness_gate"]["passed"] is False

@@ -110,6 +110,7 @@ def gate_of(settings: Settings) -> FairnessGate:
         settings.fairness_max_eod,
         settings.fairness_tolerance,
         settings.fairness_di_basis,
+        settings.fairness_use_bounds,
     )
 
 
