@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from engage import __version__
 from engage.api import errors
 from engage.api.limits import GuardMiddleware
-from engage.api.routes import admin, customers, health, predict
+from engage.api.routes import admin, ask, customers, health, predict
 from engage.api.schemas import batch_request_model
 from engage.api.state import AppState, build_state
 from engage.settings import Settings
@@ -51,7 +51,7 @@ def create_app(
     errors.install(app)
     predictions = APIRouter(tags=["predictions"])
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
-    for router in (predictions, customers.router, health.router, admin.router):
+    for router in (predictions, customers.router, health.router, admin.router, ask.router):
         app.include_router(router)
     app.add_middleware(
         GuardMiddleware, max_body_bytes=state.settings.api_max_body_bytes, metrics=state.metrics

@@ -1,0 +1,96 @@
+"""The tools as JSON schemas: what an LLM planner is told it may call, and with what.
+
+Kept apart from the implementations so the Converse and chat-completions planners
+describe exactly the tools that `Tools.call` dispatches to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engage.agent.cohorts import COHORTS, SEGMENTS
+
+
+def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required}
+
+
+_FILTERS = {
+    "type": "array",
+    "items": {"type": "array", "minItems": 3, "maxItems": 3},
+    "description": "[column, op, value] conditions on final_results (op: = != < <= > >=)",
+}
+_COHORT = {"type": "string", "enum": list(COHORTS)}
+_MODEL = {"type": "string", "enum": ["engagement", "churn", "ltv", "recommendation", "anomaly"]}
+TOOL_SPECS: dict[str, dict[str, Any]] = {
+    "run_sql": {
+        "description": "Read-only SQL (Athena dialect), engagement_analytics/predictions only.",
+        "schema": _obj({"sql": {"type": "string"}}, ["sql"]),
+    },
+    "compare_segments": {
+        "description": "Mean of a metric and customers per segment (column or "
+        + ", ".join(SEGMENTS) + ").",
+        "schema": _obj(
+            {"by": {"type": "string"}, "metric": {"type": "string"}, "cohort": _COHORT,
+             "filters": _FILTERS},
+            ["by"],
+        ),
+    },
+    "correlation": {
+        "description": "Correlation of a feature with a target, and target mean per quartile.",
+        "schema": _obj(
+            {"feature": {"type": "string"}, "target": {"type": "string"}, "cohort": _COHORT,
+             "filters": _FILTERS},
+            ["feature"],
+        ),
+    },
+    "contrast": {
+        "description": "Features that differ most between two cohorts.",
+        "schema": _obj(
+            {"group": _COHORT, "versus": _COHORT, "features": {"type": "array"},
+             "filters": _FILTERS},
+            ["group", "versus"],
+        ),
+    },
+    "feature_stats": {
+        "description": "Summary statistics per numeric feature.",
+        "schema": _obj({"features": {"type": "array"}, "filters": _FILTERS}, []),
+    },
+    "distribution": {
+        "description": "Customers per 0.1 band of a 0-1 score.",
+        "schema": _obj({"metric": {"type": "string"}, "filters": _FILTERS}, []),
+    },
+    "data_quality": {"description": "Missing values, out-of-range values, anomalies.",
+                     "schema": _obj({}, [])},
+    "model_metrics": {"description": "Latest metrics of a model.",
+                      "schema": _obj({"model": _MODEL}, [])},
+    "feature_importance": {
+        "description": "Mean |SHAP| per feature: the top or bottom k.",
+        "schema": _obj(
+            {"model": _MODEL, "k": {"type": "integer"},
+             "order": {"type": "string", "enum": ["top", "bottom"]}},
+            [],
+        ),
+    },
+    "explain_customer": {
+        "description": "Stored prediction and SHAP explanation of one customer.",
+        "schema": _obj({"customer_id": {"type": "string"}}, ["customer_id"]),
+    },
+    "what_if": {
+        "description": "Apply a change to a cohort and predict the change with the served models.",
+        "schema": _obj(
+            {"changes": {"type": "array", "description": "[feature, op, value] with op set, "
+                         "scale, add or match_cohort"},
+             "cohort": {"type": "string"}, "fraction": {"type": "number"}},
+            ["changes"],
+        ),
+    },
+    "levers": {
+        "description": "Rank actionable features by the predicted effect of a one-std change.",
+        "schema": _obj(
+            {"cohort": {"type": "string"}, "target": {"type": "string",
+             "enum": ["engagement", "churn"]}, "features": {"type": "array"}},
+            [],
+        ),
+    },
+}  # fmt: skip

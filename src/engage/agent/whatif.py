@@ -1,0 +1,162 @@
+"""What-if with the served models: change a cohort's features, predict again.
+
+ROI questions ("convert 10% of free users to premium") are answered by the
+trained models, not by prose: the inference input of this run is copied, the
+change applied (clipped to the contract's ranges), and the engagement, churn and
+LTV models score both versions. These are statements about the models, not
+causal effects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engage import bootstrap, lake
+from engage.agent.cohorts import FRAME_COHORTS
+from engage.agent.result import ToolResult
+from engage.contract import CUSTOMERS
+from engage.models.counterfactual import actionable_features
+from engage.models.registry import ModelNotFoundError
+from engage.stages.plans import load_served
+
+MODELS = ("engagement", "churn", "ltv")
+
+
+class Scenario:
+    """The inference frame with baseline predictions, loaded once per Tools."""
+
+    def __init__(self, settings: Any) -> None:
+        store = bootstrap.object_store(settings)
+        self.frame = store.read_parquet(lake.PROCESSED_INFERENCE).to_pandas()
+        self.models: dict[str, tuple[str, Any]] = {}
+        for name in MODELS:  # churn/LTV may not be served (e.g. blocked by the fairness gate)
+            try:
+                self.models[name] = load_served(store, name)
+            except ModelNotFoundError:
+                if name == "engagement":
+                    raise ValueError(
+                        "no engagement model is served yet: run `engage run`"
+                    ) from None
+        self.versions = {name: v for name, (v, _) in self.models.items()}
+        base = self.predict(self.frame)
+        self.frame["_engagement"], self.frame["_churn"], self.frame["_ltv"] = base
+
+    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Engagement, churn probability and LTV p50; NaN for a model that is not served."""
+        missing = np.full(len(frame), np.nan)
+        eng = np.clip(self.models["engagement"][1].predict(frame), 0, 1)
+        churn = self.models["churn"][1].predict_proba(frame) if "churn" in self.models else missing
+        ltv = self.models["ltv"][1].predict(frame) if "ltv" in self.models else missing
+        return eng, churn, np.asarray(ltv, dtype=float)
+
+
+def _scenario(tools: Any) -> Scenario:
+    if tools._models is None:
+        tools._models = Scenario(tools.settings)
+    return tools._models
+
+
+def _apply(
+    frame: pd.DataFrame, feature: str, op: str, value: Any, scn: Scenario | None = None
+) -> pd.DataFrame:
+    out = frame.copy()
+    col = CUSTOMERS.column(feature)
+    if op == "match_cohort" and scn is not None:  # the typical value of another cohort
+        source = _cohort(scn, str(value))[feature]
+        out[feature] = source.mode().iloc[0] if col.is_categorical else source.median()
+    elif op == "set":
+        out[feature] = value
+    elif op == "scale":
+        out[feature] = out[feature] * float(value)
+    elif op == "add":
+        out[feature] = out[feature] + float(value)
+    else:
+        raise ValueError(f"unknown change {op!r}")
+    if col.minimum is not None and not col.is_categorical:
+        out[feature] = out[feature].clip(col.minimum, col.maximum)
+    if col.dtype.value == "int":
+        out[feature] = out[feature].round().astype(frame[feature].dtype)
+    return out
+
+
+def _cohort(scn: Scenario, cohort: str) -> pd.DataFrame:
+    if cohort not in FRAME_COHORTS:
+        raise ValueError(f"unknown cohort {cohort!r}; known: {', '.join(FRAME_COHORTS)}")
+    if cohort == "high_churn_risk" and "churn" not in scn.models:
+        raise ValueError("no churn model is served for this run, so churn risk is unknown")
+    members = scn.frame[FRAME_COHORTS[cohort](scn.frame)]
+    if members.empty:
+        raise ValueError(f"no customers in cohort {cohort!r}")
+    return members
+
+
+def what_if(
+    tools: Any, changes: list[list[Any]], cohort: str = "all", fraction: float = 1.0
+) -> ToolResult:
+    """Predicted change in engagement, churn and LTV when `fraction` of a cohort changes.
+
+    `changes` is a list of [feature, op, value]; op is set, scale, add or match_cohort
+    (value: a cohort whose median/mode the feature takes). `fraction` of the cohort is
+    drawn with a fixed seed, so the same question gives the same answer.
+    """
+    scn = _scenario(tools)
+    members = _cohort(scn, cohort)
+    chosen = members.sample(frac=fraction, random_state=0) if fraction < 1 else members
+    changed = chosen
+    for feature, op, value in changes:
+        changed = _apply(changed, feature, op, value, scn)
+    eng, churn, ltv = scn.predict(changed)
+    n_all = len(scn.frame)
+    figures = {
+        "customers_changed": float(len(chosen)),
+        "cohort_customers": float(len(members)),
+        "engagement_before": float(chosen["_engagement"].mean()),
+        "engagement_after": float(eng.mean()),
+        "engagement_delta": float((eng - chosen["_engagement"]).mean()),
+        "population_engagement_delta": float((eng - chosen["_engagement"]).sum() / n_all),
+    }
+    if "churn" in scn.models:
+        figures["churn_delta"] = float((churn - chosen["_churn"]).mean())
+    if "ltv" in scn.models:
+        figures["ltv_delta_per_customer"] = float((ltv - chosen["_ltv"]).mean())
+        figures["ltv_delta_total"] = float((ltv - chosen["_ltv"]).sum())
+    rows = [{"measure": k, "value": v} for k, v in figures.items()]
+    args = {"changes": changes, "cohort": cohort, "fraction": fraction}
+    sources = [f"model:{n}:{v}" for n, v in scn.versions.items()]
+    return ToolResult("what_if", args, rows, figures, [], sources)
+
+
+def levers(
+    tools: Any, cohort: str = "all", target: str = "engagement", features: list[str] | None = None
+) -> ToolResult:
+    """Each actionable feature moved one population std in its better direction, ranked."""
+    scn = _scenario(tools)
+    if target == "churn" and "churn" not in scn.models:
+        raise ValueError("no churn model is served for this run")
+    members = _cohort(scn, cohort)
+    names = features or [f for f in actionable_features() if f in scn.frame.columns]
+    rows = []
+    for name in names:
+        step = float(scn.frame[name].std())
+        best: dict[str, Any] | None = None
+        for sign in (1.0, -1.0):
+            eng, churn, _ = scn.predict(_apply(members, name, "add", sign * step))
+            gain = (
+                float((eng - members["_engagement"]).mean())
+                if target == "engagement"
+                else float((members["_churn"] - churn).mean())
+            )
+            if best is None or gain > best["gain"]:
+                best = {"feature": name, "change": sign * step, "gain": gain}
+        rows.append(best)
+    rows.sort(key=lambda r: (-r["gain"], r["feature"]))
+    key = "engagement_gain" if target == "engagement" else "churn_reduction"
+    rows = [{"feature": r["feature"], "change": r["change"], key: r["gain"]} for r in rows]
+    figures = {r["feature"]: r[key] for r in rows}
+    figures["cohort_customers"] = float(len(members))
+    args = {"cohort": cohort, "target": target, "features": features}
+    sources = [f"model:{n}:{v}" for n, v in scn.versions.items()]
+    return ToolResult("levers", args, rows, figures, [], sources)

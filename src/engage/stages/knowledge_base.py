@@ -1,0 +1,29 @@
+"""Stage 7, the knowledge base (a Lambda on AWS): what the Q&A agent retrieves from.
+
+After the results tables exist, this run's documents (model metrics, feature
+importance, fairness, the data dictionary, analytics summaries) are generated from
+the catalog, chunked (300 tokens, 20% overlap), embedded and stored in the lake as
+Parquet, replacing the previous run's: answers cite the run they came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engage.stages.services import Services, lambda_services, run_id_of
+
+
+def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
+    """Build this run's knowledge base through the run's own catalog connection."""
+    from engage.agent import kb  # the agent's dependencies load only for this stage
+    from engage.agent.tools import Tools
+
+    run_id = run_id_of(event)
+    summary = kb.build(services.settings, run_id, tools=Tools(services.settings, services.sql))
+    return {"knowledge_base_status": "success", **summary}
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    """AWS Lambda entry point."""
+    return run(event, lambda_services())
