@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 ROWS   ?= 100000
 
-.PHONY: run test lint format bench docs clean
+.PHONY: run test lint format bench docs clean checkov
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,12 @@ docs: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) lake data .pytest_cache .ruff_cache
+
+# checkov pins older boto3/networkx than engage, so it gets a venv of its own.
+.venv-checkov/bin/checkov:
+	$(PYTHON) -m venv .venv-checkov
+	echo '*' > .venv-checkov/.gitignore
+	.venv-checkov/bin/python -m pip install -q --disable-pip-version-check 'checkov>=3.2,<4'
+
+checkov: .venv-checkov/bin/checkov
+	.venv-checkov/bin/checkov -d infra/terraform --framework terraform --skip-download --compact --quiet

@@ -1,0 +1,78 @@
+# Seed §3.2: the agent answers from the knowledge base and runs read-only Athena
+# queries through one action-group Lambda (the same engage image).
+resource "aws_bedrockagent_agent" "engagement" {
+  agent_name                  = "${var.name_prefix}engagement-agent"
+  agent_resource_role_arn     = aws_iam_role.agent.arn
+  foundation_model            = var.agent_model_id
+  idle_session_ttl_in_seconds = 600
+  instruction                 = <<-EOT
+    You help business analysts understand customer engagement predictions.
+    Answer from the knowledge base (model metrics, feature importance, data dictionary)
+    and from read-only queries through the query_athena action. Cite the model version
+    and run id of every number; never invent a figure.
+  EOT
+}
+
+resource "aws_bedrockagent_agent_knowledge_base_association" "engagement" {
+  agent_id             = aws_bedrockagent_agent.engagement.agent_id
+  knowledge_base_id    = aws_bedrockagent_knowledge_base.engagement.id
+  knowledge_base_state = "ENABLED"
+  description          = "Engagement model metrics, feature importance and data dictionary"
+}
+
+resource "aws_cloudwatch_log_group" "action" {
+  name              = "/aws/lambda/${var.name_prefix}agent-action-lambda"
+  retention_in_days = 90
+}
+
+resource "aws_lambda_function" "action" {
+  function_name = "${var.name_prefix}agent-action-lambda"
+  role          = aws_iam_role.action.arn
+  package_type  = "Image"
+  image_uri     = var.image_uri
+  timeout       = 60
+  memory_size   = 1024
+
+  image_config {
+    command = [var.action_group_handler]
+  }
+
+  environment {
+    variables = var.engage_environment
+  }
+
+  depends_on = [aws_cloudwatch_log_group.action]
+}
+
+resource "aws_lambda_permission" "agent" {
+  statement_id  = "AllowBedrockAgent"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.action.function_name
+  principal     = "bedrock.amazonaws.com"
+  source_arn    = aws_bedrockagent_agent.engagement.agent_arn
+}
+
+resource "aws_bedrockagent_agent_action_group" "athena" {
+  agent_id          = aws_bedrockagent_agent.engagement.agent_id
+  agent_version     = "DRAFT"
+  action_group_name = "athena-actions"
+
+  action_group_executor {
+    lambda = aws_lambda_function.action.arn
+  }
+
+  function_schema {
+    member_functions {
+      functions {
+        name        = "query_athena"
+        description = "Run one read-only SELECT over the engagement tables"
+        parameters {
+          map_block_key = "sql_query"
+          type          = "string"
+          description   = "A SELECT statement (Athena SQL)"
+          required      = true
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,11 @@
+output "invoke_url" {
+  value = aws_api_gateway_stage.v1.invoke_url
+}
+
+output "api_key_id" {
+  value = aws_api_gateway_api_key.default.id
+}
+
+output "cache_table_name" {
+  value = aws_dynamodb_table.predictions_cache.name
+}

@@ -1,0 +1,38 @@
+# One container-image Lambda per Lambda stage of the pipeline definition; each runs the
+# stage module's `handler(event, context)` from the one engage image.
+resource "aws_cloudwatch_log_group" "stage" {
+  for_each          = var.lambda_stages
+  name              = "/aws/lambda/${var.name_prefix}${each.key}-lambda"
+  retention_in_days = 90
+}
+
+resource "aws_lambda_function" "stage" {
+  for_each      = var.lambda_stages
+  function_name = "${var.name_prefix}${each.key}-lambda"
+  role          = aws_iam_role.lambda.arn
+  package_type  = "Image"
+  image_uri     = var.image_uri
+  timeout       = 900
+  memory_size   = 3008
+
+  image_config {
+    command = [each.value]
+  }
+
+  environment {
+    variables = merge(var.engage_environment, {
+      TOKEN_KEY_SECRET_ARN = var.token_key_secret_arn # read into ENGAGE_TOKEN_KEY by engage.deploy.entry
+    })
+  }
+
+  vpc_config {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_cloudwatch_log_group.stage]
+}

@@ -1,0 +1,577 @@
+{
+  "Comment": "Engagement ML Pipeline - Parallel Execution Optimized. One definition: executed locally by engage.pipeline.runner and deployed to AWS Step Functions after render(). Bad data (DataValidationError) is never retried.",
+  "StartAt": "PreCleanup",
+  "States": {
+    "PreCleanup": {
+      "Type": "Task",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}pre-cleanup-lambda",
+      "ResultPath": "$.cleanup",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2.0
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.PreCleanup",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "DataPreparation"
+    },
+    "DataPreparation": {
+      "Type": "Task",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}data-prep-lambda",
+      "ResultPath": "$.data_prep",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "DataValidationError"
+          ],
+          "MaxAttempts": 0
+        },
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 15,
+          "MaxAttempts": 3,
+          "BackoffRate": 2.0
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.DataPreparation",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "ParallelTrainingAndValidation"
+    },
+    "ParallelTrainingAndValidation": {
+      "Type": "Parallel",
+      "Comment": "Train the five models on Fargate (in parallel) while data validation runs on Lambda",
+      "Branches": [
+        {
+          "StartAt": "ParallelModelTraining",
+          "States": {
+            "ParallelModelTraining": {
+              "Type": "Parallel",
+              "Comment": "Seed \u00a73.6.1: five models trained simultaneously, one Fargate task each",
+              "Branches": [
+                {
+                  "StartAt": "EngagementModel",
+                  "States": {
+                    "EngagementModel": {
+                      "Type": "Task",
+                      "Comment": "Fargate task training the engagement model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Resource": "arn:aws:states:::ecs:runTask.sync",
+                      "Parameters": {
+                        "LaunchType": "FARGATE",
+                        "Cluster": "${EcsCluster}",
+                        "TaskDefinition": "${Prefix}engagement-training-task",
+                        "NetworkConfiguration": {
+                          "AwsvpcConfiguration": {
+                            "Subnets": ${jsonencode(Subnets)},
+                            "SecurityGroups": ${jsonencode(SecurityGroups)},
+                            "AssignPublicIp": "DISABLED"
+                          }
+                        },
+                        "Overrides": {
+                          "ContainerOverrides": [
+                            {
+                              "Name": "training-container",
+                              "Cpu": 16384,
+                              "Memory": 65536,
+                              "Environment": [
+                                {
+                                  "Name": "ENGAGE_STAGE",
+                                  "Value": "engagement-training"
+                                },
+                                {
+                                  "Name": "ENGAGE_EXECUTION",
+                                  "Value.$": "$$.Execution.Name"
+                                },
+                                {
+                                  "Name": "ENGAGE_EVENT",
+                                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                                }
+                              ]
+                            }
+                          ]
+                        }
+                      },
+                      "Retry": [
+                        {
+                          "ErrorEquals": [
+                            "States.TaskFailed"
+                          ],
+                          "IntervalSeconds": 30,
+                          "MaxAttempts": 2,
+                          "BackoffRate": 1.5
+                        }
+                      ],
+                      "End": true
+                    }
+                  }
+                },
+                {
+                  "StartAt": "ChurnModel",
+                  "States": {
+                    "ChurnModel": {
+                      "Type": "Task",
+                      "Comment": "Fargate task training the churn model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Resource": "arn:aws:states:::ecs:runTask.sync",
+                      "Parameters": {
+                        "LaunchType": "FARGATE",
+                        "Cluster": "${EcsCluster}",
+                        "TaskDefinition": "${Prefix}churn-training-task",
+                        "NetworkConfiguration": {
+                          "AwsvpcConfiguration": {
+                            "Subnets": ${jsonencode(Subnets)},
+                            "SecurityGroups": ${jsonencode(SecurityGroups)},
+                            "AssignPublicIp": "DISABLED"
+                          }
+                        },
+                        "Overrides": {
+                          "ContainerOverrides": [
+                            {
+                              "Name": "training-container",
+                              "Cpu": 16384,
+                              "Memory": 65536,
+                              "Environment": [
+                                {
+                                  "Name": "ENGAGE_STAGE",
+                                  "Value": "churn-training"
+                                },
+                                {
+                                  "Name": "ENGAGE_EXECUTION",
+                                  "Value.$": "$$.Execution.Name"
+                                },
+                                {
+                                  "Name": "ENGAGE_EVENT",
+                                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                                }
+                              ]
+                            }
+                          ]
+                        }
+                      },
+                      "Retry": [
+                        {
+                          "ErrorEquals": [
+                            "States.TaskFailed"
+                          ],
+                          "IntervalSeconds": 30,
+                          "MaxAttempts": 2,
+                          "BackoffRate": 1.5
+                        }
+                      ],
+                      "End": true
+                    }
+                  }
+                },
+                {
+                  "StartAt": "LTVModel",
+                  "States": {
+                    "LTVModel": {
+                      "Type": "Task",
+                      "Comment": "Fargate task training the ltv model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Resource": "arn:aws:states:::ecs:runTask.sync",
+                      "Parameters": {
+                        "LaunchType": "FARGATE",
+                        "Cluster": "${EcsCluster}",
+                        "TaskDefinition": "${Prefix}ltv-training-task",
+                        "NetworkConfiguration": {
+                          "AwsvpcConfiguration": {
+                            "Subnets": ${jsonencode(Subnets)},
+                            "SecurityGroups": ${jsonencode(SecurityGroups)},
+                            "AssignPublicIp": "DISABLED"
+                          }
+                        },
+                        "Overrides": {
+                          "ContainerOverrides": [
+                            {
+                              "Name": "training-container",
+                              "Cpu": 16384,
+                              "Memory": 65536,
+                              "Environment": [
+                                {
+                                  "Name": "ENGAGE_STAGE",
+                                  "Value": "ltv-training"
+                                },
+                                {
+                                  "Name": "ENGAGE_EXECUTION",
+                                  "Value.$": "$$.Execution.Name"
+                                },
+                                {
+                                  "Name": "ENGAGE_EVENT",
+                                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                                }
+                              ]
+                            }
+                          ]
+                        }
+                      },
+                      "Retry": [
+                        {
+                          "ErrorEquals": [
+                            "States.TaskFailed"
+                          ],
+                          "IntervalSeconds": 30,
+                          "MaxAttempts": 2,
+                          "BackoffRate": 1.5
+                        }
+                      ],
+                      "End": true
+                    }
+                  }
+                },
+                {
+                  "StartAt": "RecommendationModel",
+                  "States": {
+                    "RecommendationModel": {
+                      "Type": "Task",
+                      "Comment": "Fargate task training the recommendation model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Resource": "arn:aws:states:::ecs:runTask.sync",
+                      "Parameters": {
+                        "LaunchType": "FARGATE",
+                        "Cluster": "${EcsCluster}",
+                        "TaskDefinition": "${Prefix}recommendation-training-task",
+                        "NetworkConfiguration": {
+                          "AwsvpcConfiguration": {
+                            "Subnets": ${jsonencode(Subnets)},
+                            "SecurityGroups": ${jsonencode(SecurityGroups)},
+                            "AssignPublicIp": "DISABLED"
+                          }
+                        },
+                        "Overrides": {
+                          "ContainerOverrides": [
+                            {
+                              "Name": "training-container",
+                              "Cpu": 16384,
+                              "Memory": 65536,
+                              "Environment": [
+                                {
+                                  "Name": "ENGAGE_STAGE",
+                                  "Value": "recommendation-training"
+                                },
+                                {
+                                  "Name": "ENGAGE_EXECUTION",
+                                  "Value.$": "$$.Execution.Name"
+                                },
+                                {
+                                  "Name": "ENGAGE_EVENT",
+                                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                                }
+                              ]
+                            }
+                          ]
+                        }
+                      },
+                      "Retry": [
+                        {
+                          "ErrorEquals": [
+                            "States.TaskFailed"
+                          ],
+                          "IntervalSeconds": 30,
+                          "MaxAttempts": 2,
+                          "BackoffRate": 1.5
+                        }
+                      ],
+                      "End": true
+                    }
+                  }
+                },
+                {
+                  "StartAt": "AnomalyModel",
+                  "States": {
+                    "AnomalyModel": {
+                      "Type": "Task",
+                      "Comment": "Fargate task training the anomaly model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Resource": "arn:aws:states:::ecs:runTask.sync",
+                      "Parameters": {
+                        "LaunchType": "FARGATE",
+                        "Cluster": "${EcsCluster}",
+                        "TaskDefinition": "${Prefix}anomaly-training-task",
+                        "NetworkConfiguration": {
+                          "AwsvpcConfiguration": {
+                            "Subnets": ${jsonencode(Subnets)},
+                            "SecurityGroups": ${jsonencode(SecurityGroups)},
+                            "AssignPublicIp": "DISABLED"
+                          }
+                        },
+                        "Overrides": {
+                          "ContainerOverrides": [
+                            {
+                              "Name": "training-container",
+                              "Cpu": 16384,
+                              "Memory": 65536,
+                              "Environment": [
+                                {
+                                  "Name": "ENGAGE_STAGE",
+                                  "Value": "anomaly-training"
+                                },
+                                {
+                                  "Name": "ENGAGE_EXECUTION",
+                                  "Value.$": "$$.Execution.Name"
+                                },
+                                {
+                                  "Name": "ENGAGE_EVENT",
+                                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                                }
+                              ]
+                            }
+                          ]
+                        }
+                      },
+                      "Retry": [
+                        {
+                          "ErrorEquals": [
+                            "States.TaskFailed"
+                          ],
+                          "IntervalSeconds": 30,
+                          "MaxAttempts": 2,
+                          "BackoffRate": 1.5
+                        }
+                      ],
+                      "End": true
+                    }
+                  }
+                }
+              ],
+              "ResultPath": "$.models",
+              "End": true
+            }
+          }
+        },
+        {
+          "StartAt": "DataValidation",
+          "States": {
+            "DataValidation": {
+              "Type": "Task",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}data-validation-lambda",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "DataValidationError"
+                  ],
+                  "MaxAttempts": 0
+                },
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 10,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 2.0
+                }
+              ],
+              "End": true
+            }
+          }
+        }
+      ],
+      "ResultPath": "$.parallel_training",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.ParallelTrainingAndValidation",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "InferenceTask"
+    },
+    "InferenceTask": {
+      "Type": "Task",
+      "Comment": "Fargate task scoring every customer with all five models (and TreeSHAP for engagement and churn); the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+      "Resource": "arn:aws:states:::ecs:runTask.sync",
+      "Parameters": {
+        "LaunchType": "FARGATE",
+        "Cluster": "${EcsCluster}",
+        "TaskDefinition": "${Prefix}inference-task",
+        "NetworkConfiguration": {
+          "AwsvpcConfiguration": {
+            "Subnets": ${jsonencode(Subnets)},
+            "SecurityGroups": ${jsonencode(SecurityGroups)},
+            "AssignPublicIp": "DISABLED"
+          }
+        },
+        "Overrides": {
+          "ContainerOverrides": [
+            {
+              "Name": "inference-container",
+              "Cpu": 16384,
+              "Memory": 65536,
+              "Environment": [
+                {
+                  "Name": "ENGAGE_STAGE",
+                  "Value": "inference"
+                },
+                {
+                  "Name": "ENGAGE_EXECUTION",
+                  "Value.$": "$$.Execution.Name"
+                },
+                {
+                  "Name": "ENGAGE_EVENT",
+                  "Value.$": "States.JsonToString($$.Execution.Input)"
+                }
+              ]
+            }
+          ]
+        }
+      },
+      "ResultPath": "$.inference",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 20,
+          "MaxAttempts": 2,
+          "BackoffRate": 1.5
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.InferenceTask",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "ModelEnsemble"
+    },
+    "ModelEnsemble": {
+      "Type": "Task",
+      "Comment": "Seed \u00a73.5.1 model ensemble: join the five models' outputs into one predictions table, derive the combined decisions, then promote the winning versions.",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}ensemble-predictions-lambda",
+      "ResultPath": "$.ensemble",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2.0
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.ModelEnsemble",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "ParallelTableCreation"
+    },
+    "ParallelTableCreation": {
+      "Type": "Parallel",
+      "Comment": "Create QA table + Final results table simultaneously",
+      "Branches": [
+        {
+          "StartAt": "CreateQATable",
+          "States": {
+            "CreateQATable": {
+              "Type": "Task",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}create-qa-table-lambda",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 10,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 2.0
+                }
+              ],
+              "End": true
+            }
+          }
+        },
+        {
+          "StartAt": "CreateFinalResults",
+          "States": {
+            "CreateFinalResults": {
+              "Type": "Task",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}create-results-table-lambda",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 10,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 2.0
+                }
+              ],
+              "End": true
+            }
+          }
+        }
+      ],
+      "ResultPath": "$.parallel_tables",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.ParallelTableCreation",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "UpdateKnowledgeBase"
+    },
+    "UpdateKnowledgeBase": {
+      "Type": "Task",
+      "Comment": "Seed \u00a77 knowledge base: this run's documents chunked, embedded and stored for the Q&A agent.",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}update-knowledge-base-lambda",
+      "ResultPath": "$.knowledge_base",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2.0
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.UpdateKnowledgeBase",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "PipelineSuccess"
+    },
+    "PipelineSuccess": {
+      "Type": "Succeed"
+    },
+    "PipelineFailed": {
+      "Type": "Fail",
+      "Comment": "Every top-level Catch stores the error at $.error.<StageName>, so the Cause names the stage that failed and its original Error/Cause.",
+      "Error": "PipelineFailed",
+      "CausePath": "States.JsonToString($.error)"
+    }
+  }
+}

@@ -1,0 +1,79 @@
+variable "name_prefix" {
+  type = string
+}
+
+variable "region" {
+  type = string
+}
+
+variable "image_uri" {
+  description = "The engage image (ECR repository URL and tag) used by the container Lambdas."
+  type        = string
+}
+
+variable "engage_environment" {
+  description = "ENGAGE_* settings of the Lambdas (same as the Fargate tasks); no secrets."
+  type        = map(string)
+}
+
+variable "lambda_stages" {
+  description = "Lambda stage name -> handler (module.handler) in the engage image."
+  type        = map(string)
+  default = {
+    "pre-cleanup"           = "engage.stages.pre_cleanup.handler"
+    "data-prep"             = "engage.stages.data_prep.handler"
+    "data-validation"       = "engage.stages.data_validation.handler"
+    "ensemble-predictions"  = "engage.stages.ensemble.handler"
+    "create-qa-table"       = "engage.stages.qa_table.handler"
+    "create-results-table"  = "engage.stages.results_table.handler"
+    "update-knowledge-base" = "engage.stages.knowledge_base.handler"
+  }
+}
+
+variable "subnet_ids" {
+  type = list(string)
+}
+
+variable "security_group_ids" {
+  type = list(string)
+}
+
+variable "ecs_cluster_name" {
+  type = string
+}
+
+variable "ecs_cluster_arn" {
+  type = string
+}
+
+variable "task_definition_arns" {
+  description = "Fargate task definitions (without revision) the state machine may run."
+  type        = list(string)
+}
+
+variable "ecs_role_arns" {
+  description = "ECS task and execution roles the state machine passes to RunTask."
+  type        = list(string)
+}
+
+variable "lake_bucket_arns" {
+  type = list(string)
+}
+
+variable "athena_workgroup_arn" {
+  type = string
+}
+
+variable "glue_database_names" {
+  type = list(string)
+}
+
+variable "token_key_secret_arn" {
+  type = string
+}
+
+variable "schedule_expression" {
+  description = "When the pipeline runs (EventBridge), weekly by default."
+  type        = string
+  default     = "cron(0 3 ? * MON *)"
+}
