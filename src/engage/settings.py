@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     runner: Literal["local", "stepfunctions"] = "local"
     cache: Literal["sqlite", "dynamodb"] = "sqlite"
     llm: Literal["offline", "bedrock", "openai"] = "offline"
+    agent_row_limit: int = Field(1000, ge=1, le=100_000, description="Rows an agent query returns.")
+    agent_timeout_seconds: float = Field(10.0, gt=0, description="Time limit of an agent query.")
+    bedrock_model_id: str = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    embeddings: Literal["local", "titan"] = "local"
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (/v1).")
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = None
 
     rows: int = Field(100_000, ge=1, le=MAX_ROWS)
     seed: int = 42
@@ -58,6 +65,9 @@ class Settings(BaseSettings):
     fairness_max_eod: float = Field(0.1, ge=0, le=1)
     fairness_tolerance: float = Field(0.05, ge=0, le=1)
     fairness_di_basis: Literal["labels", "absolute"] = "labels"
+    fairness_use_bounds: bool = Field(
+        True, description="Judge 95% bounds (evidence), not noisy point estimates."
+    )
     fairness_min_rows: int = Field(
         500, ge=1, description="Groups smaller than this are reported, not judged."
     )
@@ -66,6 +76,15 @@ class Settings(BaseSettings):
     drift_fail_psi: float = Field(0.25, gt=0)
     aws_region: str = "us-east-1"
     s3_endpoint_url: str | None = None
+    lake_cache_dir: Path | None = Field(
+        None,
+        description="Local mirror of an S3 lake for the DuckDB engine; default "
+        "<data_dir>/s3-lake-cache (DuckDB cannot read S3 offline).",
+    )
+    athena_workgroup: str = "engagement-analytics"
+    athena_output: str | None = Field(
+        None, description="s3:// location for Athena query results; default <lake>/_athena/."
+    )
 
     # Prediction cache (seed §4.1: DynamoDB `predictions-cache`, TTL 1 h).
     cache_path: Path | None = Field(
@@ -105,6 +124,18 @@ class Settings(BaseSettings):
         90, ge=1, description="Run artefacts older than this are deleted by `engage retention`."
     )
 
+    # AWS cost projection (engage cost): seed §10 promises under $20 a run, weekly.
+    budget_usd: float = Field(
+        20.0, gt=0, description="Per-run AWS budget for `engage cost --check`."
+    )
+    cost_schedule_days: float = Field(
+        7.0, gt=0, description="Days between scheduled runs (the seed's weekly EventBridge rule)."
+    )
+    cost_capacity: Literal["on_demand", "spot"] = Field(
+        "on_demand", description="Fargate capacity the budget is checked against."
+    )
+    lambda_memory_mb: int = Field(1024, ge=128, le=10240, description="Memory of each Lambda.")
+
     @field_validator("lake")
     @classmethod
     def _lake_not_empty(cls, value: str) -> str:
@@ -133,6 +164,10 @@ class Settings(BaseSettings):
     def resolved_token_key_path(self) -> Path:
         """The generated token key; beside a local lake (hidden from the store), else data_dir."""
         return self.token_key_file or self._local_base() / ".token_key"
+
+    def resolved_lake_cache_path(self) -> Path:
+        """Where the DuckDB engine mirrors an S3 lake's Parquet (see adapters.store.s3_mirror)."""
+        return self.lake_cache_dir or self.data_dir / "s3-lake-cache"
 
     def _local_base(self) -> Path:
         return self.data_dir if self.lake_is_s3 else Path(self.lake)

@@ -61,6 +61,7 @@ LAMBDAS = [
     "ensemble-predictions",
     "create-qa-table",
     "create-results-table",
+    "update-knowledge-base",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
@@ -181,7 +182,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
     assert set(entered[3:10]) == {"ParallelModelTraining", "DataValidation", *MODEL_STATES}
     assert entered[10:13] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
     assert set(entered[13:15]) == {"CreateQATable", "CreateFinalResults"}
-    assert entered[15:] == ["PipelineSuccess"]
+    assert entered[15:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
 
     local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
     assert local.succeeded

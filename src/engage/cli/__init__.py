@@ -31,6 +31,11 @@ _COMMAND_MODULES = (
     "qa",
     "serve",
     "keys",
+    "ask",
+    "asl",
+    "task",
+    "cost",
+    "report",
 )
 
 

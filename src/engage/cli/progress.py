@@ -54,6 +54,8 @@ def brief(result: Any) -> str:
             f"{r['predictions']:,} unified predictions; {r['intervention_flags']:,} retention "
             f"interventions, {r['anomaly_flags']:,} for review; promoted {len(r['promoted'])}"
         )
+    if "knowledge_base_status" in r:
+        return f"{r['chunks']:,} chunks from {r['documents']} documents embedded"
     if "records_for_review" in r:
         return f"{r['records_for_review']:,} rows queued for review"
     if "total_records" in r:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from engage.cli.cost import summary_line as cost_summary_line
 from engage.cli.generate import print_summary, run_generation
 from engage.cli.progress import PipelineProgress, brief
 from engage.orchestrate import PipelineRun, run_pipeline
@@ -127,6 +128,7 @@ def _print_summary(run: PipelineRun, settings: Settings) -> None:
             f"[green]Pipeline succeeded[/] in {total:.1f} s.\n"
             f"Lake:    {Path(settings.lake).resolve()}\n"
             f"Catalog: {settings.resolved_catalog_path().resolve()} (opens in any DuckDB client)\n"
+            f"{cost_summary_line(settings, run.run_id)}\n"
             'Next:    engage sql "SELECT * FROM engagement_analytics.at_risk_customers LIMIT 5"\n'
             "         engage explain CUST_0000042\n"
             "         engage models list\n"

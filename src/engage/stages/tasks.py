@@ -18,6 +18,7 @@ from engage.stages import (
     data_validation,
     ensemble,
     inference,
+    knowledge_base,
     pre_cleanup,
     qa_table,
     results_table,
@@ -44,6 +45,7 @@ STAGES: dict[str, Stage] = {
     "ensemble-predictions": ensemble,
     "create-qa-table": qa_table,
     "create-results-table": results_table,
+    "update-knowledge-base": knowledge_base,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

@@ -109,7 +109,11 @@ def test_missing_catalog_is_a_clear_error(
     assert result.exit_code == 1 and "no catalog" in result.stderr
 
 
-def test_s3_lake_is_not_available_yet(app: typer.Typer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_s3_lake_without_a_catalog_says_where_it_looked(
+    app: typer.Typer, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     monkeypatch.setenv("ENGAGE_LAKE", "s3://bucket/lake")
+    monkeypatch.setenv("ENGAGE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["sql", "SELECT 1"])
-    assert result.exit_code == 1 and "S3 object store adapter is not available" in result.stderr
+    assert result.exit_code == 1 and "no catalog" in result.stderr
+    assert str(tmp_path) in result.stderr

@@ -29,6 +29,7 @@ EXPECTED_TASKS = [
     "ensemble-predictions",
     "create-qa-table",
     "create-results-table",
+    "update-knowledge-base",
 ]
 
 
@@ -46,6 +47,7 @@ def test_packaged_definition_keeps_seed_result_paths_and_catches() -> None:
         "PreCleanup": "$.cleanup",
         "DataPreparation": "$.data_prep",
         "ModelEnsemble": "$.ensemble",
+        "UpdateKnowledgeBase": "$.knowledge_base",
         "ParallelTrainingAndValidation": "$.parallel_training",
         "InferenceTask": "$.inference",
         "ParallelTableCreation": "$.parallel_tables",
