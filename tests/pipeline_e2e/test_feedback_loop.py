@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engage import bootstrap
 from engage.audit import customer_entries
+from engage.cli.progress import brief
 from engage.data import generate
 from engage.models.registry import ModelRegistry
 from engage.orchestrate import run_pipeline
@@ -19,7 +20,7 @@ def test_an_override_is_used_as_a_label_in_the_next_training_run(tmp_path) -> No
     settings = Settings(lake=str(tmp_path / "lake"), data_dir=source)
     first = run_pipeline(settings)
     assert first.succeeded
-    assert first.stage_results()["EngagementModel"]["metrics"]["corrected_labels"] == 0
+    assert first.stage_results()["EngagementModel"]["corrected_labels"] == 0
 
     with bootstrap.sql_engine(settings) as catalog:
         queued = (
@@ -39,6 +40,7 @@ def test_an_override_is_used_as_a_label_in_the_next_training_run(tmp_path) -> No
     second = run_pipeline(settings)
     assert second.succeeded
     training = second.stage_results()["EngagementModel"]
-    assert training["metrics"]["corrected_labels"] == 2  # test-split labels stay observed
+    assert training["corrected_labels"] == 2  # test-split labels stay observed
+    assert "2 labels corrected by QA review" in brief(training)
     meta = ModelRegistry(bootstrap.object_store(settings), "engagement").metadata("v2")
     assert meta["corrected_labels"] == 2

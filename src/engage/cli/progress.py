@@ -35,7 +35,9 @@ def brief(result: Any) -> str:
         if r["training_status"] != "success":
             return f"{r['training_status']}: {r.get('reason', '')}"
         figures = ", ".join(f"{k} {v:.4g}" for k, v in r.get("metrics", {}).items())
-        return f"{r['model']} {r['model_version']}: {figures}"
+        corrected = r.get("corrected_labels")
+        note = f"; {corrected:,} labels corrected by QA review" if corrected else ""
+        return f"{r['model']} {r['model_version']}: {figures}{note}"
     if "validation_status" in r:
         drift = r.get("drift", {})
         shifted = f"; drift warn: {', '.join(drift['warn'][:3])}" if drift.get("warn") else ""

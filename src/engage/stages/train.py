@@ -98,6 +98,7 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
         "metrics": {k: round(float(v), 4) for k, v in fitted.summary.items()},
         "grading": metadata.get("grading"),
         "fairness_gate": (fairness or {}).get("gate"),
+        "corrected_labels": metadata.get("corrected_labels", 0),
         "proxies_excluded": metadata.get("feature_selection", {}).get("excluded", []),
         "model_s3_path": services.store.uri(f"{registry.root}{version}/"),
     }

@@ -132,8 +132,7 @@ class EngagementPlan(_CustomerTablePlan):
             "and campaign prioritisation.",
         }
         artefacts = {MODEL_KEY: booster, META_KEY: meta}
-        summary = {"test_r2": metrics["test"]["r2"], "corrected_labels": corrected}
-        return Fitted(model, artefacts, metrics, metadata, summary)
+        return Fitted(model, artefacts, metrics, metadata, {"test_r2": metrics["test"]["r2"]})
 
     def load(self, artefact: Callable[[str], bytes]) -> EngagementModel:
         return EngagementModel.from_bytes(artefact(MODEL_KEY), artefact(META_KEY))
