@@ -28,25 +28,14 @@ What moto executes, and what it lacks (moto 5.2.5):
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-pytest.importorskip("antlr4", reason="moto's Step Functions engine needs moto[stepfunctions]")
 boto3 = pytest.importorskip("boto3")
-moto = pytest.importorskip("moto")
 
-from moto.moto_api import state_manager  # noqa: E402
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
-    state_task_service as sts,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
-    state_task_service_ecs as sts_ecs,
-)
 
 from engage.pipeline.asl import load_definition, render  # noqa: E402
 from engage.pipeline.runner import LocalRunner  # noqa: E402
@@ -66,47 +55,6 @@ LAMBDAS = [
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
 PARAMS = {"customers": 200, "seed": 7}
-
-
-@functools.cache
-def _operation_model(service_name: str, method: str) -> Any:
-    meta = boto3.client(service_name, region_name=REGION).meta
-    return meta.service_model.operation_model(meta.method_to_api_mapping[method])
-
-
-def _operation(service: Any, boto_service: str | None, action: str | None) -> Any:
-    name = service._get_boto_service_name(boto_service)
-    return _operation_model(name, service._get_boto_service_action(action))
-
-
-def _fill_moto_ecs_gap(monkeypatch: pytest.MonkeyPatch) -> None:
-    ecs_cls, base = sts_ecs.StateTaskServiceEcs, sts.StateTaskService
-    if ecs_cls._normalise_parameters is not base._normalise_parameters:
-        return  # moto implements it now
-
-    def params(self, parameters, boto_service_name=None, service_action_name=None):
-        shape = _operation(self, boto_service_name, service_action_name).input_shape
-        self._to_boto_request(parameters, shape)
-
-    def response(self, response, boto_service_name=None, service_action_name=None):
-        shape = _operation(self, boto_service_name, service_action_name).output_shape
-        self._from_boto_response(response, shape)
-
-    monkeypatch.setattr(ecs_cls, "_normalise_parameters", params)
-    monkeypatch.setattr(ecs_cls, "_normalise_response", response)
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for var, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]:
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    _fill_moto_ecs_gap(monkeypatch)
-    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
-    with moto.mock_aws(config=config):
-        state_manager.set_transition("ecs::task", {"progression": "immediate"})
-        yield
-    state_manager.unset_transition("ecs::task")
 
 
 def _infrastructure(task_families: list[str]) -> dict[str, Any]:
@@ -173,7 +121,7 @@ def _top_level(result: Any) -> list[str]:
     return [r.name for r in result.records if "/" not in r.path]
 
 
-def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
+def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> None:
     definition = render(load_definition(), _infrastructure([*TRAINING, "inference"]))
     desc, entered = _execute(definition, name="run_moto_ok")
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
@@ -207,7 +155,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(aws: None) -> None:
     assert len(arns) == len(TRAINING) + 1
 
 
-def test_failed_stage_is_named_in_the_cause_on_moto_like_locally(aws: None) -> None:
+def test_failed_stage_is_named_in_the_cause_on_moto_like_locally(sfn_moto: None) -> None:
     definition = render(load_definition(), _infrastructure(TRAINING))  # no inference-task
     desc, entered = _execute(definition, name="run_moto_fail")
     assert desc["status"] == "FAILED"

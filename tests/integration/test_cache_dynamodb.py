@@ -8,8 +8,6 @@ expression syntax are all exercised without patching anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 boto3 = pytest.importorskip("boto3")
@@ -29,24 +27,14 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+@pytest.fixture
+def endpoint(moto_endpoint: str) -> str:
+    return moto_endpoint
 
 
 @pytest.fixture
-def creds(monkeypatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def creds(fake_credentials: None) -> None:
+    """Fake credentials (tests/integration/conftest.py)."""
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

@@ -6,9 +6,7 @@ clients from settings, exactly as it would against LocalStack or MinIO.
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,27 +16,9 @@ moto_server = pytest.importorskip("moto.server")
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
-    """Fake credentials and region, so nothing can reach a real account."""
-    for var, value in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_SESSION_TOKEN", "testing"),
-        ("AWS_DEFAULT_REGION", REGION),
-    ]:
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def aws_env(fake_credentials: None, moto_endpoint: str) -> str:
+    """The moto server's endpoint, with fake credentials in the environment."""
     return moto_endpoint
 
 

@@ -1,17 +1,14 @@
 """`engage asl` output (from an env file) executes on moto's Step Functions engine.
 
 Lambda tasks run on moto's Docker-free Lambda (which echoes its input); ECS tasks
-call moto's RunTask. See tests/integration/test_asl_on_moto.py for what moto lacks and
-why the ECS parameter conversion is patched in (copied here: test modules are not
-importable from one another).
+call moto's RunTask (the `sfn_moto` fixture in tests/integration/conftest.py fills
+moto's ECS gap).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,62 +16,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-pytest.importorskip("antlr4", reason="moto's Step Functions engine needs moto[stepfunctions]")
 boto3 = pytest.importorskip("boto3")
-moto = pytest.importorskip("moto")
 
-from moto.moto_api import state_manager  # noqa: E402
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
-    state_task_service as sts,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (  # noqa: E402
-    state_task_service_ecs as sts_ecs,
-)
 
 from engage.cli import app  # noqa: E402
 from engage.pipeline.asl import task_names  # noqa: E402
 
 REGION, ACCOUNT, PREFIX = "us-east-1", "123456789012", "prod-"
-
-
-@functools.cache
-def _operation_model(service_name: str, method: str) -> Any:
-    meta = boto3.client(service_name, region_name=REGION).meta
-    return meta.service_model.operation_model(meta.method_to_api_mapping[method])
-
-
-def _fill_moto_ecs_gap(monkeypatch: pytest.MonkeyPatch) -> None:
-    ecs_cls, base = sts_ecs.StateTaskServiceEcs, sts.StateTaskService
-    if ecs_cls._normalise_parameters is not base._normalise_parameters:
-        return
-
-    def shape(self: Any, boto_service: Any, action: Any) -> Any:
-        name = self._get_boto_service_name(boto_service)
-        return _operation_model(name, self._get_boto_service_action(action))
-
-    def params(self, parameters, boto_service_name=None, service_action_name=None):
-        into = shape(self, boto_service_name, service_action_name).input_shape
-        self._to_boto_request(parameters, into)
-
-    def response(self, response, boto_service_name=None, service_action_name=None):
-        out = shape(self, boto_service_name, service_action_name).output_shape
-        self._from_boto_response(response, out)
-
-    monkeypatch.setattr(ecs_cls, "_normalise_parameters", params)
-    monkeypatch.setattr(ecs_cls, "_normalise_response", response)
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for var, value in [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]:
-        monkeypatch.setenv(var, value)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    _fill_moto_ecs_gap(monkeypatch)
-    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
-    with moto.mock_aws(config=config):
-        state_manager.set_transition("ecs::task", {"progression": "immediate"})
-        yield
-    state_manager.unset_transition("ecs::task")
 
 
 def _environment(families: list[str]) -> dict[str, Any]:
@@ -106,7 +54,7 @@ def _environment(families: list[str]) -> dict[str, Any]:
     }
 
 
-def test_rendered_definition_executes_on_moto(aws: None, tmp_path: Path) -> None:
+def test_rendered_definition_executes_on_moto(sfn_moto: None, tmp_path: Path) -> None:
     families = [n for n in task_names(json.loads(_unrendered())) if n.endswith("training")]
     env_file = tmp_path / "env.yaml"
     env_file.write_text(yaml.safe_dump(_environment([*families, "inference"])))
