@@ -1,5 +1,7 @@
 # Seed §3.2: the agent answers from the knowledge base and runs read-only Athena
-# queries through one action-group Lambda (the same engage image).
+# queries through one action-group Lambda (the same engage image). The function
+# schema below mirrors engage.agent.bedrock_action.FUNCTIONS; a test keeps the names,
+# parameters and types in step (tests/unit/agent/test_bedrock_action.py).
 resource "aws_bedrockagent_agent" "engagement" {
   agent_name                  = "${var.name_prefix}engagement-agent"
   agent_resource_role_arn     = aws_iam_role.agent.arn
@@ -8,8 +10,9 @@ resource "aws_bedrockagent_agent" "engagement" {
   instruction                 = <<-EOT
     You help business analysts understand customer engagement predictions.
     Answer from the knowledge base (model metrics, feature importance, data dictionary)
-    and from read-only queries through the query_athena action. Cite the model version
-    and run id of every number; never invent a figure.
+    and from the athena-actions functions (read-only query_athena, feature_stats,
+    explain_customer, model_metrics, feature_importance, compare_segments).
+    Cite the model version and run id of every number; never invent a figure.
   EOT
 }
 
@@ -22,7 +25,7 @@ resource "aws_bedrockagent_agent_knowledge_base_association" "engagement" {
 
 resource "aws_cloudwatch_log_group" "action" {
   name              = "/aws/lambda/${var.name_prefix}agent-action-lambda"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_lambda_function" "action" {
@@ -39,6 +42,10 @@ resource "aws_lambda_function" "action" {
 
   environment {
     variables = var.engage_environment
+  }
+
+  tracing_config {
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.action]
@@ -71,6 +78,86 @@ resource "aws_bedrockagent_agent_action_group" "athena" {
           type          = "string"
           description   = "A SELECT statement (Athena SQL)"
           required      = true
+        }
+      }
+      functions {
+        name        = "feature_stats"
+        description = "Summary statistics (count, missing, mean, std, min, median, max) per numeric feature"
+        parameters {
+          map_block_key = "features"
+          type          = "array"
+          description   = "Feature names; all model features if omitted"
+          required      = false
+        }
+        parameters {
+          map_block_key = "filters"
+          type          = "array"
+          description   = "JSON list of [column, op, value], e.g. [[\"age\", \">\", 40]]"
+          required      = false
+        }
+      }
+      functions {
+        name        = "explain_customer"
+        description = "Stored engagement prediction and its top SHAP features for one customer"
+        parameters {
+          map_block_key = "customer_id"
+          type          = "string"
+          description   = "The customer id"
+          required      = true
+        }
+      }
+      functions {
+        name        = "model_metrics"
+        description = "Train, validation and test metrics of a model's latest version"
+        parameters {
+          map_block_key = "model"
+          type          = "string"
+          description   = "Model name (default engagement)"
+          required      = false
+        }
+      }
+      functions {
+        name        = "feature_importance"
+        description = "Mean absolute SHAP per feature of a model's latest version: the top or bottom k"
+        parameters {
+          map_block_key = "model"
+          type          = "string"
+          description   = "Model name (default engagement)"
+          required      = false
+        }
+        parameters {
+          map_block_key = "k"
+          type          = "integer"
+          description   = "How many features (default 5)"
+          required      = false
+        }
+        parameters {
+          map_block_key = "order"
+          type          = "string"
+          description   = "top or bottom (default top)"
+          required      = false
+        }
+      }
+      functions {
+        name        = "compare_segments"
+        description = "Mean of a metric and customer count per segment (a column or a named bucketing)"
+        parameters {
+          map_block_key = "by"
+          type          = "string"
+          description   = "Column or named segment to group by"
+          required      = true
+        }
+        parameters {
+          map_block_key = "metric"
+          type          = "string"
+          description   = "Numeric column (default the engagement score)"
+          required      = false
+        }
+        parameters {
+          map_block_key = "filters"
+          type          = "array"
+          description   = "JSON list of [column, op, value], e.g. [[\"age\", \">\", 40]]"
+          required      = false
         }
       }
     }

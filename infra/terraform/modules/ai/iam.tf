@@ -95,6 +95,11 @@ data "aws_iam_policy_document" "action" {
     resources = ["${aws_cloudwatch_log_group.action.arn}:*"]
   }
   statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # exception: X-Ray has no resource-level permissions
+  }
+  statement {
     sid       = "Athena"
     actions   = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"]
     resources = [var.athena_workgroup_arn]

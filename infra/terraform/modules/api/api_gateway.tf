@@ -2,7 +2,7 @@
 # both routes proxy to one container Lambda running engage.api.lambda_handler.handler.
 resource "aws_cloudwatch_log_group" "api_lambda" {
   name              = "/aws/lambda/${var.name_prefix}predict-lambda"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_lambda_function" "api" {
@@ -24,6 +24,10 @@ resource "aws_lambda_function" "api" {
     })
   }
 
+  tracing_config {
+    mode = "Active"
+  }
+
   depends_on = [aws_cloudwatch_log_group.api_lambda]
 }
 
@@ -33,6 +37,10 @@ resource "aws_api_gateway_rest_api" "engagement" {
 
   endpoint_configuration {
     types = ["REGIONAL"]
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -81,7 +89,7 @@ resource "aws_api_gateway_deployment" "engagement" {
 
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name_prefix}engagement-api"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_api_gateway_stage" "v1" {

@@ -17,6 +17,11 @@ data "aws_iam_policy_document" "api_lambda" {
     resources = ["${aws_cloudwatch_log_group.api_lambda.arn}:*"]
   }
   statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # exception: X-Ray has no resource-level permissions
+  }
+  statement {
     sid = "Cache"
     actions = [
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem",

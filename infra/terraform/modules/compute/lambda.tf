@@ -3,7 +3,7 @@
 resource "aws_cloudwatch_log_group" "stage" {
   for_each          = var.lambda_stages
   name              = "/aws/lambda/${var.name_prefix}${each.key}-lambda"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_lambda_function" "stage" {

@@ -26,7 +26,7 @@ resource "aws_sfn_state_machine" "pipeline" {
 
 resource "aws_cloudwatch_log_group" "sfn" {
   name              = "/aws/states/${var.name_prefix}engagement-ml-pipeline"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 # Seed: the pipeline runs weekly.

@@ -20,7 +20,7 @@ resource "aws_ecs_cluster_capacity_providers" "ml" {
 
 resource "aws_cloudwatch_log_group" "tasks" {
   name              = "/ecs/${var.name_prefix}engagement"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_ecs_task_definition" "stage" {

@@ -8,6 +8,14 @@ resource "aws_vpc" "main" {
   tags = { Name = "${var.name_prefix}engagement-vpc" }
 }
 
+# Adopt the VPC's default security group and strip its rules: nothing uses it, and
+# an empty default group cannot let traffic in by accident (CKV2_AWS_12).
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+
+  tags = { Name = "${var.name_prefix}default-deny-all" }
+}
+
 resource "aws_subnet" "private" {
   count                   = length(var.availability_zones)
   vpc_id                  = aws_vpc.main.id
@@ -39,7 +47,7 @@ resource "aws_flow_log" "vpc" {
 
 resource "aws_cloudwatch_log_group" "flow" {
   name              = "/vpc/${var.name_prefix}engagement-flow"
-  retention_in_days = 90
+  retention_in_days = 365
 }
 
 resource "aws_iam_role" "flow_logs" {
