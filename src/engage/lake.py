@@ -8,7 +8,11 @@ of spelling paths, so moving a dataset is a one-line change here.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 RAW = "engagement-data/raw/"
 PROCESSED_TRAINING = "engagement-data/processed/training/"
@@ -138,6 +142,21 @@ def model_scores(model: str) -> TableLocation:
 def staging_prefix(qualified_name: str, token: str) -> str:
     """A private work area for one materialisation of a table, published when complete."""
     return f"{STAGING}{qualified_name.lower()}/{token}/"
+
+
+@contextmanager
+def staged(store: Any, area: str, final_prefix: str) -> Iterator[str]:
+    """A fresh staging prefix to fill; published whole to `final_prefix` if the block
+    succeeds, and removed either way, so readers never see a half-written dataset.
+
+    `store` is an ObjectStore (typed loosely: the layout module depends on no port).
+    """
+    staging = staging_prefix(area, uuid.uuid4().hex)
+    try:
+        yield staging
+        store.publish(staging, final_prefix)
+    finally:
+        store.delete_prefix(staging)
 
 
 def sql_file_name(qualified_name: str) -> str:

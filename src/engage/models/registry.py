@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,7 +84,6 @@ class ModelRegistry:
         """
         existing = self.versions()
         version = f"v{int(existing[-1][1:]) + 1 if existing else 1}"
-        staging = f"{lake.STAGING}models/{self.model}/{uuid.uuid4().hex}/"
         meta = {
             **metadata,
             "model_name": self.model,
@@ -95,13 +93,10 @@ class ModelRegistry:
             "artefacts": sorted(artefacts),
         }
         artefacts = {**artefacts, **(derived(meta) if derived else {})}
-        try:
+        with lake.staged(self.store, f"models/{self.model}", f"{self.root}{version}/") as staging:
             for name, data in artefacts.items():
                 self.store.put_bytes(staging + name, data)
             self.store.put_bytes(staging + "metadata.json", _json(meta))
-            self.store.publish(staging, f"{self.root}{version}/")
-        finally:
-            self.store.delete_prefix(staging)
         self.store.put_bytes(f"{self.root}runs/{run_id}.json", _json({"version": version}))
         return version
 
@@ -115,17 +110,13 @@ class ModelRegistry:
         keys = self.store.list(prefix)
         if not keys:
             raise ModelNotFoundError(f"no {self.model} version {version}")
-        staging = f"{lake.STAGING}models/{self.model}/{uuid.uuid4().hex}/"
-        try:
+        with lake.staged(self.store, f"models/{self.model}", prefix) as staging:
             for key in keys:
                 name = key[len(prefix) :]
                 data = artefacts.get(name)
                 self.store.put_bytes(
                     staging + name, self.store.get_bytes(key) if data is None else data
                 )
-            self.store.publish(staging, prefix)
-        finally:
-            self.store.delete_prefix(staging)
 
     def version_for_run(self, run_id: str) -> str:
         """The version trained by a pipeline run."""

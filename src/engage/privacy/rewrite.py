@@ -10,7 +10,6 @@ half of it, and the catalog's view keeps pointing at the same folder.
 from __future__ import annotations
 
 import re
-import uuid
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,9 +42,8 @@ def count_rows(store: ObjectStore, table: SubjectTable, value: str) -> dict[str,
 
 def rewrite_without(store: ObjectStore, table: SubjectTable, value: str, files: set[str]) -> int:
     """Publish the table without rows keyed by `value` (only `files` hold any); rows removed."""
-    staging = lake.staging_prefix(table.name, uuid.uuid4().hex)
     removed = 0
-    try:
+    with lake.staged(store, table.name, table.prefix) as staging:
         for key in store.list(table.prefix):
             target = staging + key[len(table.prefix) :]
             if key not in files:
@@ -55,9 +53,6 @@ def rewrite_without(store: ObjectStore, table: SubjectTable, value: str, files: 
             kept = data.filter(pc.invert(_matches(data, table.key_column, value)))
             removed += data.num_rows - kept.num_rows
             store.put_bytes(target, _parquet_bytes(kept))
-        store.publish(staging, table.prefix)
-    finally:
-        store.delete_prefix(staging)
     return removed
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -77,12 +76,8 @@ def decide(plan: ModelPlan, run_id: str, services: Services) -> Decision:
 
 def publish_table(services: Services, qualified_name: str, prefix: str, table: pa.Table) -> None:
     """Write a table to staging, swap it into place whole, point the catalog at it."""
-    staging = lake.staging_prefix(qualified_name, uuid.uuid4().hex)
-    try:
+    with lake.staged(services.store, qualified_name, prefix) as staging:
         services.store.write_parquet(staging + "part-0.parquet", table)
-        services.store.publish(staging, prefix)
-    finally:
-        services.store.delete_prefix(staging)
     services.sql.register_parquet(qualified_name, prefix)
 
 
@@ -110,7 +105,7 @@ def _empty(plan: ModelPlan) -> pa.Table:
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     """Decide, score with every model, publish the per-model tables and the reports."""
     run_id = run_id_of(event)
-    data = LakeData(services.store, source_dir(event, services.settings))
+    data = services.lake_data(run_id, source_dir(event, services.settings))
     decisions = {name: decide(plan, run_id, services) for name, plan in PLANS.items()}
     servable = [name for name, d in decisions.items() if d.served is not None]
     with ThreadPoolExecutor(max_workers=max(1, len(servable))) as pool:

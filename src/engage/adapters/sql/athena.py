@@ -81,7 +81,7 @@ class AthenaEngine:
 
     def run_file(self, name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run sql/<name>.sql on Athena; see the module doc."""
-        path = self._sql_path(name)
+        path = tr.sql_file(self.sql_dir, name)
         source = f"sql/{path.relative_to(self.sql_dir).as_posix()}"
         tree = tr.bind(tr.parse_one(path.read_text(encoding="utf-8"), source), params, source)
         stmt = tr.classify(tree, source)
@@ -103,7 +103,7 @@ class AthenaEngine:
 
     def statements(self, name: str, params: Mapping[str, Any] | None = None) -> list[str]:
         """The Athena statements run_file sends for a file (after a Glue drop, for CTAS)."""
-        path = self._sql_path(name)
+        path = tr.sql_file(self.sql_dir, name)
         tree = tr.bind(tr.parse_one(path.read_text(encoding="utf-8"), name), params, name)
         stmt = tr.classify(tree, name)
         if stmt.kind == "view":
@@ -201,12 +201,3 @@ class AthenaEngine:
             self.glue.batch_create_partition(
                 DatabaseName=schema, TableName=table, PartitionInputList=inputs[start : start + 100]
             )
-
-    def _sql_path(self, name: str) -> Path:
-        rel = name.replace(".", "/", 1) if "/" not in name else name
-        if rel.count("/") != 1 or not all(tr.IDENTIFIER.match(p) for p in rel.split("/")):
-            raise SqlError(f"SQL file name must look like 'schema/table', got {name!r}")
-        path = self.sql_dir / f"{rel}.sql"
-        if not path.is_file():
-            raise SqlError(f"no SQL file {path}")
-        return path

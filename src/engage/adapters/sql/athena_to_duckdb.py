@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlglot
@@ -43,6 +44,18 @@ class Statement:
     table: str  # qualified, lower case: schema.table
     body: exp.Expression  # the SELECT (ctas), the whole CREATE VIEW (view), the DDL (external)
     columns: tuple[tuple[str, str], ...] = field(default=())  # external: (name, duckdb type)
+
+
+def sql_file(sql_dir: Path, name: str) -> Path:
+    """The statement file for 'schema/table' or 'schema.table' (both engines run the same
+    files); names are checked as identifiers, so no path can leave `sql_dir`."""
+    rel = name.replace(".", "/", 1) if "/" not in name else name
+    if rel.count("/") != 1 or not all(IDENTIFIER.match(p) for p in rel.split("/")):
+        raise SqlError(f"SQL file name must look like 'schema/table', got {name!r}")
+    path = sql_dir / f"{rel}.sql"
+    if not path.is_file():
+        raise SqlError(f"no SQL file {path}")
+    return path
 
 
 def qualified_name(name: str) -> str:

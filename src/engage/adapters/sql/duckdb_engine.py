@@ -9,7 +9,6 @@ published atomically by the object store before the view is pointed at them.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,7 +71,7 @@ class DuckDbEngine:
     def run_file(self, name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Run sql/<name>.sql (name 'schema/table' or 'schema.table'); see the module doc."""
         self._require_writable()
-        path = self._sql_path(name)
+        path = tr.sql_file(self.sql_dir, name)
         source = f"sql/{path.relative_to(self.sql_dir).as_posix()}"
         tree = tr.bind(tr.parse_one(path.read_text(encoding="utf-8"), source), params, source)
         stmt = tr.classify(tree, source)
@@ -128,16 +127,12 @@ class DuckDbEngine:
         """CTAS: COPY the SELECT into staging, publish it, point the view at it."""
         loc = lake.table_location(stmt.table)
         select_sql = tr.to_duckdb(stmt.body)
-        staging = lake.staging_prefix(stmt.table, uuid.uuid4().hex)
         with self._cursor() as cur:
             rel = cur.sql(select_sql)
             columns = list(zip(rel.columns, (str(t) for t in rel.types), strict=True))
             check_partitions_last(stmt.table, rel.columns, loc.partitioned_by)
-            try:
+            with lake.staged(self.store, stmt.table, loc.prefix) as staging:
                 rows = self._copy(cur, select_sql, staging, loc.partitioned_by)
-                self.store.publish(staging, loc.prefix)
-            finally:
-                self.store.delete_prefix(staging)
         keys = self.store.list(loc.prefix)
         source = self.store.uri(loc.prefix)
         hive = {c: t for c, t in columns if c in loc.partitioned_by}
@@ -188,15 +183,6 @@ class DuckDbEngine:
             yield cur
         finally:
             cur.close()
-
-    def _sql_path(self, name: str) -> Path:
-        rel = name.replace(".", "/", 1) if "/" not in name else name
-        if rel.count("/") != 1 or not all(tr.IDENTIFIER.match(p) for p in rel.split("/")):
-            raise SqlError(f"SQL file name must look like 'schema/table', got {name!r}")
-        path = self.sql_dir / f"{rel}.sql"
-        if not path.is_file():
-            raise SqlError(f"no SQL file {path}")
-        return path
 
     def _require_writable(self) -> None:
         if self.read_only:
