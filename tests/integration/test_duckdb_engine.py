@@ -44,6 +44,9 @@ def predictions(table: pa.Table, run_id: str) -> pa.Table:
     return pa.table({
         "customer_id": table["customer_id"],
         "predicted_engagement_score": pa.array(predicted, pa.float64()),
+        "engagement_category": [
+            "high" if p >= 0.7 else "medium" if p >= 0.4 else "low" for p in predicted
+        ],
         "prediction_timestamp": pa.array([dt.datetime(2026, 11, 1, 12)] * n, pa.timestamp("us")),
         "model_version": ["engagement-v1"] * n,
         **other_models(n),

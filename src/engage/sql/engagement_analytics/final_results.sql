@@ -85,13 +85,7 @@ SELECT
             ELSE 'poor'
         END AS VARCHAR
     ) AS prediction_quality,
-    CAST(
-        CASE
-            WHEN p.predicted_engagement_score >= 0.7 THEN 'high'
-            WHEN p.predicted_engagement_score >= 0.4 THEN 'medium'
-            ELSE 'low'
-        END AS VARCHAR
-    ) AS predicted_engagement_category,
+    p.engagement_category AS predicted_engagement_category,
     m.model_r2_score,
     m.model_rmse,
     CAST(CURRENT_TIMESTAMP AS TIMESTAMP) AS results_created_at,
