@@ -13,12 +13,15 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engage import bootstrap, lake
 from engage.ports import Cache, ObjectStore, SqlEngine
 from engage.settings import Settings
 from engage.stages.errors import StageError
+
+if TYPE_CHECKING:  # the plans package loads every model library; stages import it lazily
+    from engage.stages.plans.base import LakeData
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_.-]{1,80}")
 
@@ -32,6 +35,7 @@ class Services:
     _sql: SqlEngine | None = field(default=None, repr=False)
     _cache: Cache | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _data: tuple[tuple[str, str], LakeData] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Services:
@@ -52,6 +56,20 @@ class Services:
             if self._cache is None:
                 self._cache = bootstrap.cache(self.settings)
             return self._cache
+
+    def lake_data(self, run_id: str, source: Path) -> LakeData:
+        """The run's lake reader, shared by its stages in this process (see LakeData).
+
+        Only the current run's is kept: a new run id replaces it, so nothing read for
+        an earlier run is ever served and the memory goes with it.
+        """
+        from engage.stages.plans.base import LakeData
+
+        key = (run_id, str(source))
+        with self._lock:
+            if self._data is None or self._data[0] != key:
+                self._data = (key, LakeData(self.store, source))
+            return self._data[1]
 
     def close(self) -> None:
         """Release the catalog (DuckDB holds a file lock while it is open) and the cache."""

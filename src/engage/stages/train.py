@@ -21,7 +21,7 @@ from engage import __version__, lake
 from engage.fairness.metrics import fairness_rows
 from engage.models.cards import render_card
 from engage.models.registry import ModelRegistry
-from engage.stages.plans import PLANS, FitContext, LakeData, model_threads, plan_for
+from engage.stages.plans import PLANS, FitContext, model_threads, plan_for
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
 METRICS_TABLE = "engagement_predictions.model_metrics"
@@ -58,7 +58,7 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
     """Fit, measure and register one model; return its training summary."""
     run_id = run_id_of(event)
     plan = plan_for(name)
-    data = LakeData(services.store, source_dir(event, services.settings))
+    data = services.lake_data(run_id, source_dir(event, services.settings))
     skipped = plan.available(data)
     if skipped:
         return {"training_status": "skipped", "model": name, "run_id": run_id, "reason": skipped}

@@ -27,35 +27,40 @@ from engage.settings import Settings
 
 @dataclass
 class LakeData:
-    """Lazily read, cached lake datasets for one stage invocation (thread-safe)."""
+    """Lazily read lake datasets, each read and derived value computed once.
+
+    One instance serves every stage of a run in a process (`Services.lake_data`), so the
+    five training branches of a local run share one read of the splits, one pandas
+    conversion and one proxy report. Thread-safe: a value is computed by the first
+    thread that asks for it while the others wait for that result.
+    """
 
     store: ObjectStore
     source: Path | None = None  # the incoming files; ground truth is read from here for grading
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _pending: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def table(self, prefix: str) -> pa.Table:
-        with self._lock:
-            if prefix not in self._cache:
-                self._cache[prefix] = self.store.read_parquet(prefix)
-            return self._cache[prefix]
+        return self.memo("table:" + prefix, lambda: self.store.read_parquet(prefix))
 
     def frame(self, prefix: str) -> pd.DataFrame:
-        key = "frame:" + prefix
-        table = self.table(prefix)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = table.to_pandas()
-            return self._cache[key]
+        return self.memo("frame:" + prefix, lambda: self.table(prefix).to_pandas())
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
-        """A value computed once per stage invocation and shared by every plan."""
+        """`make()` computed once per key and shared by every caller."""
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        value = make()
-        with self._lock:
-            return self._cache.setdefault(key, value)
+            key_lock = self._pending.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = make()
+            with self._lock:
+                self._cache[key] = value
+            return value
 
     def has(self, prefix: str) -> bool:
         return bool(self.store.list(prefix))
@@ -65,19 +70,22 @@ class LakeData:
         path = self.source / "ground_truth.parquet" if self.source else None
         if path is None or not path.is_file():
             return None
-        with self._lock:
-            if "truth" not in self._cache:
-                self._cache["truth"] = pq.read_table(path).to_pandas().set_index("customer_id")
-            return self._cache["truth"]
+        return self.memo("truth", lambda: pq.read_table(path).to_pandas().set_index("customer_id"))
 
     def fingerprint(self, *prefixes: str) -> str:
-        """SHA-256 over the listed datasets' Parquet bytes: which data trained a version."""
-        digest = hashlib.sha256()
-        for prefix in prefixes:
-            for key in sorted(self.store.list(prefix)):
-                digest.update(key.encode())
-                digest.update(self.store.get_bytes(key))
-        return digest.hexdigest()
+        """SHA-256 over the listed datasets' Parquet bytes: which data trained a version.
+
+        Computed once per set of prefixes (three models train on the same splits)."""
+
+        def digest() -> str:
+            sha = hashlib.sha256()
+            for prefix in prefixes:
+                for key in sorted(self.store.list(prefix)):
+                    sha.update(key.encode())
+                    sha.update(self.store.get_bytes(key))
+            return sha.hexdigest()
+
+        return self.memo("fingerprint:" + "|".join(prefixes), digest)
 
 
 @dataclass(frozen=True)
