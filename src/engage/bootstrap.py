@@ -7,16 +7,50 @@ and never construct adapters themselves, so switching a backend is a settings ch
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engage.ports import Cache, ObjectStore, SqlEngine
 from engage.settings import Settings
 
 if TYPE_CHECKING:
     from engage.adapters.store.s3 import S3ObjectStore
+    from engage.agent.embeddings import Embedder
+    from engage.agent.planner import Planner
 
 # sql/ lives at the repository root (one statement per file, Athena dialect).
 SQL_DIR = Path(__file__).resolve().parent / "sql"  # packaged: the wheel and image carry it
+
+
+def planner(settings: Settings, tools: Any, client: Any = None, kb: Any = None) -> Planner:
+    """The Q&A planner: offline (default), Bedrock Converse or an OpenAI-compatible API."""
+    if settings.llm == "bedrock":
+        from engage.agent.planner.bedrock import BedrockPlanner
+
+        return BedrockPlanner(settings, tools, client, kb)
+    if settings.llm == "openai":
+        from engage.agent.planner.openai_compat import OpenAiPlanner
+
+        return OpenAiPlanner(settings, tools, client)
+    from engage.agent.planner.offline import OfflinePlanner
+
+    return OfflinePlanner(tools)
+
+
+def embedder(
+    settings: Settings, client: Any = None, state: dict[str, Any] | None = None
+) -> Embedder:
+    """The knowledge-base embedder: local hashed TF-IDF (default) or Titan v2 on Bedrock;
+    `state` restores a fitted one."""
+    from engage.agent.embeddings import LocalEmbedder, TitanEmbedder
+
+    if settings.embeddings == "titan":
+        if client is None:
+            import boto3
+
+            client = boto3.client("bedrock-runtime", region_name=settings.aws_region)
+        return TitanEmbedder(client, **{k: v for k, v in (state or {}).items() if k != "idf"})
+    state = state or {}
+    return LocalEmbedder(state.get("n_features", 2**12), state.get("idf"))
 
 
 class BackendNotAvailableError(NotImplementedError):

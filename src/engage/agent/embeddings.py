@@ -97,17 +97,3 @@ class TitanEmbedder:
 
     def state(self) -> dict[str, Any]:
         return {"dimensions": self.dimensions, "model_id": self.model_id}
-
-
-def make_embedder(
-    settings: Any, client: Any = None, state: dict[str, Any] | None = None
-) -> Embedder:
-    """The embedder the settings ask for; `state` restores a fitted local one."""
-    if settings.embeddings == "titan":
-        if client is None:
-            import boto3
-
-            client = boto3.client("bedrock-runtime", region_name=settings.aws_region)
-        return TitanEmbedder(client, **{k: v for k, v in (state or {}).items() if k != "idf"})
-    state = state or {}
-    return LocalEmbedder(state.get("n_features", 2**12), state.get("idf"))

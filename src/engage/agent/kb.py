@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from engage import bootstrap
-from engage.agent.embeddings import Embedder, make_embedder
+from engage.agent.embeddings import Embedder
 from engage.agent.tools import Tools
 from engage.contract import CUSTOMERS
 from engage.settings import Settings
@@ -113,7 +113,7 @@ def build(
             tools.close()
     records = [(d, i, c) for d in docs for i, c in enumerate(chunk(d.text))]
     texts = [c for _, _, c in records]
-    embedder = embedder or make_embedder(settings)
+    embedder = embedder or bootstrap.embedder(settings)
     embedder.fit(texts)
     vectors = embedder.embed(texts)
     stamp = dt.datetime.now(dt.UTC).isoformat()
@@ -143,7 +143,7 @@ class KbIndex:
         if not self.available:
             return
         table = store.read_parquet(VECTORS)
-        self.embedder = embedder or make_embedder(
+        self.embedder = embedder or bootstrap.embedder(
             settings, state=json.loads(store.get_bytes(STATE))
         )
         self.matrix = np.asarray(table.column("vector").to_pylist(), dtype=np.float32)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engage import bootstrap
 from engage.agent.answer import Answer
 from engage.agent.kb import KbIndex
-from engage.agent.planner import Planner, make_planner
+from engage.agent.planner import Planner
 from engage.agent.tools import Tools
 from engage.settings import Settings
 
@@ -18,7 +19,7 @@ class Session:
         self.settings = settings
         self.tools = Tools(settings)
         self.kb = KbIndex(settings)  # empty until kb.build has run for a run
-        self.planner = planner or make_planner(settings, self.tools, kb=self.passages)
+        self.planner = planner or bootstrap.planner(settings, self.tools, kb=self.passages)
         self.history: list[Answer] = []
 
     def passages(self, question: str, k: int = 3) -> list[dict[str, Any]]:
