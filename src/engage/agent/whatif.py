@@ -20,7 +20,7 @@ from engage.agent.result import ToolResult
 from engage.contract import CUSTOMERS
 from engage.models.counterfactual import actionable_features
 from engage.models.registry import ModelNotFoundError
-from engage.stages.plans import load_served
+from engage.serving import load_served
 
 MODELS = ("engagement", "churn", "ltv")
 

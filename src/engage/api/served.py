@@ -25,7 +25,7 @@ from engage.api.scoring import (
 )
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
-from engage.stages.plans import load_version
+from engage.serving import load_version
 
 SCORERS: dict[str, Callable[[Any], Any]] = {
     "engagement": EngagementScorer,

@@ -22,7 +22,6 @@ Persistence is XGBoost's own UBJ format plus JSON metadata, never pickle.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -42,7 +41,7 @@ from sklearn.model_selection import train_test_split
 from engage.models.features import FeatureSpec
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
-from engage.models.xgb_artefacts import gain_importance, pack, unpack
+from engage.models.xgb_artefacts import XgbWrapper
 
 TARGET = "churn_30_day"
 INTERVENTION_PROBABILITY = 0.7  # seed §3.5.2: flag for a retention intervention above this
@@ -82,8 +81,11 @@ def choose_threshold(
     return float(thresholds[ok[0]] if len(ok) else thresholds[-1])
 
 
-class ChurnModel:
+class ChurnModel(XgbWrapper):
     """scikit-learn-style wrapper: fit(frame, y) -> self, predict_proba(frame) -> P(churn)."""
+
+    FORMAT = _FORMAT
+    FITTED = ("threshold", "validation")
 
     def __init__(
         self,
@@ -99,17 +101,7 @@ class ChurnModel:
         n_jobs: int | None = None,
         spec: FeatureSpec | None = None,
     ) -> None:
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.n_estimators = n_estimators
-        self.min_child_weight = min_child_weight
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_fraction = validation_fraction
-        self.target_recall = target_recall
-        self.recall_confidence = recall_confidence
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.spec = spec or FeatureSpec()
+        self._store(locals())
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray) -> ChurnModel:
         labels = _labels(y)
@@ -159,21 +151,6 @@ class ChurnModel:
         """Seed §3.5.2: customers whose churn probability exceeds 0.7."""
         return self.predict_proba(frame) > INTERVENTION_PROBABILITY
 
-    def feature_importance(self) -> dict[str, float]:
-        """Total gain per feature, normalised to sum to 1 (zero for unused features)."""
-        return gain_importance(self.booster_, self.spec.feature_names())
-
-    def to_params(self) -> dict[str, Any]:
-        """Hyper-parameters as recorded in the registry (what a rerun needs)."""
-        return {
-            **self._params(),
-            "n_estimators": self.n_estimators,
-            "early_stopping_rounds": self.early_stopping_rounds,
-            "validation_fraction": self.validation_fraction,
-            "target_recall": self.target_recall,
-            "recall_confidence": self.recall_confidence,
-        }
-
     def _params(self) -> dict[str, Any]:
         return {
             "objective": "binary:logistic",
@@ -189,37 +166,6 @@ class ChurnModel:
     def _proba(self, x: np.ndarray) -> np.ndarray:
         raw = self.booster_.inplace_predict(x, iteration_range=(0, self.best_iteration_ + 1))
         return np.clip(np.asarray(raw, dtype=np.float64), 0.0, 1.0)
-
-    # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
-    def to_bytes(self) -> dict[str, bytes]:
-        fitted = {
-            "best_iteration": self.best_iteration_,
-            "threshold": self.threshold_,
-            "validation": self.validation_,
-            "params": self.to_params(),
-        }
-        return pack(self.booster_, self.spec, _FORMAT, fitted)
-
-    @classmethod
-    def from_bytes(cls, artefacts: Mapping[str, bytes]) -> ChurnModel:
-        booster, spec, meta = unpack(artefacts, _FORMAT)
-        params = meta["params"]
-        obj = cls(
-            max_depth=params["max_depth"],
-            learning_rate=params["eta"],
-            n_estimators=params["n_estimators"],
-            min_child_weight=params["min_child_weight"],
-            early_stopping_rounds=params["early_stopping_rounds"],
-            validation_fraction=params["validation_fraction"],
-            target_recall=params["target_recall"],
-            recall_confidence=params["recall_confidence"],
-            random_state=params["seed"],
-            spec=spec,
-        )
-        obj.booster_, obj.best_iteration_ = booster, int(meta["best_iteration"])
-        obj.threshold_ = float(meta["threshold"])
-        obj.validation_ = dict(meta["validation"])
-        return obj
 
 
 def classification_report(

@@ -8,7 +8,6 @@ a validation split carved out of the training data, never the test set.
 
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
@@ -17,13 +16,15 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
-from engage.models.xgb_artefacts import gain_importance
+from engage.models.xgb_artefacts import XgbWrapper
 
 TARGET = "engagement_score"
 
 
-class EngagementModel:
+class EngagementModel(XgbWrapper):
     """scikit-learn-style wrapper: fit(frame, y) -> self, predict(frame) -> scores in 0..1."""
+
+    FORMAT = "engage-engagement-xgboost-v1"
 
     def __init__(
         self,
@@ -36,14 +37,7 @@ class EngagementModel:
         n_jobs: int | None = None,
         spec: FeatureSpec | None = None,
     ) -> None:
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.n_estimators = n_estimators
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_fraction = validation_fraction
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.spec = spec or FeatureSpec()
+        self._store(locals())
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray) -> EngagementModel:
         x = self.spec.matrix(frame)
@@ -69,19 +63,6 @@ class EngagementModel:
         raw = self.booster_.inplace_predict(x, iteration_range=(0, self.best_iteration_ + 1))
         return np.clip(raw, 0.0, 1.0)
 
-    def feature_importance(self) -> dict[str, float]:
-        """Total gain per feature, normalised to sum to 1 (zero for unused features)."""
-        return gain_importance(self.booster_, self.spec.feature_names())
-
-    def to_params(self) -> dict:
-        """Hyper-parameters as recorded in the registry (what a rerun needs)."""
-        return {
-            **self._params(),
-            "n_estimators": self.n_estimators,
-            "early_stopping_rounds": self.early_stopping_rounds,
-            "validation_fraction": self.validation_fraction,
-        }
-
     def _params(self) -> dict:
         return {
             "objective": "reg:squarederror",
@@ -92,27 +73,3 @@ class EngagementModel:
             "seed": self.random_state,
             "nthread": self.n_jobs or os.cpu_count() or 1,
         }
-
-    # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
-    def to_bytes(self) -> tuple[bytes, bytes]:
-        meta = {
-            "best_iteration": self.best_iteration_,
-            **self.spec.to_meta(),
-            "params": self._params(),
-        }
-        return bytes(self.booster_.save_raw("ubj")), json.dumps(meta).encode()
-
-    @classmethod
-    def from_bytes(cls, model: bytes, meta: bytes) -> EngagementModel:
-        info = json.loads(meta)
-        spec = FeatureSpec.from_meta(info)
-        params = info["params"]
-        obj = cls(
-            max_depth=params["max_depth"],
-            learning_rate=params["eta"],
-            random_state=params["seed"],
-            spec=spec,
-        )
-        obj.booster_ = xgb.Booster(model_file=bytearray(model))
-        obj.best_iteration_ = int(info["best_iteration"])
-        return obj

@@ -43,7 +43,7 @@ from sklearn.model_selection import train_test_split
 from engage.models.features import FeatureSpec
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
-from engage.models.xgb_artefacts import gain_importance, pack, unpack
+from engage.models.xgb_artefacts import XgbWrapper
 
 TARGET = "lifetime_value_usd"
 QUANTILES = (0.1, 0.5, 0.9)
@@ -51,8 +51,18 @@ NOMINAL_COVERAGE = QUANTILES[2] - QUANTILES[0]  # [p10, p90] should hold 80% of 
 _FORMAT = "engage-ltv-xgboost-v1"
 
 
-class LtvModel:
+class LtvModel(XgbWrapper):
     """scikit-learn-style wrapper: fit(frame, y) -> self, predict_quantiles(frame) -> (n, 3)."""
+
+    FORMAT = _FORMAT
+    FITTED = ("cqr_adjustment", "calibration")
+
+    def _extra_meta(self) -> dict[str, Any]:
+        return {"quantiles": list(QUANTILES)}
+
+    def _check_meta(self, meta: Mapping[str, Any]) -> None:
+        if tuple(meta["quantiles"]) != QUANTILES:
+            raise ValueError(f"artefact quantiles {meta['quantiles']} are not {QUANTILES}")
 
     def __init__(
         self,
@@ -69,18 +79,7 @@ class LtvModel:
         n_jobs: int | None = None,
         spec: FeatureSpec | None = None,
     ) -> None:
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.n_estimators = n_estimators
-        self.min_child_weight = min_child_weight
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_fraction = validation_fraction
-        self.calibration_fraction = calibration_fraction
-        self.log_target = log_target
-        self.conformal = conformal
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.spec = spec or FeatureSpec()
+        self._store(locals())
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray) -> LtvModel:
         target = np.asarray(y, dtype=np.float64)
@@ -143,22 +142,6 @@ class LtvModel:
         """The booster's own quantiles in USD: no conformal adjustment, sorting or clipping."""
         return self._inverse(self._raw(self.spec.matrix(frame)))
 
-    def feature_importance(self) -> dict[str, float]:
-        """Total gain per feature over all three quantiles, normalised to sum to 1."""
-        return gain_importance(self.booster_, self.spec.feature_names())
-
-    def to_params(self) -> dict[str, Any]:
-        """Hyper-parameters as recorded in the registry (what a rerun needs)."""
-        return {
-            **self._params(),
-            "n_estimators": self.n_estimators,
-            "early_stopping_rounds": self.early_stopping_rounds,
-            "validation_fraction": self.validation_fraction,
-            "calibration_fraction": self.calibration_fraction,
-            "log_target": self.log_target,
-            "conformal": self.conformal,
-        }
-
     def _params(self) -> dict[str, Any]:
         return {
             "objective": "reg:quantileerror",
@@ -182,41 +165,6 @@ class LtvModel:
 
     def _inverse(self, z: np.ndarray) -> np.ndarray:
         return np.expm1(z) if self.log_target else z
-
-    # Safe persistence: XGBoost's own UBJ format plus JSON metadata, never pickle.
-    def to_bytes(self) -> dict[str, bytes]:
-        fitted = {
-            "best_iteration": self.best_iteration_,
-            "quantiles": list(QUANTILES),
-            "cqr_adjustment": self.cqr_adjustment_,
-            "calibration": self.calibration_,
-            "params": self.to_params(),
-        }
-        return pack(self.booster_, self.spec, _FORMAT, fitted)
-
-    @classmethod
-    def from_bytes(cls, artefacts: Mapping[str, bytes]) -> LtvModel:
-        booster, spec, meta = unpack(artefacts, _FORMAT)
-        if tuple(meta["quantiles"]) != QUANTILES:
-            raise ValueError(f"artefact quantiles {meta['quantiles']} are not {QUANTILES}")
-        params = meta["params"]
-        obj = cls(
-            max_depth=params["max_depth"],
-            learning_rate=params["eta"],
-            n_estimators=params["n_estimators"],
-            min_child_weight=params["min_child_weight"],
-            early_stopping_rounds=params["early_stopping_rounds"],
-            validation_fraction=params["validation_fraction"],
-            calibration_fraction=params["calibration_fraction"],
-            log_target=params["log_target"],
-            conformal=params["conformal"],
-            random_state=params["seed"],
-            spec=spec,
-        )
-        obj.booster_, obj.best_iteration_ = booster, int(meta["best_iteration"])
-        obj.cqr_adjustment_ = float(meta["cqr_adjustment"])
-        obj.calibration_ = dict(meta["calibration"])
-        return obj
 
 
 def interval_report(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from engage import bootstrap
 from engage.models.registry import ModelRegistry
+from engage.serving import load_version
 from engage.settings import Settings
-from engage.stages.plans import load_version
 
 MODEL = "recommendation"
 

@@ -26,15 +26,17 @@ import pyarrow as pa
 
 from engage import lake
 from engage.audit import AuditLog
+from engage.lake import TableName
 from engage.models.registry import ModelRegistry, PromotionRule
+from engage.serving import load_version
 from engage.stages.audit_trail import log_batch
-from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, load_version, model_threads
+from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, model_threads
 from engage.stages.plans.responsible import apply_mitigation
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 from engage.stages.train import METRICS_TABLE
 
-IMPORTANCE_TABLE = "engagement_predictions.feature_importance"
-FAIRNESS_TABLE = "engagement_analytics.fairness_metrics"
+IMPORTANCE_TABLE = TableName.FEATURE_IMPORTANCE
+FAIRNESS_TABLE = TableName.FAIRNESS_METRICS
 PROMOTIONS_REPORT = "promotions.json"
 INFERENCE_REPORT = "inference.json"
 

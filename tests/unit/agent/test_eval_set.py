@@ -36,7 +36,7 @@ def test_a_what_if_equals_the_served_model_scored_by_hand(fresh: Session) -> Non
     import numpy as np
 
     from engage import bootstrap, lake
-    from engage.stages.plans import load_served
+    from engage.serving import load_served
 
     store = bootstrap.object_store(fresh.settings)
     frame = store.read_parquet(lake.PROCESSED_INFERENCE).to_pandas()

@@ -14,7 +14,7 @@ from engage.api.forest import PackedForest
 from engage.api.scoring import RecommendScorer, RowEncoder
 from engage.api.state import build_state
 from engage.api.warm import batch_json
-from engage.stages.plans import load_served
+from engage.serving import load_served
 
 BATCH_TO_LIVE = {
     "predicted_engagement_score": "engagement_score",

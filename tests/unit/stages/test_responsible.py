@@ -12,9 +12,9 @@ from engage.fairness.groups import protected_groups
 from engage.fairness.mitigation import apply_rules
 from engage.fairness.protected import ProhibitedFeatureError
 from engage.models.registry import ModelRegistry
+from engage.serving import load_version
 from engage.settings import Settings
 from engage.stages import ensemble, inference, train
-from engage.stages.plans import load_version
 from engage.stages.services import Services
 
 

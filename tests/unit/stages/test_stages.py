@@ -15,6 +15,7 @@ from engage import contract, lake
 from engage.models.engagement import TARGET
 from engage.models.metrics import regression_metrics
 from engage.models.registry import ModelRegistry
+from engage.serving import load_version
 from engage.settings import Settings
 from engage.stages import (
     container,
@@ -26,7 +27,7 @@ from engage.stages import (
     train,
 )
 from engage.stages.errors import DataValidationError, StageError
-from engage.stages.plans import PLANS, load_version
+from engage.stages.plans import PLANS
 from engage.stages.services import Services
 from engage.stages.tasks import STAGES, event_from_task_input, local_tasks
 

@@ -1,14 +1,11 @@
-"""The five model plans, by registry name, and loading what is served.
+"""The five model plans, by registry name (loading what is served: `engage.serving`).
 
 Order matters only for display: it is the order of the seed's §3.5.1 list.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from engage.models.registry import ModelNotFoundError, ModelRegistry
-from engage.ports import ObjectStore
+from engage.models.registry import ModelNotFoundError
 from engage.stages.plans.anomaly import AnomalyPlan
 from engage.stages.plans.base import (
     FitContext,
@@ -35,20 +32,6 @@ def plan_for(name: str) -> ModelPlan:
         raise ModelNotFoundError(f"no model {name!r}; known: {', '.join(PLANS)}") from None
 
 
-def load_version(store: ObjectStore, name: str, version: str) -> Any:
-    """Rebuild one registry version of a model from its safe artefacts."""
-    registry = ModelRegistry(store, name)
-    return plan_for(name).load(lambda artefact: registry.load(version, artefact))
-
-
-def load_served(store: ObjectStore, name: str) -> tuple[str, Any]:
-    """(version, model) that is served now; ModelNotFoundError before the first run."""
-    version = ModelRegistry(store, name).latest()
-    if version is None:
-        raise ModelNotFoundError(f"no {name} model has been promoted yet: run `engage run`")
-    return version, load_version(store, name, version)
-
-
 __all__ = [
     "PLANS",
     "FitContext",
@@ -56,8 +39,6 @@ __all__ = [
     "LakeData",
     "ModelPlan",
     "Scored",
-    "load_served",
-    "load_version",
     "model_threads",
     "plan_for",
 ]

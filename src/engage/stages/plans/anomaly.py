@@ -17,7 +17,9 @@ import numpy as np
 import pyarrow as pa
 import sklearn
 
+from engage.lake import TableName
 from engage.models import anomaly
+from engage.serving import load_artefacts
 from engage.stages.plans.base import (
     INFERENCE,
     FitContext,
@@ -27,7 +29,7 @@ from engage.stages.plans.base import (
     customers_with_truth,
 )
 
-REVIEW_TABLE = "engagement_qa.anomaly_review"
+REVIEW_TABLE = TableName.ANOMALY_REVIEW
 REPORT_SIZE = 100
 
 
@@ -84,8 +86,7 @@ class AnomalyPlan:
         return Fitted(model, model.to_bytes(), {"train": fit_stats}, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> anomaly.AnomalyDetector:
-        keys = (anomaly.FOREST_KEY, anomaly.META_KEY)
-        return anomaly.AnomalyDetector.from_bytes({k: artefact(k) for k in keys})
+        return load_artefacts(self.name, artefact)
 
     def score(self, model: anomaly.AnomalyDetector, data: LakeData, threads: int) -> Scored:
         frame = data.frame(INFERENCE)

@@ -18,6 +18,7 @@ import torch
 from engage import lake
 from engage.models.recommend import NcfRecommender
 from engage.models.recommend_eval import leave_one_out_split, ranking_metrics
+from engage.serving import load_artefacts
 from engage.stages.plans.base import INFERENCE, FitContext, Fitted, LakeData, Scored
 
 TOP_K, MIN_CATEGORIES = 10, 3
@@ -81,9 +82,7 @@ class RecommendationPlan:
         return Fitted(model, model.to_bytes(), metrics, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> NcfRecommender:
-        return NcfRecommender.from_bytes(
-            {name: artefact(name) for name in ("model.safetensors", "model_meta.json")}
-        )
+        return load_artefacts(self.name, artefact)
 
     def score(self, model: NcfRecommender, data: LakeData, threads: int) -> Scored:
         ids = data.table(INFERENCE).column("customer_id").to_numpy(zero_copy_only=False)

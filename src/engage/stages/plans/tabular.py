@@ -25,7 +25,7 @@ from engage.models.engagement import TARGET as ENGAGEMENT_TARGET
 from engage.models.engagement import EngagementModel
 from engage.models.metrics import regression_metrics
 from engage.models.subgroups import classification_scores, regression_scores, subgroup_metrics
-from engage.models.xgb_artefacts import META_KEY, MODEL_KEY
+from engage.serving import load_artefacts
 from engage.stages.plans.base import (
     INFERENCE,
     TEST,
@@ -112,7 +112,6 @@ class EngagementPlan(_CustomerTablePlan):
             "train": regression_metrics(y_train, pred_train),
             "test": regression_metrics(y_test, pred),
         }
-        booster, meta = model.to_bytes()
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} reg:squarederror",
@@ -131,11 +130,12 @@ class EngagementPlan(_CustomerTablePlan):
             "intended_use": "Rank customers by expected daily engagement (0-1) for product "
             "and campaign prioritisation.",
         }
-        artefacts = {MODEL_KEY: booster, META_KEY: meta}
-        return Fitted(model, artefacts, metrics, metadata, {"test_r2": metrics["test"]["r2"]})
+        return Fitted(
+            model, model.to_bytes(), metrics, metadata, {"test_r2": metrics["test"]["r2"]}
+        )
 
     def load(self, artefact: Callable[[str], bytes]) -> EngagementModel:
-        return EngagementModel.from_bytes(artefact(MODEL_KEY), artefact(META_KEY))
+        return load_artefacts(self.name, artefact)
 
     def score(self, model: EngagementModel, data: LakeData, threads: int) -> Scored:
         frame = data.frame(INFERENCE)
@@ -231,7 +231,7 @@ class ChurnPlan(_CustomerTablePlan):
         return Fitted(model, model.to_bytes(), metrics, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> churn_mod.ChurnModel:
-        return churn_mod.ChurnModel.from_bytes({k: artefact(k) for k in (MODEL_KEY, META_KEY)})
+        return load_artefacts(self.name, artefact)
 
     def score(self, model: churn_mod.ChurnModel, data: LakeData, threads: int) -> Scored:
         frame = data.frame(INFERENCE)
@@ -312,7 +312,7 @@ class LtvPlan(_CustomerTablePlan):
         return Fitted(model, model.to_bytes(), {"test": test_metrics}, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> ltv.LtvModel:
-        return ltv.LtvModel.from_bytes({k: artefact(k) for k in (MODEL_KEY, META_KEY)})
+        return load_artefacts(self.name, artefact)
 
     def score(self, model: ltv.LtvModel, data: LakeData, threads: int) -> Scored:
         frame = data.frame(INFERENCE)
