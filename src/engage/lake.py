@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 RAW = "engagement-data/raw/"
@@ -57,6 +58,34 @@ SCHEMAS = (RAW_SCHEMA, PREDICTIONS_SCHEMA, QA_SCHEMA, ANALYTICS_SCHEMA)
 RESTRICTED_SCHEMA = "engagement_restricted"
 
 
+class TableName(StrEnum):
+    """Every catalog table and view by its qualified name: modules use these, never literals.
+
+    A StrEnum, so a member *is* its name (`f"FROM {TableName.PREDICTIONS}"`, dict keys).
+    """
+
+    CUSTOMERS = "engagement_raw.customers"
+    TRAINING_DATA = "engagement_raw.training_data"
+    TEST_DATA = "engagement_raw.test_data"
+    INFERENCE_INPUT = "engagement_raw.inference_input"
+    INTERACTIONS = "engagement_raw.interactions"
+    CONTENT_ITEMS = "engagement_raw.content_items"
+    PREDICTIONS = "engagement_predictions.predictions"
+    MODEL_METRICS = "engagement_predictions.model_metrics"
+    FEATURE_IMPORTANCE = "engagement_predictions.feature_importance"
+    HUMAN_REVIEW = "engagement_qa.human_review"
+    ANOMALY_REVIEW = "engagement_qa.anomaly_review"
+    REVIEW_DECISIONS = "engagement_qa.review_decisions"
+    FINAL_RESULTS = "engagement_analytics.final_results"
+    FAIRNESS_METRICS = "engagement_analytics.fairness_metrics"
+    SUPPORT_VIEW = "engagement_analytics.customer_support_view"
+    HIGH_VALUE_CUSTOMERS = "engagement_analytics.high_value_customers"
+    AT_RISK_CUSTOMERS = "engagement_analytics.at_risk_customers"
+    MODEL_PERFORMANCE = "engagement_analytics.model_performance"
+    CUSTOMER_PII = "engagement_restricted.customer_pii"
+    ERASURE_LOG = "engagement_restricted.erasure_log"
+
+
 @dataclass(frozen=True)
 class TableLocation:
     """Where a catalog table's files live and how they are laid out.
@@ -85,27 +114,27 @@ class TableLocation:
 
 
 def _loc(qualified_name: str, prefix: str, *partitioned_by: str) -> TableLocation:
-    return TableLocation(qualified_name, prefix, partitioned_by=partitioned_by)
+    return TableLocation(str(qualified_name), prefix, partitioned_by=partitioned_by)
 
 
 TABLES: dict[str, TableLocation] = {
     t.qualified_name: t
     for t in (
-        _loc("engagement_raw.customers", RAW_CUSTOMERS),
-        _loc("engagement_raw.training_data", PROCESSED_TRAINING),
-        _loc("engagement_raw.test_data", PROCESSED_TEST),
-        _loc("engagement_raw.inference_input", PROCESSED_INFERENCE),
-        _loc("engagement_raw.interactions", RAW_INTERACTIONS),
-        _loc("engagement_raw.content_items", RAW_CONTENT_ITEMS),
-        _loc("engagement_predictions.predictions", PREDICTIONS_TABLE),
-        _loc("engagement_predictions.model_metrics", MODEL_METRICS),
-        _loc("engagement_predictions.feature_importance", FEATURE_IMPORTANCE),
-        _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
-        _loc("engagement_qa.anomaly_review", ANOMALY_REVIEW),
-        _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),
-        _loc("engagement_analytics.fairness_metrics", FAIRNESS_METRICS),
-        _loc("engagement_qa.review_decisions", REVIEW_DECISIONS),
-        _loc("engagement_analytics.customer_support_view", SUPPORT_VIEW),
+        _loc(TableName.CUSTOMERS, RAW_CUSTOMERS),
+        _loc(TableName.TRAINING_DATA, PROCESSED_TRAINING),
+        _loc(TableName.TEST_DATA, PROCESSED_TEST),
+        _loc(TableName.INFERENCE_INPUT, PROCESSED_INFERENCE),
+        _loc(TableName.INTERACTIONS, RAW_INTERACTIONS),
+        _loc(TableName.CONTENT_ITEMS, RAW_CONTENT_ITEMS),
+        _loc(TableName.PREDICTIONS, PREDICTIONS_TABLE),
+        _loc(TableName.MODEL_METRICS, MODEL_METRICS),
+        _loc(TableName.FEATURE_IMPORTANCE, FEATURE_IMPORTANCE),
+        _loc(TableName.HUMAN_REVIEW, QA_REVIEW_QUEUE),
+        _loc(TableName.ANOMALY_REVIEW, ANOMALY_REVIEW),
+        _loc(TableName.FINAL_RESULTS, RESULTS_FINAL, "location", "account_type"),
+        _loc(TableName.FAIRNESS_METRICS, FAIRNESS_METRICS),
+        _loc(TableName.REVIEW_DECISIONS, REVIEW_DECISIONS),
+        _loc(TableName.SUPPORT_VIEW, SUPPORT_VIEW),
     )
 }
 
@@ -113,15 +142,15 @@ TABLES: dict[str, TableLocation] = {
 RESTRICTED_TABLES: dict[str, TableLocation] = {
     t.qualified_name: t
     for t in (
-        _loc("engagement_restricted.customer_pii", RESTRICTED_PII),
-        _loc("engagement_restricted.erasure_log", ERASURE_LOG),
+        _loc(TableName.CUSTOMER_PII, RESTRICTED_PII),
+        _loc(TableName.ERASURE_LOG, ERASURE_LOG),
     )
 }
 
 VIEWS = (
-    "engagement_analytics.high_value_customers",
-    "engagement_analytics.at_risk_customers",
-    "engagement_analytics.model_performance",
+    TableName.HIGH_VALUE_CUSTOMERS,
+    TableName.AT_RISK_CUSTOMERS,
+    TableName.MODEL_PERFORMANCE,
 )
 
 

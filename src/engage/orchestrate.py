@@ -7,22 +7,21 @@ and whatever listener the caller brings (a progress display, a test probe).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engage.pipeline import LocalRunner, load_definition, local_values, render
-from engage.pipeline.asl import iter_states
-from engage.pipeline.errors import StatesError
+from engage.pipeline import LocalRunner
 from engage.pipeline.events import BaseListener, MultiListener, RunListener
 from engage.pipeline.history import RunHistory
-from engage.pipeline.paths import get_path
+from engage.pipeline.local import definition, result_paths, task_result
 from engage.pipeline.runner import ExecutionResult
 from engage.settings import Settings
 from engage.stages.services import Services
 from engage.stages.tasks import local_tasks
+
+__all__ = ["PipelineRun", "definition", "run_pipeline", "task_result"]
 
 
 @dataclass
@@ -42,35 +41,8 @@ class PipelineRun:
         return {
             r.name: task_result(r.name, r.output)
             for r in self.result.records
-            if r.status == "SUCCEEDED" and r.name in _result_paths()
+            if r.status == "SUCCEEDED" and r.name in result_paths()
         }
-
-
-def definition() -> dict[str, Any]:
-    """The packaged pipeline definition, rendered for this machine."""
-    return render(load_definition(), local_values())
-
-
-@functools.cache
-def _result_paths() -> dict[str, str]:
-    return {
-        name: state.get("ResultPath", "$")
-        for _, name, state in iter_states(definition())
-        if state.get("Type") == "Task"
-    }
-
-
-def task_result(state_name: str, state_output: Any) -> Any:
-    """A Task's own result, recovered from its state output through its ResultPath.
-
-    Why: observers see state outputs (input merged with the result at ResultPath),
-    but a progress line or summary wants what the stage itself returned.
-    """
-    path = _result_paths().get(state_name, "$")
-    try:
-        return get_path(state_output, path)
-    except StatesError:
-        return None
 
 
 def run_pipeline(

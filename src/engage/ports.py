@@ -7,9 +7,10 @@ the adapter for each port from `Settings` in one place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import pyarrow as pa
+if TYPE_CHECKING:  # only annotations: importing the ports stays cheap (the CLI's --help)
+    import pyarrow as pa
 
 
 @runtime_checkable

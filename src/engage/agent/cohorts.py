@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-RESULTS = "engagement_analytics.final_results"
+from engage.lake import TableName
+
+RESULTS = TableName.FINAL_RESULTS
 TARGET = "actual_engagement_score"
 # Every query starts from this CTE so cohorts may use the engagement percentile.
 BASE = (

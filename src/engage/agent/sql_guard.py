@@ -13,11 +13,12 @@ from __future__ import annotations
 from sqlglot import exp
 
 from engage.adapters.sql import athena_to_duckdb as tr
+from engage.lake import TableName
 from engage.ports import SqlError
 
 ALLOWED_SCHEMAS = frozenset({"engagement_analytics", "engagement_predictions"})
 # Inside the allow-list but still contact data (masked e-mails, tokens): not for the agent.
-DENIED_TABLES = frozenset({"engagement_analytics.customer_support_view"})
+DENIED_TABLES = frozenset({TableName.SUPPORT_VIEW})
 # Functions that read files, settings or the catalog, or call out of the engine.
 DENIED_FUNCTIONS = frozenset(
     {

@@ -20,6 +20,7 @@ from engage.agent import sql_guard
 from engage.agent.cohorts import BASE, COHORTS, RESULTS, SEGMENTS, TARGET
 from engage.agent.result import ToolResult
 from engage.agent.specs import TOOL_SPECS
+from engage.lake import TableName
 from engage.ports import SqlEngine
 from engage.settings import Settings
 
@@ -236,7 +237,7 @@ class Tools:
 
     def model_metrics(self, model: str = "engagement") -> ToolResult:
         """Train/validation/test metrics of the model's latest version."""
-        table = "engagement_predictions.model_metrics"
+        table = TableName.MODEL_METRICS
         lit = tr.to_literal(model).sql("athena")
         sql = (
             f"SELECT split, metric, value, model_version, run_id, created_at FROM {table} "
@@ -253,7 +254,7 @@ class Tools:
         self, model: str = "engagement", k: int = 5, order: str = "top"
     ) -> ToolResult:
         """Mean |SHAP| per feature of the model's latest version: top or bottom k."""
-        table = "engagement_predictions.feature_importance"
+        table = TableName.FEATURE_IMPORTANCE
         lit = tr.to_literal(model).sql("athena")
         direction = "ASC" if order == "bottom" else "DESC"
         sql = (
@@ -269,7 +270,7 @@ class Tools:
 
     def explain_customer(self, customer_id: str) -> ToolResult:
         """The engagement score and top SHAP features stored for one customer."""
-        table = "engagement_predictions.predictions"
+        table = TableName.PREDICTIONS
         lit = tr.to_literal(customer_id).sql("athena")
         sql = (
             f"SELECT customer_id, predicted_engagement_score, engagement_top_features, "

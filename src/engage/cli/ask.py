@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage.agent.answer import Answer
-from engage.agent.session import Session
 from engage.ports import SqlError
-from engage.settings import Settings
+
+if TYPE_CHECKING:
+    from engage.agent.answer import Answer
 
 console = Console()
 
@@ -27,6 +27,9 @@ def ask(
     show_sql: Annotated[bool, typer.Option("--sql", help="Also print the SQL used.")] = False,
 ) -> None:
     """Answer questions about the engagement data (follow-ups refer to the previous one)."""
+    from engage.agent.session import Session  # the agent loads only when asked
+    from engage.settings import Settings
+
     session = Session(Settings())
     try:
         answers = [session.ask(q) for q in questions]

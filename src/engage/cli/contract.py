@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from engage.contract.dictionary import render_dictionary
-
 contract_app = typer.Typer(help="The data contract: every column, type, range and role.")
 
 
@@ -23,6 +21,8 @@ def dictionary(
     ] = None,
 ) -> None:
     """Print (or write) the data dictionary generated from the contract."""
+    from engage.contract.dictionary import render_dictionary
+
     text = render_dictionary()
     if out is None:
         typer.echo(text, nl=False)

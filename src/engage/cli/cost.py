@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from engage.cost import RunCost, run_cost
-from engage.pipeline.history import UnknownRunError
-from engage.settings import Settings
+if TYPE_CHECKING:
+    from engage.cost import RunCost
+    from engage.settings import Settings
 
 console = Console()
 
@@ -34,6 +34,10 @@ def cost_command(
     ] = False,
 ) -> None:
     """Project the AWS cost of a run: per service, per month, and at 100K-60M customers."""
+    from engage.cost import run_cost
+    from engage.pipeline.history import UnknownRunError
+    from engage.settings import Settings
+
     try:
         cost = run_cost(Settings(), run_id)
     except (UnknownRunError, ValueError) as err:
@@ -114,6 +118,8 @@ def print_cost(cost: RunCost) -> None:
 
 def summary_line(settings: Settings, run_id: str) -> str:
     """One line for the `engage run` summary; never raises (a cost failure is not a run failure)."""
+    from engage.cost import run_cost
+
     try:
         cost = run_cost(settings, run_id)
     except Exception as err:  # the run succeeded: say why there is no figure

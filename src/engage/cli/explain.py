@@ -1,15 +1,9 @@
 """`engage explain CUSTOMER_ID`: one customer's predictions, why, and what would change them.
 
-Everything shown comes from the pipeline's own outputs, read through the SQL port
-with a read-only catalog: the customer's row of the predictions table (including
-the signed TreeSHAP impacts inference stored) and their model inputs. Only the
-counterfactual hints need a model, because they ask it "what if"; they use the
-SERVED version, the one that inference scores with, so the hints match the
-predictions shown above them.
-
-The model is obtained through `model_loader`, a module-level seam: by default it
-is `engage.stages.plans.load_served`; tests (and other front ends) replace it.
-A missing loader or model only skips the hints; the rest is still printed.
+Thin: the work is `engage.serving.explain` (also behind the Python API's `.explain`).
+The catalog is opened read-only. The served model is obtained through `model_loader`,
+a module-level seam (default `engage.serving.load_served`); tests replace it. A missing
+loader or model only skips the hints; the rest is still printed.
 """
 
 from __future__ import annotations
@@ -17,31 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage import bootstrap
-from engage.models.counterfactual import (
-    MAX_HINTS,
-    Goal,
-    Hint,
-    churn_goal,
-    counterfactual_hints,
-    engagement_goal,
-)
-from engage.models.features import INTERACTIONS
-from engage.ports import ObjectStore, SqlEngine, SqlError
-from engage.settings import Settings
+from engage.lake import TableName
+from engage.ports import ObjectStore, SqlError
 
-PREDICTIONS = "engagement_predictions.predictions"
-INPUTS = "engagement_raw.inference_input"
-REFERENCE_ROWS = 5_000
+if TYPE_CHECKING:
+    from engage.models.counterfactual import Goal, Hint
+    from engage.serving.explain import CustomerRecord, ModelColumns
+    from engage.settings import Settings
+
+PREDICTIONS = TableName.PREDICTIONS
+INPUTS = TableName.INFERENCE_INPUT
 
 ModelLoader = Callable[[ObjectStore, str], tuple[str, Any]]
 
@@ -54,66 +40,15 @@ class ModelChoice(StrEnum):
     all = "all"
 
 
-class HintsUnavailableError(RuntimeError):
-    """No served model could be loaded, so no counterfactual hints can be computed."""
-
-
 def served_model(store: ObjectStore, name: str) -> tuple[str, Any]:
-    """(version, model) of the served `name` model, via the stages' own loader.
+    """(version, model) of the served `name` model (imported late: `--help` stays cheap)."""
+    from engage.serving import load_served
 
-    Imported late so that `engage explain` works (without hints) in a build whose
-    stages do not provide the loader yet.
-    """
-    try:
-        from engage.stages import plans
-    except ImportError as err:
-        raise HintsUnavailableError(f"cannot import the model plans: {err}") from err
-    load = getattr(plans, "load_served", None)
-    if load is None:
-        raise HintsUnavailableError("engage.stages.plans.load_served is not available")
-    return load(store, name)
+    return load_served(store, name)
 
 
 # The seam: replace to serve models from elsewhere (tests pass models fitted in memory).
 model_loader: ModelLoader = served_model
-
-
-@dataclass(frozen=True)
-class CustomerRecord:
-    """What the catalog holds about one customer."""
-
-    predictions: dict[str, Any]
-    inputs: pd.DataFrame | None  # one row, or None when inference_input lacks it
-    reference: pd.DataFrame | None  # a sample of customers, for value ranges
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """How one model appears in the predictions table and how it is asked for hints."""
-
-    name: str
-    score_column: str
-    features_column: str
-    version_column: str
-
-
-_SPECS = {
-    "engagement": _Spec(
-        "engagement",
-        "predicted_engagement_score",
-        "engagement_top_features",
-        "engagement_model_version",
-    ),
-    "churn": _Spec("churn", "churn_probability", "churn_top_features", "churn_model_version"),
-}
-
-
-class CustomerNotFoundError(LookupError):
-    """The predictions table has no row for the customer."""
-
-
-class NoPredictionsError(LookupError):
-    """There is no catalog or no predictions table yet: the pipeline has not run."""
 
 
 def register(app: typer.Typer) -> None:
@@ -132,9 +67,9 @@ def explain(
     hints: Annotated[
         bool, typer.Option("--hints/--no-hints", help="Compute counterfactual hints.")
     ] = True,
-    max_hints: Annotated[int, typer.Option("--max-hints", min=1, help="Hints per model.")] = (
-        MAX_HINTS
-    ),
+    max_hints: Annotated[
+        int | None, typer.Option("--max-hints", min=1, help="Hints per model [default: 3].")
+    ] = None,
     engagement_target: Annotated[
         float, typer.Option("--engagement-target", help="Engagement goal for the hints.")
     ] = 0.7,
@@ -147,14 +82,15 @@ def explain(
     ] = None,
 ) -> None:
     """Explain one customer: predictions, top features with signed impacts, and hints."""
+    from engage import bootstrap
+    from engage.serving.explain import MODEL_COLUMNS, CustomerNotFoundError, NoPredictionsError
+    from engage.settings import Settings
+
     console = Console()
     settings = Settings(lake=lake) if lake else Settings()
     try:
-        record = fetch_customer(settings, customer_id, with_reference=hints)
-    except NoPredictionsError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
-    except CustomerNotFoundError as err:
+        record = _fetch(settings, customer_id, with_reference=hints)
+    except (NoPredictionsError, CustomerNotFoundError) as err:
         console.print(f"[red]{err}[/]")
         raise typer.Exit(1) from None
     except SqlError as err:
@@ -166,7 +102,7 @@ def explain(
     names = ["engagement", "churn"] if model is ModelChoice.all else [model.value]
     store = bootstrap.object_store(settings) if hints else None
     for name in names:
-        spec = _SPECS[name]
+        spec = MODEL_COLUMNS[name]
         console.print(f"\n[bold]{name}[/]: top features (signed impact on the model output)")
         console.print(_features_table(record, spec))
         if store is not None:
@@ -174,42 +110,20 @@ def explain(
             _print_hints(console, store, record, spec, max_hints, targets[name])
 
 
-def fetch_customer(
-    settings: Settings, customer_id: str, with_reference: bool = True
-) -> CustomerRecord:
-    """The customer's predictions row, model inputs and (optionally) a reference sample."""
+def _fetch(settings: Settings, customer_id: str, with_reference: bool) -> CustomerRecord:
+    from engage import bootstrap
+    from engage.serving.explain import NoPredictionsError, fetch_customer
+
     try:
         engine = bootstrap.sql_engine(settings, read_only=True)
     except SqlError as err:
         raise NoPredictionsError(f"No predictions yet: {err} (`engage run`).") from err
     try:
-        return _fetch(engine, customer_id, with_reference)
+        return fetch_customer(engine, customer_id, with_reference)
     finally:
         close = getattr(engine, "close", None)
         if close is not None:
             close()
-
-
-def _fetch(engine: SqlEngine, customer_id: str, with_reference: bool) -> CustomerRecord:
-    tables = set(engine.tables())
-    if PREDICTIONS not in tables:
-        raise NoPredictionsError(
-            f"No predictions yet: the catalog has no {PREDICTIONS}. Run `engage run` first."
-        )
-    params = {"customer_id": customer_id}
-    rows = engine.query(f"SELECT * FROM {PREDICTIONS} WHERE customer_id = :customer_id", params)
-    if rows.num_rows == 0:
-        raise CustomerNotFoundError(f"customer {customer_id!r} not found in {PREDICTIONS}")
-    predictions = rows.slice(0, 1).to_pylist()[0]
-    inputs = reference = None
-    if INPUTS in tables:
-        found = engine.query(f"SELECT * FROM {INPUTS} WHERE customer_id = :customer_id", params)
-        inputs = found.slice(0, 1).to_pandas() if found.num_rows else None
-        if with_reference and inputs is not None:
-            # A deterministic pseudo-random sample: ordered by a hash of the id.
-            sample = f"SELECT * FROM {INPUTS} ORDER BY md5(to_utf8(customer_id)) LIMIT :n"
-            reference = engine.query(sample, {"n": REFERENCE_ROWS}).to_pandas()
-    return CustomerRecord(predictions, inputs, reference)
 
 
 def predictions_table(predictions: Mapping[str, Any]) -> Table:
@@ -222,7 +136,9 @@ def predictions_table(predictions: Mapping[str, Any]) -> Table:
     return table
 
 
-def _features_table(record: CustomerRecord, spec: _Spec) -> Table | str:
+def _features_table(record: CustomerRecord, spec: ModelColumns) -> Table | str:
+    from engage.serving.explain import feature_value
+
     impacts = record.predictions.get(spec.features_column)
     if not impacts:
         return f"  no stored explanation ({spec.features_column} is empty or absent)"
@@ -230,59 +146,35 @@ def _features_table(record: CustomerRecord, spec: _Spec) -> Table | str:
     for item in impacts:
         feature, impact = item.get("feature"), item.get("impact")
         sign = "" if impact is None else f"{impact:+.4f}"
-        table.add_row(str(feature), sign, _show(_feature_value(record.inputs, str(feature))))
+        table.add_row(str(feature), sign, _show(feature_value(record.inputs, str(feature))))
     return table
-
-
-def _feature_value(inputs: pd.DataFrame | None, feature: str) -> Any:
-    """The customer's value of a source feature; interactions are the stored product."""
-    if inputs is None:
-        return None
-    if feature in inputs.columns:
-        return inputs[feature].iloc[0]
-    if feature in INTERACTIONS:
-        left, right = INTERACTIONS[feature]
-        if left in inputs.columns and right in inputs.columns:
-            return float(inputs[left].iloc[0]) * float(inputs[right].iloc[0])
-    return None
 
 
 def _print_hints(
     console: Console,
     store: ObjectStore,
     record: CustomerRecord,
-    spec: _Spec,
-    max_hints: int,
+    spec: ModelColumns,
+    max_hints: int | None,
     target: float | None,
 ) -> None:
+    from engage.serving.explain import model_hints
+
     if record.inputs is None or record.reference is None:
         console.print(f"  hints skipped: {INPUTS} has no row for this customer")
         return
     try:
-        version, fitted = model_loader(store, spec.name)
+        found = model_hints(store, record, spec.name, max_hints, target, loader=model_loader)
     except Exception as err:  # any loading failure only skips the hints
         console.print(f"  [yellow]hints unavailable: {err}[/]")
         return
-    predict, goal = _predict_and_goal(spec.name, fitted, target)
-    hints = counterfactual_hints(predict, record.inputs, record.reference, goal, None, max_hints)
     stored = record.predictions.get(spec.version_column)
-    if stored is not None and str(stored) != str(version):
+    if stored is not None and str(stored) != found.version:
         console.print(
-            f"  [yellow]note: hints use served {spec.name} {version}; "
+            f"  [yellow]note: hints use served {spec.name} {found.version}; "
             f"the stored prediction came from {stored}[/]"
         )
-    _render_hints(console, hints, goal, predict(record.inputs)[0], version)
-
-
-def _predict_and_goal(
-    name: str, fitted: Any, target: float | None
-) -> tuple[Callable[[pd.DataFrame], Any], Goal]:
-    """The served model's score function and the goal; churn defaults to its own threshold,
-    so "reaches the goal" means "would no longer be predicted to churn"."""
-    if name == "churn":
-        threshold = float(fitted.threshold_) if target is None else target
-        return fitted.predict_proba, churn_goal(threshold)
-    return fitted.predict, engagement_goal(0.7 if target is None else target)
+    _render_hints(console, found.hints, found.goal, found.now, found.version)
 
 
 def _render_hints(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engage.data import generate
-from engage.data.generator import GenerationError, GenerationSummary
-from engage.data.writer import FORMATS
-from engage.settings import Settings
+if TYPE_CHECKING:
+    from engage.data.generator import GenerationSummary
+
+# engage.data.writer.FORMATS, spelled here so that `--help` does not load pyarrow;
+# the writer rejects any other format with a clear error.
+FORMATS = ("parquet", "csv")
 
 console = Console(stderr=True)
 
@@ -37,6 +39,9 @@ def generate_command(
     ),
 ) -> None:
     """Generate customers, PII, interactions, activity, social graph and ground truth."""
+    from engage.data.generator import GenerationError
+    from engage.settings import Settings
+
     settings = Settings()
     rows = settings.rows if rows is None else rows
     seed = settings.seed if seed is None else seed
@@ -52,6 +57,8 @@ def generate_command(
 
 def run_generation(rows: int, seed: int, out: Path, formats: list[str]) -> GenerationSummary:
     """Generate with a progress bar on stderr."""
+    from engage.data import generate
+
     columns = (
         TextColumn("generate"),
         BarColumn(),

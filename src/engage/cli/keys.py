@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from engage.api.keys import ROLES, KeyStore, KeyStoreError
-from engage.settings import Settings
 
 console = Console()
 keys_app = typer.Typer(help="API keys for `engage serve`: create, list, revoke.")
@@ -20,6 +19,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _store() -> KeyStore:
+    from engage.settings import Settings
+
     return KeyStore(Settings().resolved_keys_path())
 
 

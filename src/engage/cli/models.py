@@ -7,13 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from engage import bootstrap, lake
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
-from engage.settings import Settings
 
 console = Console()
 models_app = typer.Typer(help="The model registry: list, show, promote.", no_args_is_help=False)
@@ -24,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _store() -> ObjectStore:
+    from engage.settings import Settings
+
     return bootstrap.object_store(Settings())
 
 
@@ -88,6 +88,8 @@ def show_card(
     version: Annotated[str | None, typer.Argument(help="Version; default the served one.")] = None,
 ) -> None:
     """Print a version's model card (Markdown, written when the version was trained)."""
+    from rich.markdown import Markdown
+
     registry = ModelRegistry(_store(), name)
     version = version or registry.latest()
     try:

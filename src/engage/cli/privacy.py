@@ -16,14 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage import bootstrap
 from engage.ports import SqlError
 from engage.privacy.errors import PrivacyError
-from engage.privacy.export import export_customer
-from engage.privacy.forget import forget_customer
-from engage.privacy.retention import apply_retention, plan_retention
 from engage.privacy.tokens import TokenKeyError
-from engage.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -49,6 +44,9 @@ def forget(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, change nothing.")] = False,
 ) -> None:
     """Erase a customer from every table, cache and hook; log it (token only, no id)."""
+    from engage.privacy.forget import forget_customer
+    from engage.settings import Settings
+
     try:
         report = forget_customer(Settings(), customer_id, by, dry_run=dry_run)
     except _ERRORS as err:
@@ -82,6 +80,9 @@ def export(
     ] = None,
 ) -> None:
     """Everything held about one customer, as JSON (right to know)."""
+    from engage.privacy.export import export_customer
+    from engage.settings import Settings
+
     try:
         data = export_customer(Settings(), customer_id)
     except _ERRORS as err:
@@ -104,6 +105,10 @@ def retention(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, delete nothing.")] = False,
 ) -> None:
     """Delete run artefacts older than the limit (never the served model version)."""
+    from engage import bootstrap
+    from engage.privacy.retention import apply_retention, plan_retention
+    from engage.settings import Settings
+
     settings = Settings()
     store = bootstrap.object_store(settings)
     try:

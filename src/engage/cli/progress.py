@@ -13,10 +13,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from engage.orchestrate import definition, task_result
 from engage.pipeline.asl import iter_states
 from engage.pipeline.errors import StatesError
 from engage.pipeline.events import BaseListener, StateRecord
+from engage.pipeline.local import definition, task_result
 
 _HIDDEN_TYPES = {"Succeed", "Fail", "Pass"}
 

@@ -9,9 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage.ports import SqlError
-from engage.qa.decisions import ReviewError, Status, record_decision
-from engage.qa.queue import STATUSES, review_queue
-from engage.settings import Settings
+from engage.qa.status import STATUSES, Status
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,6 +32,9 @@ def list_queue(
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N rows.")] = 50,
 ) -> None:
     """Show the QA queue with each entry's decision in force."""
+    from engage.qa.queue import review_queue
+    from engage.settings import Settings
+
     try:
         rows = review_queue(Settings(), status)
     except (ValueError, SqlError) as err:
@@ -61,6 +62,9 @@ def review(
     by: Annotated[str | None, typer.Option("--by", help="Reviewer (default: OS user).")] = None,
 ) -> None:
     """Record a decision on a queued prediction (append-only)."""
+    from engage.qa.decisions import ReviewError, record_decision
+    from engage.settings import Settings
+
     try:
         row = record_decision(Settings(), customer_id, status.value, note, value, by)
     except (ReviewError, SqlError) as err:

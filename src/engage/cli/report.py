@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from engage.pipeline.history import UnknownRunError
-from engage.settings import Settings
 
 console = Console()
 
@@ -29,6 +28,7 @@ def report_command(
 ) -> None:
     """Write the Engagement, Costs and Architecture PDFs and an HTML page linking them."""
     from engage.reports import build_reports  # matplotlib and reportlab load only when asked
+    from engage.settings import Settings
 
     try:
         written = build_reports(Settings(), run_id, out)

@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,9 +15,10 @@ from rich.table import Table
 
 from engage.cli.cost import summary_line as cost_summary_line
 from engage.cli.generate import print_summary, run_generation
-from engage.cli.progress import PipelineProgress, brief
-from engage.orchestrate import PipelineRun, run_pipeline
-from engage.settings import Settings
+
+if TYPE_CHECKING:
+    from engage.orchestrate import PipelineRun
+    from engage.settings import Settings
 
 console = Console()
 
@@ -34,6 +35,10 @@ def run_command(
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default 42].")] = None,
 ) -> None:
     """Generate the dataset if there is none (or --rows is given), then run the pipeline."""
+    from engage.cli.progress import PipelineProgress  # the stages load only for a run
+    from engage.orchestrate import run_pipeline
+    from engage.settings import Settings
+
     overrides: dict[str, Any] = {} if seed is None else {"seed": seed}
     settings = Settings(**overrides)
     if rows is not None or not _has_data(settings.data_dir):
@@ -55,6 +60,8 @@ def _has_data(data_dir: Path) -> bool:
 
 
 def _stage_table(run: PipelineRun) -> Table:
+    from engage.cli.progress import brief
+
     results = run.stage_results()
     table = Table(title=f"Run {run.run_id}", title_justify="left")
     for column in ("State", "Status", "Attempts", "Seconds", "What it did"):

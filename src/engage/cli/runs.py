@@ -12,7 +12,6 @@ from rich.table import Table
 
 from engage import bootstrap
 from engage.pipeline.history import RunHistory, UnknownRunError
-from engage.settings import Settings
 
 console = Console()
 runs_app = typer.Typer(help="List pipeline runs, or show one.", no_args_is_help=False)
@@ -23,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _history() -> RunHistory:
+    from engage.settings import Settings
+
     return RunHistory(bootstrap.object_store(Settings()))
 
 

@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from engage.settings import Settings
-
 console = Console(stderr=True)
 
 
@@ -29,6 +27,7 @@ def serve(
 
     from engage.api.app import create_app
     from engage.models.registry import ModelNotFoundError
+    from engage.settings import Settings
 
     settings = Settings()
     try:

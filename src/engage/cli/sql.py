@@ -12,16 +12,16 @@ import json
 import logging
 import sys
 from enum import StrEnum
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage import bootstrap
-from engage.ports import SqlEngine
-from engage.settings import Settings
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from engage.ports import SqlEngine
 
 _SHELL_HELP = "Statements end with ';'.  .tables lists tables, .help shows this, .quit exits."
 
@@ -48,8 +48,12 @@ def sql(
     ] = OutputFormat.table,
 ) -> None:
     """Query the catalog: `engage sql "SELECT ..."`, or `engage sql` for a shell."""
+    from engage.settings import Settings
+
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # we report parse errors ourselves
     try:
+        from engage import bootstrap  # the engine (duckdb, pyarrow) loads only for a query
+
         engine = bootstrap.sql_engine(Settings(), read_only=True)
     except Exception as err:
         _error(err)

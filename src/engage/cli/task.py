@@ -12,8 +12,6 @@ from typing import Annotated
 
 import typer
 
-from engage.stages import container
-
 
 def register(app: typer.Typer) -> None:
     app.command("task")(task)
@@ -26,6 +24,8 @@ def task(
     ] = None,
 ) -> None:
     """Run one stage from the ECS task environment (ENGAGE_EVENT) and print its summary."""
+    from engage.stages import container
+
     changes = {"ENGAGE_STAGE": stage}
     if event is not None:
         changes[container.EVENT_VARIABLE] = event

@@ -19,8 +19,8 @@ from typing import Any
 
 from engage import lake
 from engage.cost.sqlscan import SqlScan, sql_scans
-from engage.orchestrate import definition
 from engage.pipeline.asl import iter_states
+from engage.pipeline.local import definition
 
 # Local stand-ins for Glue, DynamoDB and API Gateway keys (and their -wal/-shm files).
 LOCAL_ONLY = ("catalog.duckdb", "cache.sqlite", "api_keys.json")

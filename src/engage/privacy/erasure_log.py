@@ -23,9 +23,10 @@ from typing import Any
 import pyarrow as pa
 
 from engage import lake
+from engage.lake import TableName
 from engage.ports import ObjectStore
 
-TABLE = "engagement_restricted.erasure_log"
+TABLE = TableName.ERASURE_LOG
 SCHEMA = pa.schema(
     [
         pa.field("erasure_id", pa.string(), nullable=False),

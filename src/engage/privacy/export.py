@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow.compute as pc
 
 from engage import bootstrap, lake
+from engage.lake import TableName
 from engage.ports import ObjectStore
 from engage.privacy import hooks
 from engage.privacy.erasure_log import ErasureLog
@@ -27,22 +28,22 @@ from engage.settings import Settings
 
 # table -> (section, one row or many); score tables and the rest are placed below.
 SECTIONS: Mapping[str, tuple[str, bool]] = {
-    "engagement_raw.customers": ("raw", True),
-    "engagement_restricted.customer_pii": ("pii", True),
-    "engagement_raw.interactions": ("interactions", False),
-    "engagement_predictions.predictions": ("unified_prediction", True),
-    "engagement_analytics.final_results": ("results", True),
-    "engagement_analytics.customer_support_view": ("support_view", True),
+    TableName.CUSTOMERS: ("raw", True),
+    TableName.CUSTOMER_PII: ("pii", True),
+    TableName.INTERACTIONS: ("interactions", False),
+    TableName.PREDICTIONS: ("unified_prediction", True),
+    TableName.FINAL_RESULTS: ("results", True),
+    TableName.SUPPORT_VIEW: ("support_view", True),
 }
 QA_TABLES = (
-    "engagement_qa.human_review",
-    "engagement_qa.anomaly_review",
-    "engagement_qa.review_decisions",
+    TableName.HUMAN_REVIEW,
+    TableName.ANOMALY_REVIEW,
+    TableName.REVIEW_DECISIONS,
 )
 PROCESSED = (
-    "engagement_raw.training_data",
-    "engagement_raw.test_data",
-    "engagement_raw.inference_input",
+    TableName.TRAINING_DATA,
+    TableName.TEST_DATA,
+    TableName.INFERENCE_INPUT,
 )
 
 

@@ -13,14 +13,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from engage import lake
+from engage.lake import TableName
 from engage.ports import ObjectStore, SqlEngine
 from engage.privacy.erasure_log import TABLE as ERASURE_TABLE
 from engage.privacy.pii import support_view
 from engage.privacy.tokens import Tokenizer
 
-PII_TABLE = "engagement_restricted.customer_pii"
-SUPPORT_TABLE = "engagement_analytics.customer_support_view"
-DECISIONS_TABLE = "engagement_qa.review_decisions"
+PII_TABLE = TableName.CUSTOMER_PII
+SUPPORT_TABLE = TableName.SUPPORT_VIEW
+DECISIONS_TABLE = TableName.REVIEW_DECISIONS
 SUPPORT_FILE = lake.SUPPORT_VIEW + "part-0.parquet"
 
 

@@ -14,22 +14,23 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
 
 from engage import bootstrap, contract, lake
 from engage.audit import AuditLog, AuditRecord, customer_entries
+from engage.lake import TableName
 from engage.ports import SqlError
 from engage.privacy.errors import PrivacyError, check_customer_id
 from engage.privacy.forget import who
 from engage.privacy.pii import EMAIL
 from engage.privacy.restricted import register_appended_tables
+from engage.qa.status import Status
 from engage.settings import Settings
 
-TABLE = "engagement_qa.review_decisions"
-QUEUE = "engagement_qa.human_review"
+TABLE = TableName.REVIEW_DECISIONS
+QUEUE = TableName.HUMAN_REVIEW
 MAX_NOTE = 2000
 SCORE = contract.CUSTOMERS.column("engagement_score")
 SCHEMA = pa.schema(
@@ -51,14 +52,6 @@ SELECT customer_id, run_id, predicted_engagement_score, model_version
 FROM {QUEUE} WHERE customer_id = :customer_id
 """
 _KNOWN = "SELECT count(*) AS n FROM engagement_raw.customers WHERE customer_id = :customer_id"
-
-
-class Status(StrEnum):
-    """What a reviewer decided about a queued prediction."""
-
-    APPROVED = "approved"  # the prediction is fine
-    REJECTED = "rejected"  # the prediction is wrong; no better value known
-    OVERRIDDEN = "overridden"  # the prediction is wrong; the reviewer's value replaces it
 
 
 class ReviewError(ValueError):

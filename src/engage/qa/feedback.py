@@ -13,7 +13,8 @@ import pyarrow as pa
 
 from engage import lake
 from engage.ports import ObjectStore
-from engage.qa.decisions import SCHEMA, Status
+from engage.qa.decisions import SCHEMA
+from engage.qa.status import Status
 
 
 def read_decisions(store: ObjectStore) -> pa.Table:

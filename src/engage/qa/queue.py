@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from engage import bootstrap
-from engage.qa.decisions import QUEUE, Status
+from engage.qa.decisions import QUEUE
 from engage.qa.feedback import latest_decisions
+from engage.qa.status import STATUSES
 from engage.settings import Settings
 
-PENDING = "pending"
-STATUSES = (PENDING, *Status)
 _QUEUE = f"""
 SELECT customer_id, qa_reason, predicted_engagement_score, actual_engagement,
        prediction_error, model_version, review_status, reviewer_notes, run_id

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from engage.cost import RunCost
+from engage.lake import TableName
 from engage.ports import SqlEngine
 
-PRED = "engagement_predictions.predictions"
-FINAL = "engagement_analytics.final_results"
+PRED = TableName.PREDICTIONS
+FINAL = TableName.FINAL_RESULTS
 
 _OUTLOOK = f"""
 SELECT count(*) AS customers, avg(predicted_engagement_score) AS avg_engagement,

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from engage import contract, lake
 from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
+from engage.lake import TableName
 from engage.privacy import admission as privacy
 from engage.stages.errors import DataValidationError, StageError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
@@ -39,8 +40,8 @@ SQL_STEPS = (
 
 
 RECOMMENDER_INPUTS = (
-    (contract.INTERACTIONS, lake.RAW_INTERACTIONS, "engagement_raw.interactions"),
-    (contract.CONTENT_ITEMS, lake.RAW_CONTENT_ITEMS, "engagement_raw.content_items"),
+    (contract.INTERACTIONS, lake.RAW_INTERACTIONS, TableName.INTERACTIONS),
+    (contract.CONTENT_ITEMS, lake.RAW_CONTENT_ITEMS, TableName.CONTENT_ITEMS),
 )
 
 
@@ -136,9 +137,9 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "raw_records": table.num_rows,
         "suppressed_customers": admitted.suppressed,
         "pii_records": pii_records,
-        "training_records": tables["engagement_raw.training_data"],
-        "test_records": tables["engagement_raw.test_data"],
-        "inference_records": tables["engagement_raw.inference_input"],
+        "training_records": tables[TableName.TRAINING_DATA],
+        "test_records": tables[TableName.TEST_DATA],
+        "inference_records": tables[TableName.INFERENCE_INPUT],
         "recommender_inputs": {name: data.num_rows for data, _, name in extra},
         "s3_locations": {
             "training": services.store.uri(lake.PROCESSED_TRAINING),

@@ -18,6 +18,7 @@ import pyarrow as pa
 from engage import contract, lake
 from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
+from engage.lake import TableName
 from engage.pipeline.history import RunHistory
 from engage.stages.errors import DataValidationError
 from engage.stages.services import Services, lambda_services, run_id_of
@@ -75,9 +76,9 @@ def _split_findings(counts: Mapping[str, int]) -> list[Finding]:
 
 def _table_findings(services: Services) -> dict[str, list[Finding]]:
     checks = {
-        "engagement_raw.training_data": (lake.PROCESSED_TRAINING, contract.CUSTOMERS),
-        "engagement_raw.test_data": (lake.PROCESSED_TEST, contract.CUSTOMERS),
-        "engagement_raw.inference_input": (lake.PROCESSED_INFERENCE, INFERENCE_INPUT),
+        TableName.TRAINING_DATA: (lake.PROCESSED_TRAINING, contract.CUSTOMERS),
+        TableName.TEST_DATA: (lake.PROCESSED_TEST, contract.CUSTOMERS),
+        TableName.INFERENCE_INPUT: (lake.PROCESSED_INFERENCE, INFERENCE_INPUT),
     }
     return {
         name: validate_table(services.store.read_parquet(prefix), table)

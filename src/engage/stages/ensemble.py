@@ -20,11 +20,12 @@ from typing import Any
 
 from engage import lake
 from engage.api.warm import warm_cache
+from engage.lake import TableName
 from engage.models.registry import ModelRegistry
 from engage.stages.inference import load_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
 
-PREDICTIONS_TABLE = "engagement_predictions.predictions"
+PREDICTIONS_TABLE = TableName.PREDICTIONS
 
 _ACTIONS = f"""
 SELECT next_best_action, count(*) AS customers

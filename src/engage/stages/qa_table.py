@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from engage import lake
+from engage.lake import TableName
 from engage.stages.services import Services, lambda_services, run_id_of
 
-QA_TABLE = "engagement_qa.human_review"
+QA_TABLE = TableName.HUMAN_REVIEW
 
 _BREAKDOWN = f"""
 SELECT qa_reason, count(*) AS n FROM {QA_TABLE} WHERE run_id = :run_id GROUP BY qa_reason

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from engage import lake
+from engage.lake import TableName
 from engage.stages.services import Services, lambda_services, run_id_of
 
-RESULTS_TABLE = "engagement_analytics.final_results"
+RESULTS_TABLE = TableName.FINAL_RESULTS
 VIEW_FILES = tuple(v.replace(".", "/", 1) for v in lake.VIEWS)
 
 _PARTITIONS = f"""

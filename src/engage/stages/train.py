@@ -19,12 +19,13 @@ import pyarrow as pa
 
 from engage import __version__, lake
 from engage.fairness.metrics import fairness_rows
+from engage.lake import TableName
 from engage.models.cards import render_card
 from engage.models.registry import ModelRegistry
 from engage.stages.plans import PLANS, FitContext, model_threads, plan_for
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
-METRICS_TABLE = "engagement_predictions.model_metrics"
+METRICS_TABLE = TableName.MODEL_METRICS
 CARD_FILE = "model_card.md"
 
 

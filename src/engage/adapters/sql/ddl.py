@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from engage import contract, lake
+from engage.lake import TableName
 
-CUSTOMERS_TABLE = "engagement_raw.customers"
+CUSTOMERS_TABLE = TableName.CUSTOMERS
 
 
 def external_table_ddl(table: contract.Table, qualified_name: str, location: str) -> str:
