@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from engage import bootstrap
 from engage.agent import eval as agent_eval
 from engage.agent import kb
-from engage.agent.session import Session
 from engage.data import generate
 from engage.orchestrate import run_pipeline
 from engage.settings import Settings
@@ -37,11 +37,14 @@ def main() -> None:
         settings = Settings(lake=str(lake_dir), data_dir=source)
         run = run_pipeline(settings)
         kb_start = time.perf_counter()
-        kb_summary = kb.build(settings, run.run_id)
+        tools = bootstrap.tools(settings)
+        embedder = bootstrap.embedder(settings)
+        kb_summary = kb.build(bootstrap.object_store(settings), run.run_id, tools, embedder)
+        tools.close()
         kb_seconds = time.perf_counter() - kb_start
         runs = []
         for repeat in range(args.repeats):
-            session = Session(settings)
+            session = bootstrap.session(settings)
             report = agent_eval.evaluate(session)
             session.close()
             report["repeat"] = repeat

@@ -25,9 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engage import bootstrap, lake
+from engage import lake
 from engage.ports import ObjectStore
-from engage.settings import Settings
 
 SOURCES = ("batch", "api", "review")  # review: a human decision on a prediction (override)
 SCHEMA = pa.schema(
@@ -207,9 +206,8 @@ def _files(store: ObjectStore) -> list[str]:
     return [k for k in store.list(lake.AUDIT) if k.endswith(".parquet")]
 
 
-def customer_entries(settings: Settings, customer_id: str) -> list[dict[str, Any]]:
+def customer_entries(store: ObjectStore, customer_id: str) -> list[dict[str, Any]]:
     """Every audit record about one customer (the right to know); privacy export hook."""
-    store = bootstrap.object_store(settings)
     found: list[dict[str, Any]] = []
     for key in _files(store):
         table = store.read_parquet(key)
@@ -217,13 +215,12 @@ def customer_entries(settings: Settings, customer_id: str) -> list[dict[str, Any
     return sorted(found, key=lambda r: r["timestamp"])
 
 
-def erase_customer(settings: Settings, customer_id: str) -> int:
+def erase_customer(store: ObjectStore, customer_id: str) -> int:
     """Remove one customer's records (GDPR erasure); privacy erasure hook.
 
     The trail is append-only for everyone else: erasure is the one rewrite, file by
     file (each replaced atomically, or deleted when nothing else is left in it).
     """
-    store = bootstrap.object_store(settings)
     erased = 0
     for key in _files(store):
         table = store.read_parquet(key)

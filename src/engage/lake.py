@@ -13,7 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
+
+# sql/ is package data: one statement per file, named after the table it makes (Athena
+# dialect); the wheel and the image carry it.
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 RAW = "engagement-data/raw/"
 PROCESSED_TRAINING = "engagement-data/processed/training/"

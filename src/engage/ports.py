@@ -132,3 +132,22 @@ class Cache(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """The catalog as a source of connections: each use opens one and closes it.
+
+    Why not one SqlEngine: a read-write connection cannot open while another process
+    holds the DuckDB catalog, but a read-only one can; a command that must not lose
+    what it recorded (a QA decision, an erasure) reads through `reader` and registers
+    through `writer` when it can.
+    """
+
+    def reader(self) -> SqlEngine: ...
+
+    def writer(self) -> SqlEngine: ...
+
+    def exists(self) -> bool:
+        """Whether there is a catalog to open yet (a local DuckDB file before the first run)."""
+        ...

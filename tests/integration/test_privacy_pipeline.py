@@ -48,7 +48,7 @@ from engage.privacy.pii import (
     mask_email,
     pii_column_names,
 )
-from engage.privacy.tokens import load_tokenizer
+from engage.privacy.tokens import TokenKeys, load_tokenizer
 from engage.qa.feedback import corrected_labels
 from engage.settings import Settings
 
@@ -378,7 +378,11 @@ def test_forget_removes_every_trace_and_keeps_every_other_row(lake_env: World) -
 def test_an_erased_customer_does_not_come_back_on_the_next_run(lake_env: World) -> None:
     world = lake_env
     victim = _queued(world)[0]
-    forget_customer(world.settings(), victim, "dpo")
+    settings = world.settings()
+    store = bootstrap.object_store(settings)
+    hooks = bootstrap.privacy_hooks(settings, store)
+    keys = TokenKeys(settings)
+    forget_customer(store, bootstrap.catalog(settings), hooks, keys, victim, "dpo")
     run = run_pipeline(world.settings(), sleep=no_wait)
     assert run.succeeded, run.result.cause
     prep = run.stage_results()["DataPreparation"]

@@ -31,9 +31,20 @@ def test_an_override_is_used_as_a_label_in_the_next_training_run(tmp_path) -> No
     in_training = [c for c in queued if c[-1] in TRAINING_DIGITS][:2]
     in_test = next(c for c in queued if c[-1] not in TRAINING_DIGITS)
     for customer in (*in_training, in_test):
-        record_decision(settings, customer, "overridden", "label was wrong", value=0.99)
+        record_decision(
+            bootstrap.object_store(settings),
+            bootstrap.catalog(settings),
+            customer,
+            "overridden",
+            "label was wrong",
+            value=0.99,
+        )
 
-    overrides = [e for e in customer_entries(settings, in_test) if e["source"] == "review"]
+    overrides = [
+        e
+        for e in customer_entries(bootstrap.object_store(settings), in_test)
+        if e["source"] == "review"
+    ]
     assert len(overrides) == 1 and '"overridden"' in overrides[0]["override"]
     assert len(overrides[0]["input_hash"]) == 64  # matched to the batch prediction's inputs
 

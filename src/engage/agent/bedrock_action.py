@@ -107,9 +107,9 @@ def _tools() -> Any:
     """One Tools per Lambda container, reused by warm invocations."""
     global _TOOLS
     if _TOOLS is None:
-        from engage.agent.tools import Tools
+        from engage import bootstrap  # a Lambda handler: an entry point, so it composes
 
-        _TOOLS = Tools(Settings())
+        _TOOLS = bootstrap.tools(Settings())
     return _TOOLS
 
 

@@ -1,6 +1,6 @@
 """The knowledge base: documents generated from a run, chunked, embedded, kept in the lake.
 
-`build(settings, run_id)` runs at the end of the pipeline. It writes what the
+`build(store, run_id, tools, embedder)` runs at the end of the pipeline. It writes what the
 seed's Bedrock KB holds (model metrics, feature importance, fairness report, the
 data dictionary from the contract, analytics summaries) as documents whose every
 figure is read from the run's tables, chunks them (300 tokens, 20% overlap, as the
@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from engage import bootstrap
 from engage.agent.embeddings import Embedder
 from engage.agent.tools import Tools
 from engage.contract import CUSTOMERS
-from engage.settings import Settings
+from engage.ports import ObjectStore
 
 KB_PREFIX = "engagement-kb/"
 VECTORS = KB_PREFIX + "vectors/vectors.parquet"
@@ -100,20 +100,11 @@ def _fairness(tools: Tools) -> Document:
     return Document("model_metrics/fairness_report.txt", "Fairness report. " + "; ".join(lines))
 
 
-def build(
-    settings: Settings, run_id: str, embedder: Embedder | None = None, tools: Tools | None = None
-) -> dict[str, Any]:
+def build(store: ObjectStore, run_id: str, tools: Tools, embedder: Embedder) -> dict[str, Any]:
     """Generate, chunk, embed and store the KB of a run; returns a summary."""
-    own = tools is None
-    tools = tools or Tools(settings)
-    try:
-        docs = documents(tools)
-    finally:
-        if own:
-            tools.close()
+    docs = documents(tools)
     records = [(d, i, c) for d in docs for i, c in enumerate(chunk(d.text))]
     texts = [c for _, _, c in records]
-    embedder = embedder or bootstrap.embedder(settings)
     embedder.fit(texts)
     vectors = embedder.embed(texts)
     stamp = dt.datetime.now(dt.UTC).isoformat()
@@ -127,7 +118,6 @@ def build(
         "embedder": [embedder.name] * len(records),
         "vector": pa.array([v.tolist() for v in vectors], pa.list_(pa.float32())),
     })  # fmt: skip
-    store = bootstrap.object_store(settings)
     store.write_parquet(VECTORS, table)
     store.put_bytes(STATE, json.dumps(embedder.state()).encode())
     return {"run_id": run_id, "documents": len(docs), "chunks": len(records),
@@ -137,15 +127,15 @@ def build(
 class KbIndex:
     """The stored vectors, loaded once; `search` is top-k cosine with metadata."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        store = bootstrap.object_store(settings)
+    def __init__(
+        self, store: ObjectStore, restore_embedder: Callable[[dict[str, Any]], Embedder]
+    ) -> None:
+        """`restore_embedder(state)` rebuilds the embedder that built the stored vectors."""
         self.available = store.exists(VECTORS)
         if not self.available:
             return
         table = store.read_parquet(VECTORS)
-        self.embedder = embedder or bootstrap.embedder(
-            settings, state=json.loads(store.get_bytes(STATE))
-        )
+        self.embedder = restore_embedder(json.loads(store.get_bytes(STATE)))
         self.matrix = np.asarray(table.column("vector").to_pylist(), dtype=np.float32)
         self.meta = table.drop_columns(["vector"]).to_pylist()
 
@@ -158,7 +148,10 @@ class KbIndex:
 
 
 def retrieve(
-    settings: Settings, query: str, k: int = 4, embedder: Embedder | None = None
+    store: ObjectStore,
+    query: str,
+    restore_embedder: Callable[[dict[str, Any]], Embedder],
+    k: int = 4,
 ) -> list[dict[str, Any]]:
     """Top-k chunks by cosine similarity, with their metadata (source, version, run, time)."""
-    return KbIndex(settings, embedder).search(query, k)
+    return KbIndex(store, restore_embedder).search(query, k)

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from engage import bootstrap
 from engage.agent.answer import Answer
 from engage.agent.kb import KbIndex
 from engage.agent.planner import Planner
 from engage.agent.tools import Tools
-from engage.settings import Settings
 
 
 class Session:
     """Ask questions in turn; "and for premium users?" refers to the last answer."""
 
-    def __init__(self, settings: Settings, planner: Planner | None = None) -> None:
-        self.settings = settings
-        self.tools = Tools(settings)
-        self.kb = KbIndex(settings)  # empty until kb.build has run for a run
-        self.planner = planner or bootstrap.planner(settings, self.tools, kb=self.passages)
+    def __init__(self, tools: Tools, kb: KbIndex, planner: Planner) -> None:
+        """Built by `engage.bootstrap.session`; the KB is empty until a run has built it."""
+        self.tools = tools
+        self.kb = kb
+        self.planner = planner
         self.history: list[Answer] = []
 
     def passages(self, question: str, k: int = 3) -> list[dict[str, Any]]:

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
 
-from engage import bootstrap
 from engage.adapters.sql import athena_to_duckdb as tr
 from engage.agent import sql_guard
 from engage.agent.cohorts import BASE, COHORTS, RESULTS, SEGMENTS, TARGET
 from engage.agent.result import ToolResult
 from engage.agent.specs import TOOL_SPECS
 from engage.lake import TableName
-from engage.ports import SqlEngine
+from engage.ports import ObjectStore, SqlEngine
 from engage.settings import Settings
 
 _POOL = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="agent-sql")
@@ -34,18 +34,34 @@ class ToolError(ValueError):
 
 
 class Tools:
-    """The tools over one lake; opens the catalog read-only and lazily."""
+    """The tools over one lake; the catalog opens read-only and lazily.
 
-    def __init__(self, settings: Settings, engine: SqlEngine | None = None) -> None:
+    Ports come in (built by `engage.bootstrap.tools`): `engine`, or `open_engine` to
+    open one on first use; `store` for the served models of the what-if tool.
+    `settings` supplies limits only (timeout, row cap).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: SqlEngine | None = None,
+        *,
+        open_engine: Callable[[], SqlEngine] | None = None,
+        store: ObjectStore | None = None,
+    ) -> None:
         self.settings = settings
+        self.store = store
         self._engine = engine
+        self._open_engine = open_engine
         self._columns: dict[str, str] | None = None
         self._models: Any = None
 
     @property
     def engine(self) -> SqlEngine:
         if self._engine is None:
-            self._engine = bootstrap.sql_engine(self.settings, read_only=True)
+            if self._open_engine is None:
+                raise ToolError("these tools were given no SQL engine")
+            self._engine = self._open_engine()
         return self._engine
 
     def close(self) -> None:

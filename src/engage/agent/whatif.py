@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engage import bootstrap, lake
+from engage import lake
 from engage.agent.cohorts import FRAME_COHORTS
 from engage.agent.result import ToolResult
 from engage.contract import CUSTOMERS
@@ -28,8 +28,7 @@ MODELS = ("engagement", "churn", "ltv")
 class Scenario:
     """The inference frame with baseline predictions, loaded once per Tools."""
 
-    def __init__(self, settings: Any) -> None:
-        store = bootstrap.object_store(settings)
+    def __init__(self, store: Any) -> None:
         self.frame = store.read_parquet(lake.PROCESSED_INFERENCE).to_pandas()
         self.models: dict[str, tuple[str, Any]] = {}
         for name in MODELS:  # churn/LTV may not be served (e.g. blocked by the fairness gate)
@@ -55,7 +54,9 @@ class Scenario:
 
 def _scenario(tools: Any) -> Scenario:
     if tools._models is None:
-        tools._models = Scenario(tools.settings)
+        if tools.store is None:
+            raise ValueError("the what-if tool needs the lake's object store")
+        tools._models = Scenario(tools.store)
     return tools._models
 
 

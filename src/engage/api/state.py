@@ -10,6 +10,7 @@ import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from engage import bootstrap
 from engage.api.keys import KeyStore
@@ -37,6 +38,7 @@ class AppState:
     tables: BatchTables
     metrics: Metrics
     service: PredictionService
+    new_session: Callable[[], Any]  # a Q&A conversation, wired by bootstrap.session
     started_at: float = field(default_factory=time.time)
     _running: bool = False
 
@@ -88,6 +90,7 @@ def build_state(
         tables=tables,
         metrics=metrics,
         service=service,
+        new_session=lambda: bootstrap.session(settings),
     )
 
 

@@ -27,10 +27,10 @@ def ask(
     show_sql: Annotated[bool, typer.Option("--sql", help="Also print the SQL used.")] = False,
 ) -> None:
     """Answer questions about the engagement data (follow-ups refer to the previous one)."""
-    from engage.agent.session import Session  # the agent loads only when asked
+    from engage import bootstrap  # the agent loads only when asked
     from engage.settings import Settings
 
-    session = Session(Settings())
+    session = bootstrap.session(Settings())
     try:
         answers = [session.ask(q) for q in questions]
     except SqlError as err:  # no run yet, or a catalog that cannot be opened

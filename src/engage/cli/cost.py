@@ -34,12 +34,14 @@ def cost_command(
     ] = False,
 ) -> None:
     """Project the AWS cost of a run: per service, per month, and at 100K-60M customers."""
+    from engage import bootstrap
     from engage.cost import run_cost
     from engage.pipeline.history import UnknownRunError
     from engage.settings import Settings
 
     try:
-        cost = run_cost(Settings(), run_id)
+        settings = Settings()
+        cost = run_cost(bootstrap.object_store(settings), settings, run_id)
     except (UnknownRunError, ValueError) as err:
         console.print(f"[red]{err}[/]")
         raise typer.Exit(2) from err
@@ -118,10 +120,11 @@ def print_cost(cost: RunCost) -> None:
 
 def summary_line(settings: Settings, run_id: str) -> str:
     """One line for the `engage run` summary; never raises (a cost failure is not a run failure)."""
+    from engage import bootstrap
     from engage.cost import run_cost
 
     try:
-        cost = run_cost(settings, run_id)
+        cost = run_cost(bootstrap.object_store(settings), settings, run_id)
     except Exception as err:  # the run succeeded: say why there is no figure
         return escape(f"AWS cost: unavailable ({type(err).__name__}: {err})"[:120])
     verdict = "OVER" if cost.over_budget else "within"

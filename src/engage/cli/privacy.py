@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,6 +33,19 @@ def register(app: typer.Typer) -> None:
     app.command("retention")(retention)
 
 
+def _ports() -> tuple[Any, ...]:
+    """(store, catalog, hooks, token keys) for these settings: the CLI composes, the library
+    receives."""
+    from engage import bootstrap
+    from engage.privacy.tokens import TokenKeys
+    from engage.settings import Settings
+
+    settings = Settings()
+    store = bootstrap.object_store(settings)
+    hooks = bootstrap.privacy_hooks(settings, store)
+    return store, bootstrap.catalog(settings), hooks, TokenKeys(settings)
+
+
 def _fail(err: Exception) -> typer.Exit:
     err_console.print(f"[red]{err}[/]")
     return typer.Exit(1)
@@ -45,10 +58,9 @@ def forget(
 ) -> None:
     """Erase a customer from every table, cache and hook; log it (token only, no id)."""
     from engage.privacy.forget import forget_customer
-    from engage.settings import Settings
 
     try:
-        report = forget_customer(Settings(), customer_id, by, dry_run=dry_run)
+        report = forget_customer(*_ports(), customer_id, by, dry_run=dry_run)
     except _ERRORS as err:
         raise _fail(err) from None
     if report.already_erased:
@@ -81,10 +93,9 @@ def export(
 ) -> None:
     """Everything held about one customer, as JSON (right to know)."""
     from engage.privacy.export import export_customer
-    from engage.settings import Settings
 
     try:
-        data = export_customer(Settings(), customer_id)
+        data = export_customer(*_ports(), customer_id)
     except _ERRORS as err:
         raise _fail(err) from None
     text = json.dumps(data, indent=2, default=str)

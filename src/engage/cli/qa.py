@@ -32,11 +32,14 @@ def list_queue(
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N rows.")] = 50,
 ) -> None:
     """Show the QA queue with each entry's decision in force."""
+    from engage import bootstrap
     from engage.qa.queue import review_queue
     from engage.settings import Settings
 
     try:
-        rows = review_queue(Settings(), status)
+        settings = Settings()
+        store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+        rows = review_queue(store, catalog, status)
     except (ValueError, SqlError) as err:
         err_console.print(f"[red]{err}[/]")
         raise typer.Exit(1) from None
@@ -62,11 +65,14 @@ def review(
     by: Annotated[str | None, typer.Option("--by", help="Reviewer (default: OS user).")] = None,
 ) -> None:
     """Record a decision on a queued prediction (append-only)."""
+    from engage import bootstrap
     from engage.qa.decisions import ReviewError, record_decision
     from engage.settings import Settings
 
     try:
-        row = record_decision(Settings(), customer_id, status.value, note, value, by)
+        settings = Settings()
+        store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+        row = record_decision(store, catalog, customer_id, status.value, note, value, by)
     except (ReviewError, SqlError) as err:
         err_console.print(f"[red]{err}[/]")
         raise typer.Exit(1) from None

@@ -27,11 +27,14 @@ def report_command(
     ] = None,
 ) -> None:
     """Write the Engagement, Costs and Architecture PDFs and an HTML page linking them."""
+    from engage import bootstrap
     from engage.reports import build_reports  # matplotlib and reportlab load only when asked
     from engage.settings import Settings
 
     try:
-        written = build_reports(Settings(), run_id, out)
+        settings = Settings()
+        store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+        written = build_reports(store, catalog, settings, run_id, out)
     except (UnknownRunError, ValueError) as err:
         console.print(f"[red]{err}[/]")
         raise typer.Exit(2) from err

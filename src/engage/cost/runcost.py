@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engage.bootstrap import object_store
 from engage.cost.model import CostEstimate, estimate
 from engage.cost.prices import PriceTable, load_prices
 from engage.cost.projection import Projection, project, reference_runs
 from engage.cost.usage import RunUsage, measure
 from engage.pipeline.history import RunHistory, UnknownRunError
+from engage.ports import ObjectStore
 from engage.settings import Settings
 
 BENCH_RESULTS = Path(__file__).resolve().parents[3] / "bench" / "results" / "pipeline.json"
@@ -50,15 +50,16 @@ def latest_succeeded(history: RunHistory) -> str:
 
 
 def run_cost(
+    store: ObjectStore,
     settings: Settings,
     run_id: str | None = None,
     prices: PriceTable | None = None,
     bench_results: Path = BENCH_RESULTS,
 ) -> RunCost:
-    """Measure, price and project one run of the local lake in `settings`."""
+    """Measure, price and project one run of the local lake `store` (`settings.lake`)."""
     if settings.lake_is_s3:
         raise ValueError("engage cost measures a local lake's files; ENGAGE_LAKE is on S3")
-    history = RunHistory(object_store(settings))
+    history = RunHistory(store)
     record = history.get(run_id or latest_succeeded(history))
     usage = measure(record, Path(settings.lake), settings.lambda_memory_mb)
     prices = prices or load_prices()

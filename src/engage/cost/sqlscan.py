@@ -17,7 +17,6 @@ from sqlglot import exp
 
 from engage import lake
 from engage.adapters.sql import athena_to_duckdb as tr
-from engage.bootstrap import SQL_DIR
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class SqlScan:
     bytes_scanned: int
 
 
-def statement_reads(sql_dir: Path = SQL_DIR) -> dict[str, tuple[str, ...]]:
+def statement_reads(sql_dir: Path = lake.SQL_DIR) -> dict[str, tuple[str, ...]]:
     """sql file (schema/table) -> lake tables its CTAS reads; views and DDL are left out."""
     out: dict[str, tuple[str, ...]] = {}
     for path in sorted(sql_dir.glob("*/*.sql")):
@@ -47,7 +46,7 @@ def statement_reads(sql_dir: Path = SQL_DIR) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def sql_scans(sizes: Mapping[str, int], sql_dir: Path = SQL_DIR) -> list[SqlScan]:
+def sql_scans(sizes: Mapping[str, int], sql_dir: Path = lake.SQL_DIR) -> list[SqlScan]:
     """Each CTAS statement with the bytes of the lake files of the tables it reads."""
     scans = []
     for statement, reads in statement_reads(sql_dir).items():

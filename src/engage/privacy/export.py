@@ -16,15 +16,14 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from engage import bootstrap, lake
+from engage import lake
 from engage.lake import TableName
-from engage.ports import ObjectStore
-from engage.privacy import hooks
+from engage.ports import Catalog, ObjectStore
 from engage.privacy.erasure_log import ErasureLog
 from engage.privacy.errors import UnknownCustomerError, check_customer_id
+from engage.privacy.hooks import Hooks
 from engage.privacy.subjects import ID_COLUMN, SubjectTable, discover
-from engage.privacy.tokens import key_available, load_tokenizer
-from engage.settings import Settings
+from engage.privacy.tokens import TokenKeys
 
 # table -> (section, one row or many); score tables and the rest are placed below.
 SECTIONS: Mapping[str, tuple[str, bool]] = {
@@ -47,17 +46,18 @@ PROCESSED = (
 )
 
 
-def export_customer(settings: Settings, customer_id: str) -> dict[str, Any]:
+def export_customer(
+    store: ObjectStore, catalog: Catalog, hooks: Hooks, keys: TokenKeys, customer_id: str
+) -> dict[str, Any]:
     """Everything held about the customer, JSON-ready.
 
     Raises:
         PrivacyError: a malformed id; UnknownCustomerError when no table holds it.
     """
     check_customer_id(customer_id)
-    store = bootstrap.object_store(settings)
-    tokenizer = load_tokenizer(settings, create=False) if key_available(settings) else None
+    tokenizer = keys.existing()
     found: dict[str, list[dict[str, Any]]] = {}
-    for table in discover(settings, store):
+    for table in discover(store, catalog):
         if table.key_column == ID_COLUMN:
             rows = _rows(store, table, customer_id)
         elif tokenizer is not None:
@@ -76,7 +76,7 @@ def export_customer(settings: Settings, customer_id: str) -> dict[str, Any]:
         "customer_id": customer_id,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **_arrange(found),
-        **{name: jsonable(v) for name, v in hooks.run_export_hooks(settings, customer_id).items()},
+        **{name: jsonable(v) for name, v in hooks.run_export(customer_id).items()},
         "row_counts": {name: len(rows) for name, rows in sorted(found.items())},
     }
 

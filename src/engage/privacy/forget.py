@@ -19,15 +19,14 @@ import getpass
 from dataclasses import dataclass, field
 from typing import Any
 
-from engage import bootstrap
-from engage.ports import ObjectStore, SqlError
-from engage.privacy import hooks, restricted
+from engage.ports import Catalog, ObjectStore, SqlError
+from engage.privacy import restricted
 from engage.privacy.erasure_log import ErasureEvent, ErasureLog, new_erasure_id
 from engage.privacy.errors import UnknownCustomerError, check_customer_id
+from engage.privacy.hooks import Hooks
 from engage.privacy.rewrite import count_rows, models_mentioning, redact_documents, rewrite_without
 from engage.privacy.subjects import ID_COLUMN, SubjectTable, discover
-from engage.privacy.tokens import Tokenizer, key_available, load_tokenizer
-from engage.settings import Settings
+from engage.privacy.tokens import Tokenizer, TokenKeys
 
 
 @dataclass
@@ -62,7 +61,14 @@ def who(by: str | None = None) -> str:
 
 
 def forget_customer(
-    settings: Settings, customer_id: str, by: str | None = None, *, dry_run: bool = False
+    store: ObjectStore,
+    catalog: Catalog,
+    hooks: Hooks,
+    keys: TokenKeys,
+    customer_id: str,
+    by: str | None = None,
+    *,
+    dry_run: bool = False,
 ) -> ErasureReport:
     """Erase one customer everywhere; see the module doc for the order of steps.
 
@@ -71,9 +77,8 @@ def forget_customer(
         UnmappedTableError: a catalog table with customer rows has no known location.
     """
     check_customer_id(customer_id)
-    store = bootstrap.object_store(settings)
-    tables = discover(settings, store)
-    tokenizer = load_tokenizer(settings, create=False) if key_available(settings) else None
+    tables = discover(store, catalog)
+    tokenizer = keys.existing()
     plan = _plan(store, tables, customer_id, tokenizer)
     documents = redact_documents(store, customer_id, apply=False)
     log = ErasureLog(store)
@@ -81,11 +86,11 @@ def forget_customer(
         erased_before = tokenizer is not None and tokenizer.token(customer_id) in log.tokens()
         if not erased_before:
             raise UnknownCustomerError(f"no table of the lake holds customer {customer_id}")
-        return _rerun_hooks(settings, log, tokenizer, customer_id, by, dry_run)
+        return _rerun_hooks(hooks, log, tokenizer, customer_id, by, dry_run)
     rows = {t.name: sum(files.values()) for t, files in plan.items()}
     if dry_run:
         return ErasureReport(None, None, rows, documents, dry_run=True)
-    tokenizer = tokenizer or load_tokenizer(settings)
+    tokenizer = tokenizer or keys.get()
     event = _event(new_erasure_id(), "started", tokenizer, customer_id, by, rows)
     log.append(event)
     restricted.restrict_local(store)
@@ -100,10 +105,10 @@ def forget_customer(
         event.subject_token,
         removed,
         documents,
-        hooks.run_erasure_hooks(settings, customer_id),
+        hooks.run_erasure(customer_id),
         models_mentioning(store, customer_id),
     )
-    _complete(settings, store, log, event, report)
+    _complete(catalog, store, log, event, report)
     return report
 
 
@@ -143,7 +148,7 @@ def _event(
 
 
 def _complete(
-    settings: Settings,
+    catalog: Catalog,
     store: ObjectStore,
     log: ErasureLog,
     started: ErasureEvent,
@@ -163,11 +168,11 @@ def _complete(
     )
     log.append(done)
     restricted.restrict_local(store)
-    _register(settings, store)
+    _register(catalog, store)
 
 
 def _rerun_hooks(
-    settings: Settings,
+    hooks: Hooks,
     log: ErasureLog,
     tokenizer: Tokenizer,
     customer_id: str,
@@ -178,7 +183,7 @@ def _rerun_hooks(
     token = tokenizer.token(customer_id)
     if dry_run:
         return ErasureReport(None, token, {}, already_erased=True, dry_run=True)
-    outcomes = hooks.run_erasure_hooks(settings, customer_id)
+    outcomes = hooks.run_erasure(customer_id)
     report = ErasureReport(None, token, {}, hooks=outcomes, already_erased=True)
     if any(o != "removed 0" and o != "unavailable" for o in outcomes.values()):
         event = _event(
@@ -189,10 +194,10 @@ def _rerun_hooks(
     return report
 
 
-def _register(settings: Settings, store: ObjectStore) -> None:
+def _register(catalog: Catalog, store: ObjectStore) -> None:
     """Expose the log in the catalog; a locked catalog only delays that to the next run."""
     try:
-        engine = bootstrap.sql_engine(settings)
+        engine = catalog.writer()
     except SqlError:
         return
     try:

@@ -9,17 +9,15 @@ one can still recommend from, or reveal, an erased customer's history.
 
 from __future__ import annotations
 
-from engage import bootstrap
 from engage.models.registry import ModelRegistry
+from engage.ports import ObjectStore
 from engage.serving import load_version
-from engage.settings import Settings
 
 MODEL = "recommendation"
 
 
-def erase_from_recommender(settings: Settings, customer_id: str) -> int:
+def erase_from_recommender(store: ObjectStore, customer_id: str) -> int:
     """Versions of the recommender the customer was removed from."""
-    store = bootstrap.object_store(settings)
     registry = ModelRegistry(store, MODEL)
     changed = 0
     for version in registry.versions():

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from engage import bootstrap, lake
-from engage.ports import ObjectStore, SqlEngine
+from engage import lake
+from engage.ports import Catalog, ObjectStore, SqlEngine
 from engage.privacy.errors import UnmappedTableError
-from engage.settings import Settings
 
 ID_COLUMN = "customer_id"
 TOKEN_COLUMN = "customer_token"  # noqa: S105 - a column name, not a secret
@@ -85,15 +84,13 @@ def subject_tables(store: ObjectStore, sql: SqlEngine | None) -> list[SubjectTab
     return [found[n] for n in sorted(found)]
 
 
-def discover(settings: Settings, store: ObjectStore) -> list[SubjectTable]:
+def discover(store: ObjectStore, catalog: Catalog) -> list[SubjectTable]:
     """Tables to search: the catalog's (read-only, closed again) and the lake layout's.
 
     A catalog that exists but cannot be opened (a pipeline run holds it) is an error:
     searching the layout alone could miss a table only the catalog knows.
     """
-    engine: SqlEngine | None = None
-    if settings.sql_engine != "duckdb" or settings.resolved_catalog_path().exists():
-        engine = bootstrap.sql_engine(settings, read_only=True)
+    engine = catalog.reader() if catalog.exists() else None
     try:
         return subject_tables(store, engine)
     finally:

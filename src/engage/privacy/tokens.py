@@ -105,3 +105,22 @@ def _read_key_file(path: Path) -> bytes:
     if len(key) < 32:
         raise TokenKeyError(f"token key {path} is too short; delete it only if no erasures exist")
     return key.encode("ascii")
+
+
+@dataclass(frozen=True)
+class TokenKeys:
+    """Where the tokenizer's key comes from, handed to erasure and export as a port.
+
+    Why: `forget` and `export` then take what they use as parameters (store, catalog,
+    hooks, keys) instead of reading settings; a test hands in a fixed key.
+    """
+
+    settings: Settings
+
+    def existing(self) -> Tokenizer | None:
+        """The tokenizer if a key exists; never creates one (read-only callers)."""
+        return load_tokenizer(self.settings, create=False) if key_available(self.settings) else None
+
+    def get(self) -> Tokenizer:
+        """The tokenizer, creating the key file on first use."""
+        return load_tokenizer(self.settings)

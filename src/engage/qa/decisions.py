@@ -18,16 +18,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from engage import bootstrap, contract, lake
+from engage import contract, lake
 from engage.audit import AuditLog, AuditRecord, customer_entries
 from engage.lake import TableName
-from engage.ports import SqlError
+from engage.ports import Catalog, ObjectStore, SqlError
 from engage.privacy.errors import PrivacyError, check_customer_id
 from engage.privacy.forget import who
 from engage.privacy.pii import EMAIL
 from engage.privacy.restricted import register_appended_tables
 from engage.qa.status import Status
-from engage.settings import Settings
 
 TABLE = TableName.REVIEW_DECISIONS
 QUEUE = TableName.HUMAN_REVIEW
@@ -97,7 +96,8 @@ def validate(status: str, note: str, value: float | None) -> Decision:
 
 
 def record_decision(
-    settings: Settings,
+    store: ObjectStore,
+    catalog: Catalog,
     customer_id: str,
     status: str,
     note: str,
@@ -110,7 +110,7 @@ def record_decision(
     except PrivacyError as err:
         raise ReviewError(str(err)) from None
     decision = validate(status, note, value)
-    queued = _queue_entry(settings, customer_id)
+    queued = _queue_entry(catalog, customer_id)
     row = {
         "decision_id": uuid.uuid4().hex,
         "customer_id": customer_id,
@@ -123,30 +123,29 @@ def record_decision(
         "reviewer": who(by),
         "decided_at": datetime.now(UTC),
     }
-    store = bootstrap.object_store(settings)
     stamp = row["decided_at"].strftime("%Y%m%dT%H%M%S%fZ")
     store.write_parquet(
         f"{lake.REVIEW_DECISIONS}{stamp}_{row['decision_id']}.parquet",
         pa.Table.from_pylist([row], schema=SCHEMA),
     )
-    _register(settings)
-    _audit_override(settings, row)
+    _register(store, catalog)
+    _audit_override(store, row)
     return row
 
 
 PREDICTED = "predicted_engagement_score"
 
 
-def _audit_override(settings: Settings, row: dict[str, Any]) -> None:
+def _audit_override(store: ObjectStore, row: dict[str, Any]) -> None:
     """Record the human decision in the audit trail beside the prediction it judges.
 
     The entry reuses the input hash of the customer's latest engagement entry, so the
     override can be matched to the prediction it overrides (seed §2.4.7).
     """
-    entries = [e for e in customer_entries(settings, row["customer_id"])
+    entries = [e for e in customer_entries(store, row["customer_id"])
                if e["model_name"] == "engagement" and e["source"] != "review"]  # fmt: skip
     decision = {k: row[k] for k in ("status", "override_value", "reviewer", "decision_id")}
-    AuditLog(bootstrap.object_store(settings)).append_many(
+    AuditLog(store).append_many(
         [
             AuditRecord(
                 source="review",
@@ -163,24 +162,24 @@ def _audit_override(settings: Settings, row: dict[str, Any]) -> None:
     )
 
 
-def _register(settings: Settings) -> None:
+def _register(store: ObjectStore, catalog: Catalog) -> None:
     """Expose the decisions in the catalog; a busy catalog only delays that to the next run.
 
     Why not an error: the decision is already recorded, and an error would invite a
     duplicate; `engage qa list` and training read decisions from the lake anyway.
     """
     try:
-        engine = bootstrap.sql_engine(settings)
+        engine = catalog.writer()
     except SqlError:
         return
     try:
-        register_appended_tables(bootstrap.object_store(settings), engine)
+        register_appended_tables(store, engine)
     finally:
         engine.close()  # type: ignore[attr-defined]
 
 
-def _queue_entry(settings: Settings, customer_id: str) -> dict[str, Any]:
-    engine = bootstrap.sql_engine(settings, read_only=True)
+def _queue_entry(catalog: Catalog, customer_id: str) -> dict[str, Any]:
+    engine = catalog.reader()
     try:
         rows = engine.query(_QUEUE_ROW, {"customer_id": customer_id}).to_pylist()
         known = rows or engine.query(_KNOWN, {"customer_id": customer_id}).to_pylist()[0]["n"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engage import bootstrap
+from engage.ports import Catalog, ObjectStore
 from engage.qa.decisions import QUEUE
 from engage.qa.feedback import latest_decisions
 from engage.qa.status import STATUSES
-from engage.settings import Settings
 
 _QUEUE = f"""
 SELECT customer_id, qa_reason, predicted_engagement_score, actual_engagement,
@@ -18,16 +17,18 @@ ORDER BY qa_reason, customer_id
 """
 
 
-def review_queue(settings: Settings, status: str | None = None) -> list[dict[str, Any]]:
+def review_queue(
+    store: ObjectStore, catalog: Catalog, status: str | None = None
+) -> list[dict[str, Any]]:
     """Queue rows joined with their latest decision; only `status` ones when given."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
-    engine = bootstrap.sql_engine(settings, read_only=True)
+    engine = catalog.reader()
     try:
         rows = engine.query(_QUEUE).to_pylist()
     finally:
         engine.close()  # type: ignore[attr-defined]
-    decided = latest_decisions(bootstrap.object_store(settings))
+    decided = latest_decisions(store)
     out = []
     for row in rows:
         decision = decided.get((row["customer_id"], row["run_id"]))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engage import bootstrap, lake
+from engage import lake
 from engage.cost import run_cost
 from engage.pipeline.history import RunHistory
+from engage.ports import Catalog, ObjectStore
 from engage.reports import architecture, costs, engagement, html
 from engage.reports.data import ReportData, gather
 from engage.settings import Settings
@@ -19,13 +20,17 @@ __all__ = ["ReportData", "build_reports", "gather"]
 
 
 def build_reports(
-    settings: Settings, run_id: str | None = None, out: Path | None = None
+    store: ObjectStore,
+    catalog: Catalog,
+    settings: Settings,
+    run_id: str | None = None,
+    out: Path | None = None,
 ) -> list[Path]:
     """Write the three PDFs and the HTML page of a run (default the latest succeeded one)."""
-    cost = run_cost(settings, run_id)
+    cost = run_cost(store, settings, run_id)
     run_id = cost.usage.run_id
-    record = RunHistory(bootstrap.object_store(settings)).get(run_id)
-    sql = bootstrap.sql_engine(settings, read_only=True)
+    record = RunHistory(store).get(run_id)
+    sql = catalog.reader()
     try:
         data = gather(sql, record, cost)
     finally:

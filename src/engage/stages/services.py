@@ -21,6 +21,7 @@ from engage.settings import Settings
 from engage.stages.errors import StageError
 
 if TYPE_CHECKING:  # the plans package loads every model library; stages import it lazily
+    from engage.agent.embeddings import Embedder
     from engage.stages.plans.base import LakeData
 
 _RUN_ID = re.compile(r"[A-Za-z0-9_.-]{1,80}")
@@ -48,6 +49,10 @@ class Services:
             if self._sql is None:
                 self._sql = bootstrap.sql_engine(self.settings)
             return self._sql
+
+    def embedder(self) -> Embedder:
+        """A fresh knowledge-base embedder of the configured kind."""
+        return bootstrap.embedder(self.settings)
 
     @property
     def cache(self) -> Cache:

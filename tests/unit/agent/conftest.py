@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engage import bootstrap
 from engage.agent.session import Session
 from engage.data import generate
 from engage.orchestrate import run_pipeline
@@ -26,7 +27,7 @@ def agent_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def session(agent_settings: Settings) -> Iterator[Session]:
-    s = Session(agent_settings)
+    s = bootstrap.session(agent_settings)
     yield s
     s.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from engage import bootstrap
 from engage.agent import bedrock_action
 from engage.agent.bedrock_action import FUNCTIONS, handle, handler
 from engage.agent.tools import Tools
@@ -19,7 +20,7 @@ AI_MODULE = Path(__file__).resolve().parents[3] / "infra" / "terraform" / "modul
 
 @pytest.fixture(scope="module")
 def tools(agent_settings: Settings) -> Iterator[Tools]:
-    t = Tools(agent_settings)
+    t = bootstrap.tools(agent_settings)
     yield t
     t.close()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
+from engage import bootstrap
 from engage.agent import kb
 from engage.agent.embeddings import LocalEmbedder
-from engage.agent.session import Session
 from engage.settings import Settings
 
 
@@ -31,16 +31,22 @@ def test_local_embeddings_are_deterministic_unit_vectors() -> None:
 def test_build_stores_vectors_with_metadata_and_search_finds_sources(
     agent_settings: Settings,
 ) -> None:
-    summary = kb.build(agent_settings, "run_test")
+    store = bootstrap.object_store(agent_settings)
+    tools = bootstrap.tools(agent_settings)
+    try:
+        summary = kb.build(store, "run_test", tools, bootstrap.embedder(agent_settings))
+    finally:
+        tools.close()
     assert summary["chunks"] >= summary["documents"] >= 10
     table = pq.read_table(f"{agent_settings.lake}/{kb.VECTORS}")
+    restore = lambda state: bootstrap.embedder(agent_settings, state=state)  # noqa: E731
     assert {"source", "model_version", "run_id", "timestamp", "vector"} <= set(table.column_names)
-    hits = kb.retrieve(agent_settings, "fairness disparate impact 80% rule", k=2)
+    hits = kb.retrieve(store, "fairness disparate impact 80% rule", restore, k=2)
     assert hits[0]["source"] == "model_metrics/fairness_report.txt"
-    hits = kb.retrieve(agent_settings, "feature importance of the churn model", k=1)
+    hits = kb.retrieve(store, "feature importance of the churn model", restore, k=1)
     assert hits[0]["source"] == "feature_importance/churn.txt"
     assert hits[0]["run_id"] == "run_test" and hits[0]["model_version"]
-    session = Session(agent_settings)
+    session = bootstrap.session(agent_settings)
     try:
         answer = session.ask("Which features does the model find least important?")
     finally:

@@ -101,9 +101,10 @@ def test_buffer_flushes_in_batches_and_keeps_records_when_a_write_fails(tmp_path
 
 def test_erasure_and_export_hooks(tmp_path) -> None:
     settings = Settings(lake=str(tmp_path / "lake"))
-    log = AuditLog(bootstrap.object_store(settings))
+    store = bootstrap.object_store(settings)
+    log = AuditLog(store)
     log.append_many([AuditRecord("api", c, "ltv", "v1", "h", "{}") for c in ("A", "B", "A")])
     log.append_many([AuditRecord("batch", "A", "churn", "v1", "h", "{}")])
-    assert len(customer_entries(settings, "A")) == 3
-    assert erase_customer(settings, "A") == 3
-    assert customer_entries(settings, "A") == [] and log.read().num_rows == 1
+    assert len(customer_entries(store, "A")) == 3
+    assert erase_customer(store, "A") == 3
+    assert customer_entries(store, "A") == [] and log.read().num_rows == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,6 @@ from engage.privacy import hooks
 from engage.privacy.errors import PrivacyError, UnmappedTableError, check_customer_id
 from engage.privacy.subjects import location_of, subject_tables
 from engage.settings import Settings
-
-
-@pytest.fixture
-def registry() -> Iterator[None]:
-    saved = hooks.erasure_hooks(), hooks.export_hooks()
-    yield
-    hooks._ERASURE.clear()
-    hooks._ERASURE.update(saved[0])
-    hooks._EXPORT.clear()
-    hooks._EXPORT.update(saved[1])
 
 
 class FakeCache:
@@ -40,19 +29,18 @@ class FakeCache:
         self.closed = True
 
 
-def test_hook_outcomes_hold_counts_and_error_classes_only(registry: None) -> None:
-    def broken(settings: Settings, customer_id: str) -> int:
+def test_hook_outcomes_hold_counts_and_error_classes_only() -> None:
+    def broken(customer_id: str) -> int:
         raise RuntimeError(f"could not delete {customer_id}")
 
-    def absent(settings: Settings, customer_id: str) -> int:
+    def absent(customer_id: str) -> int:
         raise hooks.HookUnavailable("no backend")
 
-    for name in list(hooks.erasure_hooks()):
-        hooks.unregister(name)
-    hooks.register_erasure_hook("kb", lambda s, c: 2)
-    hooks.register_erasure_hook("broken", broken)
-    hooks.register_erasure_hook("absent", absent)
-    outcomes = hooks.run_erasure_hooks(Settings(), "CUST_1")
+    registry = hooks.Hooks()
+    registry.on_erase("kb", lambda c: 2)
+    registry.on_erase("broken", broken)
+    registry.on_erase("absent", absent)
+    outcomes = registry.run_erasure("CUST_1")
     assert outcomes == {
         "absent": "unavailable",
         "broken": "failed: RuntimeError",
@@ -61,28 +49,32 @@ def test_hook_outcomes_hold_counts_and_error_classes_only(registry: None) -> Non
     assert hooks.hook_failed(outcomes) == ["broken"]
 
 
-def test_export_hooks_add_sections_unless_unavailable(registry: None) -> None:
-    def absent(settings: Settings, customer_id: str) -> Any:
+def test_export_hooks_add_sections_unless_unavailable() -> None:
+    def absent(customer_id: str) -> Any:
         raise hooks.HookUnavailable("no backend")
 
-    hooks.register_export_hook("audit_trail", absent)
-    hooks.register_export_hook("kb", lambda s, c: [{"doc": c}])
-    assert hooks.run_export_hooks(Settings(), "CUST_1") == {"kb": [{"doc": "CUST_1"}]}
+    registry = hooks.Hooks()
+    registry.on_export("audit_trail", absent)
+    registry.on_export("kb", lambda c: [{"doc": c}])
+    assert registry.run_export("CUST_1") == {"kb": [{"doc": "CUST_1"}]}
 
 
-def test_the_cache_hook_deletes_through_the_cache_port(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cache = FakeCache()
-    monkeypatch.setattr(bootstrap, "cache", lambda settings: cache, raising=False)
+def test_bootstrap_registers_the_built_in_hooks(tmp_path: Path) -> None:
     settings = Settings(lake=str(tmp_path / "lake"), cache_path=tmp_path / "cache.sqlite")
-    assert hooks.erase_from_prediction_cache(settings, "CUST_1") == 0  # no cache file yet
-    (tmp_path / "cache.sqlite").write_bytes(b"")
-    assert hooks.erase_from_prediction_cache(settings, "CUST_1") == 3
+    registry = bootstrap.privacy_hooks(settings)
+    assert set(registry.erasure) == {"prediction_cache", "audit_trail", "recommendation_model"}
+    assert set(registry.export) == {"audit_trail"}
+    assert registry.run_erasure("CUST_1")["prediction_cache"] == "removed 0"  # never served
+    assert not (tmp_path / "cache.sqlite").exists()  # and not created just to be emptied
+
+
+def test_the_cache_hook_deletes_through_the_cache_port() -> None:
+    cache = FakeCache()
+    assert hooks.erase_from_cache(None, "CUST_1") == 0  # no cache file yet
+    assert hooks.erase_from_cache(lambda: cache, "CUST_1") == 3  # type: ignore[arg-type, return-value]
     assert cache.deleted == ["CUST_1"] and cache.closed
-    monkeypatch.delattr(bootstrap, "cache")
     with pytest.raises(hooks.HookUnavailable):
-        hooks.erase_from_prediction_cache(settings, "CUST_1")
+        hooks.erase_from_cache(lambda: object(), "CUST_1")  # type: ignore[arg-type, return-value]
 
 
 @pytest.mark.parametrize("bad", ["", "CUST_", "cust_1", "CUST_1; DROP", "../CUST_1", "CUST_1\n"])

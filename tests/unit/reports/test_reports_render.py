@@ -26,7 +26,8 @@ def reports(
     pipeline_lake: tuple[Settings, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     settings, run_id = pipeline_lake
-    paths = build_reports(settings, run_id, tmp_path_factory.mktemp("reports"))
+    store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+    paths = build_reports(store, catalog, settings, run_id, tmp_path_factory.mktemp("reports"))
     return {p.stem: p for p in paths}
 
 
@@ -60,7 +61,7 @@ def test_costs_and_architecture_pdfs(
     reports: dict[str, Path], pipeline_lake: tuple[Settings, str]
 ) -> None:
     settings, run_id = pipeline_lake
-    cost = run_cost(settings, run_id)
+    cost = run_cost(bootstrap.object_store(settings), settings, run_id)
     costs = _text(reports["costs"])
     assert run_id in costs
     assert f"${cost.estimate.total():.4f}" in costs

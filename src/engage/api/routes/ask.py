@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from engage.agent.session import Session
 from engage.api.deps import Reader, State
 from engage.api.errors import ApiError
 from engage.ports import SqlError
+
+if TYPE_CHECKING:
+    from engage.agent.session import Session
 
 MAX_SESSIONS = 256
 router = APIRouter(tags=["agent"])
@@ -34,7 +36,7 @@ def _session(state: Any, key_id: str, session_id: str) -> Session:
     with _lock:
         found = _sessions.get((key_id, session_id))
         if found is None:
-            found = _sessions[(key_id, session_id)] = Session(state.settings)
+            found = _sessions[(key_id, session_id)] = state.new_session()
             if len(_sessions) > MAX_SESSIONS:
                 _sessions.popitem(last=False)[1].close()
         _sessions.move_to_end((key_id, session_id))
