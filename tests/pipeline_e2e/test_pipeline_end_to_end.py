@@ -10,6 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from engage import bootstrap
+from engage.contract.outputs import FAIRNESS_METRICS, HUMAN_REVIEW, PREDICTIONS
+from engage.lake import TableName
 from engage.orchestrate import definition, task_result
 from engage.pipeline.asl import iter_states
 from engage.pipeline.history import RunHistory
@@ -237,3 +239,12 @@ def test_rerun_with_the_same_data_predicts_the_same_scores(baseline, catalog, re
         pc.max(first["predicted_engagement_score"]).as_py()
         > pc.min(first["predicted_engagement_score"]).as_py()
     )
+
+
+@pytest.mark.parametrize(
+    "table", [PREDICTIONS, FAIRNESS_METRICS, HUMAN_REVIEW], ids=lambda t: t.name
+)
+def test_output_tables_have_the_contracts_columns_in_order(table, catalog) -> None:
+    """contract/outputs.py documents what the pipeline really writes (the data dictionary)."""
+    name = next(n for n in TableName if n.endswith("." + table.name))
+    assert catalog.query(f"SELECT * FROM {name} LIMIT 0").column_names == table.names

@@ -5,6 +5,7 @@ Generated, never hand-edited: a test fails when the committed file drifts.
 
 from __future__ import annotations
 
+from engage.contract.outputs import OUTPUT_TABLES
 from engage.contract.schema import Column, Protection, Table
 from engage.contract.tables import ALL_TABLES, PROHIBITED_ATTRIBUTES
 
@@ -21,10 +22,21 @@ model inputs.
 """
 
 
-def render_dictionary(tables: tuple[Table, ...] = ALL_TABLES) -> str:
+OUTPUTS = """# Outputs
+
+What the pipeline writes (`src/engage/contract/outputs.py`). Role **derived** here means
+computed by the pipeline; columns copied from an input table are named by reference.
+"""
+
+
+def render_dictionary(
+    tables: tuple[Table, ...] = ALL_TABLES, outputs: tuple[Table, ...] = OUTPUT_TABLES
+) -> str:
     parts = [HEADER.format(prohibited=", ".join(PROHIBITED_ATTRIBUTES))]
-    for table in tables:
-        parts.append(_table_section(table))
+    parts += [_table_section(table) for table in tables]
+    if outputs:
+        parts.append(OUTPUTS)
+        parts += [_table_section(table) for table in outputs]
     return "\n".join(parts)
 
 

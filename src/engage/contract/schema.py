@@ -42,6 +42,8 @@ class DType(StrEnum):
     BOOL = "bool"
     DATE = "date"
     TIMESTAMP = "timestamp"
+    LIST_STRING = "list<string>"  # outputs only (recommended items)
+    EXPLANATION = "list<struct<feature, impact>>"  # outputs only: signed SHAP impacts
 
 
 _ARROW = {
@@ -51,6 +53,10 @@ _ARROW = {
     DType.BOOL: pa.bool_(),
     DType.DATE: pa.date32(),
     DType.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+    DType.LIST_STRING: pa.list_(pa.string()),
+    DType.EXPLANATION: pa.list_(
+        pa.struct([pa.field("feature", pa.string()), pa.field("impact", pa.float64())])
+    ),
 }
 _ATHENA = {
     DType.STRING: "STRING",
@@ -59,6 +65,8 @@ _ATHENA = {
     DType.BOOL: "BOOLEAN",
     DType.DATE: "DATE",
     DType.TIMESTAMP: "TIMESTAMP",
+    DType.LIST_STRING: "ARRAY<STRING>",
+    DType.EXPLANATION: "ARRAY<STRUCT<feature: STRING, impact: DOUBLE>>",
 }
 _PYTHON: dict[DType, type] = {
     DType.STRING: str,

@@ -9,9 +9,10 @@ Decision threshold. The seed asks to catch at least `target_recall` (80%) of the
 churners. The threshold is the HIGHEST one whose validation recall reaches that
 target, with one refinement: validation recall is itself an estimate (about 1,900
 churners at 100K rows, standard error ~0.9 points), so picking the threshold where
-it just touches 0.80 gives a true recall below 0.80 half of the time. By default
-the rule therefore asks the one-sided Clopper-Pearson lower bound of the
-validation recall (`recall_confidence`, 95%) to reach the target; with
+it just touches 0.80 gives a true recall below 0.80 half of the time. The rule
+therefore asks the one-sided Clopper-Pearson lower bound of the validation recall
+at `recall_confidence` to reach the target: this class defaults to 0.95, and the
+pipeline trains with 0.999 (engage/models/params.toml says why); with
 `recall_confidence=None` it is the plain "validation recall >= target" rule.
 
 `intervention_flag` is the seed's separate, fixed rule: probability > 0.7.

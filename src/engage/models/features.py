@@ -13,14 +13,11 @@ import numpy as np
 import pandas as pd
 
 from engage.contract import CUSTOMERS, MODEL_INPUTS
+from engage.contract.outputs import INTERACTIONS
 
 AGE_BAND_EDGES = (18, 25, 35, 45, 55)  # lower bounds: 18-24, 25-34, 35-44, 45-54, 55+
 
 # Seed §4.4 interaction features: name -> (left column, right column).
-INTERACTIONS = {
-    "logins_x_session_duration": ("avg_daily_logins", "avg_session_duration_min"),
-    "match_rate_x_profile_views": ("match_success_rate", "profile_views_received_week"),
-}
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engage.errors import StageError
+from engage.ports import ObjectStore, SqlEngine
 from engage.privacy import restricted
 from engage.privacy.erasure_log import ErasureLog
 from engage.privacy.subjects import ID_COLUMN
-from engage.privacy.tokens import Tokenizer, load_tokenizer
-from engage.stages.errors import StageError
-from engage.stages.services import Services
+from engage.privacy.tokens import Tokenizer, TokenKeys
 
 
 @dataclass
@@ -43,29 +43,31 @@ class Admission:
             return table
         return table.filter(pc.invert(pc.is_in(table.column(ID_COLUMN), pa.array(gone))))
 
-    def publish(self, services: Services) -> int | None:
+    def publish(self, store: ObjectStore, sql: SqlEngine, keys: TokenKeys) -> int | None:
         """Write the restricted PII and the masked support view; rows of PII, None without."""
-        restricted.register_appended_tables(services.store, services.sql)
+        restricted.register_appended_tables(store, sql)
         if self.pii is None:
             return None
-        tokenizer = self.tokenizer or load_tokenizer(services.settings)
-        restricted.publish_pii(services.store, services.sql, self.pii, self.customers, tokenizer)
+        tokenizer = self.tokenizer or keys.get()
+        restricted.publish_pii(store, sql, self.pii, self.customers, tokenizer)
         return self.pii.num_rows
 
 
-def admit(services: Services, customers: pa.Table, pii: pa.Table | None) -> Admission:
+def admit(
+    store: ObjectStore, keys: TokenKeys, customers: pa.Table, pii: pa.Table | None
+) -> Admission:
     """Suppress erased customers from validated incoming data; writes nothing.
 
     Raises:
         StageError: the erasure log was written with another token key, so erased
             customers cannot be recognised; admitting data would bring them back.
     """
-    log = ErasureLog(services.store)
+    log = ErasureLog(store)
     erased = frozenset() if log.is_empty() else log.tokens()
     tokenizer = None
     if erased:
         try:
-            tokenizer = load_tokenizer(services.settings, create=False)
+            tokenizer = keys.require()
         except RuntimeError as err:
             raise StageError(f"customers were erased but the token key is unusable: {err}") from err
         foreign = log.key_ids() - {tokenizer.key_id}

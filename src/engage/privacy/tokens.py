@@ -121,6 +121,10 @@ class TokenKeys:
         """The tokenizer if a key exists; never creates one (read-only callers)."""
         return load_tokenizer(self.settings, create=False) if key_available(self.settings) else None
 
+    def require(self) -> Tokenizer:
+        """The existing key's tokenizer; TokenKeyError when there is none (never creates)."""
+        return load_tokenizer(self.settings, create=False)
+
     def get(self) -> Tokenizer:
         """The tokenizer, creating the key file on first use."""
         return load_tokenizer(self.settings)

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from engage import contract, lake
 from engage.audit import AuditLog, AuditRecord, customer_entries
+from engage.contract.outputs import REVIEW_DECISIONS
 from engage.lake import TableName
 from engage.ports import Catalog, ObjectStore, SqlError
 from engage.privacy.errors import PrivacyError, check_customer_id
@@ -32,20 +33,7 @@ TABLE = TableName.REVIEW_DECISIONS
 QUEUE = TableName.HUMAN_REVIEW
 MAX_NOTE = 2000
 SCORE = contract.CUSTOMERS.column("engagement_score")
-SCHEMA = pa.schema(
-    [
-        pa.field("decision_id", pa.string(), nullable=False),
-        pa.field("customer_id", pa.string(), nullable=False),
-        pa.field("run_id", pa.string(), nullable=False),
-        pa.field("status", pa.string(), nullable=False),
-        pa.field("note", pa.string(), nullable=False),
-        pa.field("override_value", pa.float64()),
-        pa.field("predicted_engagement_score", pa.float64()),
-        pa.field("model_version", pa.string()),
-        pa.field("reviewer", pa.string(), nullable=False),
-        pa.field("decided_at", pa.timestamp("us", tz="UTC"), nullable=False),
-    ]
-)
+SCHEMA = REVIEW_DECISIONS.arrow_schema()
 _QUEUE_ROW = f"""
 SELECT customer_id, run_id, predicted_engagement_score, model_version
 FROM {QUEUE} WHERE customer_id = :customer_id

@@ -12,9 +12,11 @@ import pandas as pd
 import pyarrow as pa
 
 from engage import lake
+from engage.contract.outputs import REVIEW_DECISIONS
 from engage.ports import ObjectStore
-from engage.qa.decisions import SCHEMA
 from engage.qa.status import Status
+
+SCHEMA = REVIEW_DECISIONS.arrow_schema()
 
 
 def read_decisions(store: ObjectStore) -> pa.Table:

@@ -28,6 +28,7 @@ from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
 from engage.lake import TableName
 from engage.privacy import admission as privacy
+from engage.privacy.tokens import TokenKeys
 from engage.stages.errors import DataValidationError, StageError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
@@ -118,7 +119,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     run_id = run_id_of(event)
     path = find_customers_file(source_dir(event, services.settings))
     table = conform(read_customers(path), str(path))
-    admitted = privacy.admit(services, table, read_pii(path.parent))  # drops erased customers
+    keys = TokenKeys(services.settings)
+    admitted = privacy.admit(services.store, keys, table, read_pii(path.parent))  # drops erased
     table = admitted.customers
     extra = [(admitted.keep(d), key, name) for d, key, name in recommender_inputs(path.parent)]
     services.store.write_parquet(lake.RAW_CUSTOMERS_FILE, table)
@@ -129,7 +131,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     for step in SQL_STEPS:
         result = services.sql.run_file(step)
         tables[result["table"]] = result.get("rows")
-    pii_records = admitted.publish(services)
+    pii_records = admitted.publish(services.store, services.sql, keys)
     return {
         "data_prep_status": "success",
         "run_id": run_id,

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engage.contract.validate import Finding
+from engage.errors import StageError
 
-
-class StageError(RuntimeError):
-    """A stage cannot do its work (missing input, missing model, ...)."""
+__all__ = ["DataValidationError", "StageError"]
 
 
 class DataValidationError(StageError):

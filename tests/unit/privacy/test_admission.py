@@ -12,7 +12,7 @@ from engage.adapters.store.local import LocalObjectStore
 from engage.data import generate
 from engage.privacy.admission import admit
 from engage.privacy.erasure_log import ErasureEvent, ErasureLog
-from engage.privacy.tokens import load_tokenizer
+from engage.privacy.tokens import TokenKeys, load_tokenizer
 from engage.settings import Settings
 from engage.stages import data_prep
 from engage.stages.errors import DataValidationError, StageError
@@ -45,7 +45,7 @@ def _erase(services: Services, customer_id: str, key_id: str | None = None) -> N
 
 
 def test_without_erasures_everything_is_admitted_and_nothing_written(services: Services) -> None:
-    admission = admit(services, CUSTOMERS, PII)
+    admission = admit(services.store, TokenKeys(services.settings), CUSTOMERS, PII)
     assert admission.customers.equals(CUSTOMERS) and admission.suppressed == 0
     assert admission.pii is not None and admission.pii.equals(PII)
     assert not Path(services.settings.lake).exists()  # not even the token key
@@ -53,7 +53,7 @@ def test_without_erasures_everything_is_admitted_and_nothing_written(services: S
 
 def test_erased_customers_are_dropped_from_every_incoming_table(services: Services) -> None:
     _erase(services, "CUST_2")
-    admission = admit(services, CUSTOMERS, PII)
+    admission = admit(services.store, TokenKeys(services.settings), CUSTOMERS, PII)
     assert admission.suppressed == 1
     assert admission.customers.column("customer_id").to_pylist() == ["CUST_1", "CUST_3"]
     assert admission.pii is not None
@@ -67,14 +67,14 @@ def test_erased_customers_are_dropped_from_every_incoming_table(services: Servic
 def test_a_changed_token_key_stops_admission(services: Services) -> None:
     _erase(services, "CUST_2", key_id="0123456789ab")
     with pytest.raises(StageError, match="different token key"):
-        admit(services, CUSTOMERS, None)
+        admit(services.store, TokenKeys(services.settings), CUSTOMERS, None)
 
 
 def test_a_lost_token_key_stops_admission(services: Services) -> None:
     _erase(services, "CUST_2")
     services.settings.resolved_token_key_path().unlink()
     with pytest.raises(StageError, match="token key"):
-        admit(services, CUSTOMERS, None)
+        admit(services.store, TokenKeys(services.settings), CUSTOMERS, None)
 
 
 def test_a_bad_pii_file_fails_data_prep_before_anything_is_written(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import sklearn
 
 from engage.lake import TableName
 from engage.models import anomaly
+from engage.models.params import params_for
 from engage.serving import load_artefacts
 from engage.stages.plans.base import (
     INFERENCE,
@@ -54,7 +55,8 @@ class AnomalyPlan:
 
     def fit(self, data: LakeData, ctx: FitContext) -> Fitted:
         frame = data.frame(INFERENCE)
-        model = anomaly.AnomalyDetector(random_state=ctx.seed, n_jobs=1).fit(frame)
+        params = params_for(self.name)
+        model = anomaly.AnomalyDetector(**params, random_state=ctx.seed, n_jobs=1).fit(frame)
         scores = model.score(frame)
         fit_stats = {
             "rows": float(len(frame)),

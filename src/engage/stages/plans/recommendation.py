@@ -16,6 +16,7 @@ import pyarrow as pa
 import torch
 
 from engage import lake
+from engage.models.params import params_for
 from engage.models.recommend import NcfRecommender
 from engage.models.recommend_eval import leave_one_out_split, ranking_metrics
 from engage.serving import load_artefacts
@@ -50,7 +51,9 @@ class RecommendationPlan:
         interactions = data.table(lake.RAW_INTERACTIONS)
         items = data.table(lake.RAW_CONTENT_ITEMS)
         train, heldout = leave_one_out_split(interactions)
-        model = NcfRecommender(random_state=ctx.seed, n_threads=ctx.threads).fit(train, items)
+        params = params_for(self.name)
+        model = NcfRecommender(**params, random_state=ctx.seed, n_threads=ctx.threads)
+        model.fit(train, items)
         sample = heldout.sample(min(EVAL_CUSTOMERS, len(heldout)), random_state=ctx.seed)
         ranked = ranking_metrics(model, sample, train, TOP_K, MIN_CATEGORIES)
         model.mark_seen(interactions)

@@ -1,0 +1,205 @@
+"""The contract of what the pipeline writes: output tables beside the input tables.
+
+The input tables (tables.py) say what may come in; these say what comes out and what
+each column means, so the data dictionary documents both. Columns copied from an
+input table are named, not repeated: `final_results` carries the customer's columns.
+"""
+
+from __future__ import annotations
+
+from engage.contract.schema import Column, DType, Role, Table
+from engage.contract.tables import CUSTOMERS
+
+_ID = Column("customer_id", DType.STRING, Role.IDENTIFIER, "Customer key.")
+_RUN = Column("run_id", DType.STRING, Role.METADATA, "Pipeline run that wrote the row.")
+_SHAP = (
+    "Top features of this customer's prediction with their signed TreeSHAP impact "
+    "(list of {feature, impact}; units: the model's margin). Features are the contract's "
+    "model inputs plus the derived interaction features of engage.models.features."
+)
+
+
+# Derived model features: the product of two contract columns. They are model inputs
+# (engage.models.features.FeatureSpec) and so appear in the SHAP explanations.
+INTERACTIONS: dict[str, tuple[str, str]] = {
+    "logins_x_session_duration": ("avg_daily_logins", "avg_session_duration_min"),
+    "match_rate_x_profile_views": ("match_success_rate", "profile_views_received_week"),
+}
+
+
+def _out(name: str, dtype: DType, description: str, **kw: object) -> Column:
+    return Column(name, dtype, Role.DERIVED, description, **kw)  # type: ignore[arg-type]
+
+
+def _version(model: str) -> Column:
+    return Column(
+        f"{model}_model_version", DType.STRING, Role.METADATA,
+        f"Registry version of the {model} model that scored the row.", nullable=True,
+    )  # fmt: skip
+
+
+PREDICTIONS = Table(
+    "predictions",
+    "engagement_predictions.predictions: one row per scored customer, every model's output "
+    "joined by the ensemble step (engage/sql/engagement_predictions/predictions.sql).",
+    (
+        _ID,
+        _out("predicted_engagement_score", DType.FLOAT, "Engagement model output.",
+             minimum=0, maximum=1, nullable=True),
+        _out("engagement_category", DType.STRING, "Band of the predicted engagement score.",
+             categories=("low", "medium", "high"), nullable=True),
+        _out("engagement_top_features", DType.EXPLANATION, _SHAP, nullable=True),
+        _out("churn_probability", DType.FLOAT, "P(churn within 30 days).",
+             minimum=0, maximum=1, nullable=True),
+        _out("churn_prediction", DType.BOOL, "Churn probability >= the recall-driven "
+             "threshold chosen at training (engage.models.churn.choose_threshold).",
+             nullable=True),
+        _out("intervention_flag", DType.BOOL, "Churn probability > 0.7 (seed §3.5.2).",
+             nullable=True),
+        _out("churn_top_features", DType.EXPLANATION, _SHAP, nullable=True),
+        _out("ltv_p10", DType.FLOAT, "10th percentile of lifetime value.", unit="USD",
+             nullable=True),
+        _out("ltv_p50", DType.FLOAT, "Median lifetime value.", unit="USD", nullable=True),
+        _out("ltv_p90", DType.FLOAT, "90th percentile of lifetime value.", unit="USD",
+             nullable=True),
+        _out("recommended_items", DType.LIST_STRING, "Top content items (NCF).", nullable=True),
+        _out("recommended_categories", DType.LIST_STRING, "Categories of those items.",
+             nullable=True),
+        _out("anomaly_score", DType.FLOAT, "IsolationForest anomaly score (higher: odder).",
+             nullable=True),
+        _out("anomaly_flag", DType.BOOL, "Anomaly score above the review threshold.",
+             nullable=True),
+        _out("value_at_risk_usd", DType.FLOAT, "churn_probability x ltv_p50.", unit="USD",
+             nullable=True),
+        _out("next_best_action", DType.STRING, "The first rule that applies: human review, "
+             "retention offer, re-engagement campaign, retention nudge, personalised content.",
+             categories=("human_review", "retention_offer", "re_engagement_campaign",
+                         "retention_nudge", "personalised_content")),
+        Column("model_version", DType.STRING, Role.METADATA, "Engagement model version.",
+               nullable=True),
+        *(_version(m) for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")),
+        Column("prediction_timestamp", DType.TIMESTAMP, Role.METADATA, "When it was scored."),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+FINAL_RESULTS = Table(
+    "final_results",
+    "engagement_analytics.final_results: the customer's columns of `customers` (targets "
+    "renamed actual_engagement_score, actual_churn_30_day, actual_lifetime_value_usd) joined "
+    "with every column of `predictions` and the run's test metrics of the engagement model; "
+    "partitioned by location and account_type (engage/sql/engagement_analytics/).",
+    (
+        _ID,
+        _out("model_r2_score", DType.FLOAT, "Test R² of the engagement model of this run "
+             "(from model_metrics, never typed in).", nullable=True),
+        _out("model_rmse", DType.FLOAT, "Test RMSE of the engagement model of this run.",
+             nullable=True),
+        CUSTOMERS.column("location"),
+        CUSTOMERS.column("account_type"),
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+FAIRNESS_METRICS = Table(
+    "fairness_metrics",
+    "engagement_analytics.fairness_metrics: per model, run, decision and protected group, "
+    "the group's rates (engage.fairness.metrics) and the attribute's summary ratios that "
+    "the release gate judges (engage.fairness.gate).",
+    (
+        Column("model_name", DType.STRING, Role.METADATA, "Model judged."),
+        Column("model_version", DType.STRING, Role.METADATA, "Its registry version."),
+        _RUN,
+        _out("decision", DType.STRING, "What the model's output is used for (e.g. "
+             "high_engagement, retention_intervention)."),
+        Column("attribute", DType.STRING, Role.METADATA, "Protected attribute (e.g. gender)."),
+        Column("group_value", DType.STRING, Role.METADATA, "One group of that attribute."),
+        _out("rows", DType.INT, "Customers of the group in the test split."),
+        _out("selection_rate", DType.FLOAT, "Share of the group the decision selects.",
+             minimum=0, maximum=1),
+        _out("true_positive_rate", DType.FLOAT, "Selected among the group's positives.",
+             minimum=0, maximum=1, nullable=True),
+        _out("false_positive_rate", DType.FLOAT, "Selected among the group's negatives.",
+             minimum=0, maximum=1, nullable=True),
+        _out("mean_score", DType.FLOAT, "Mean model output in the group (calibration).",
+             nullable=True),
+        _out("observed_rate", DType.FLOAT, "Share of the group that is positive in truth.",
+             minimum=0, maximum=1),
+        _out("di_ratio", DType.FLOAT, "Disparate impact of the attribute: lowest / highest "
+             "selection rate over groups with enough rows (80% rule: >= 0.8).", nullable=True),
+        _out("dp_difference", DType.FLOAT, "Demographic parity difference of the attribute.",
+             nullable=True),
+        _out("eo_difference", DType.FLOAT, "Equalized odds difference of the attribute.",
+             nullable=True),
+        _out("labels_di_ratio", DType.FLOAT, "The same ratio of the observed outcomes: the "
+             "disparity already in the data.", nullable=True),
+        _out("passes_80_percent_rule", DType.BOOL, "di_ratio >= 0.8.", nullable=True),
+    ),
+)  # fmt: skip
+
+HUMAN_REVIEW = Table(
+    "human_review",
+    "engagement_qa.human_review: the QA queue of a run, at most 400 predictions "
+    "(engage/sql/engagement_qa/human_review.sql says how they are chosen).",
+    (
+        _ID,
+        *(CUSTOMERS.column(c) for c in ("age", "gender", "location", "account_type",
+                                        "avg_daily_logins")),
+        _out("actual_engagement", DType.FLOAT, "The customer's engagement_score.",
+             minimum=0, maximum=1),
+        _out("predicted_engagement_score", DType.FLOAT, "The model's score.",
+             minimum=0, maximum=1),
+        _out("prediction_error", DType.FLOAT, "Absolute difference of actual and predicted.",
+             minimum=0, maximum=1),
+        Column("model_version", DType.STRING, Role.METADATA, "Engagement model version."),
+        _out("qa_reason", DType.STRING, "Why it is queued.",
+             categories=("high_pred", "low_pred", "large_error", "baseline")),
+        _out("reviewer_notes", DType.STRING, "The reviewer's note.", nullable=True),
+        _out("review_status", DType.STRING, "pending until a decision is recorded."),
+        _RUN,
+    ),
+    key=("customer_id", "run_id"),
+)  # fmt: skip
+
+REVIEW_DECISIONS = Table(
+    "review_decisions",
+    "engagement_qa.review_decisions: append-only human decisions on queued predictions "
+    "(engage.qa.decisions); the latest per (customer, run) is in force.",
+    (
+        Column("decision_id", DType.STRING, Role.IDENTIFIER, "Random id of the decision."),
+        _ID,
+        _RUN,
+        _out("status", DType.STRING, "The decision.",
+             categories=("approved", "rejected", "overridden")),
+        _out("note", DType.STRING, "Why (no PII)."),
+        _out("override_value", DType.FLOAT, "Corrected engagement score (overridden only).",
+             minimum=0, maximum=1, nullable=True),
+        _out("predicted_engagement_score", DType.FLOAT, "The prediction judged.",
+             nullable=True),
+        Column("model_version", DType.STRING, Role.METADATA, "Its model version.",
+               nullable=True),
+        Column("reviewer", DType.STRING, Role.METADATA, "Who decided."),
+        Column("decided_at", DType.TIMESTAMP, Role.METADATA, "When."),
+    ),
+)  # fmt: skip
+
+DERIVED_FEATURES = Table(
+    "derived_features",
+    "Model features computed from contract columns; they are not stored in a table but "
+    "appear by name in the *_top_features explanations. Categorical columns also enter "
+    "models one-hot, as `<column>=<category>`.",
+    tuple(
+        Column(name, DType.FLOAT, Role.DERIVED, f"{a} x {b}.", nullable=True)
+        for name, (a, b) in INTERACTIONS.items()
+    ),
+)
+
+OUTPUT_TABLES: tuple[Table, ...] = (
+    PREDICTIONS,
+    DERIVED_FEATURES,
+    FINAL_RESULTS,
+    FAIRNESS_METRICS,
+    HUMAN_REVIEW,
+    REVIEW_DECISIONS,
+)
