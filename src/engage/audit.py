@@ -22,10 +22,12 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engage import lake
+from engage.contract import MODEL_INPUTS
 from engage.ports import ObjectStore
 
 SOURCES = ("batch", "api", "review")  # review: a human decision on a prediction (override)
@@ -235,3 +237,17 @@ def erase_customer(store: ObjectStore, customer_id: str) -> int:
             store.delete_prefix(key)
         erased += hits
     return erased
+
+
+def input_hashes(table: pa.Table) -> pa.Array:
+    """sha256 of each row's model inputs as JSON with sorted keys (nulls as null).
+
+    Hashed from the Arrow table, not pandas, so integer columns stay integers and a
+    customer's batch hash equals the API's for the same inputs.
+    """
+    inputs = table.select(sorted(MODEL_INPUTS))
+    fields = ", ".join(f'"{name}" := "{name}"' for name in inputs.column_names)
+    with duckdb.connect() as con:
+        con.register("inputs", inputs)
+        sql = f"SELECT sha256(CAST(to_json(struct_pack({fields})) AS VARCHAR)) FROM inputs"
+        return con.sql(sql).to_arrow_table().column(0).combine_chunks()

@@ -1,39 +1,22 @@
 """Batch inference's entries in the audit trail (seed §2.4.7): one per customer and model.
 
 Each entry names the model version that scored the customer, a SHA-256 of the
-JSON of the customer's model inputs (keys sorted, computed by DuckDB: 100K rows in a
-fraction of a second where Python row loops took seconds), the outputs and, for the
-explained models, the top SHAP features. Inputs themselves are never logged.
+JSON of the customer's model inputs (`engage.audit.input_hashes`), the outputs and,
+for the explained models, the top SHAP features. Inputs themselves are never logged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import duckdb
 import orjson
 import pyarrow as pa
 
-from engage.audit import AuditLog
-from engage.contract import MODEL_INPUTS
+from engage.audit import AuditLog, input_hashes
 
 _EXPLANATIONS = ("engagement_top_features", "churn_top_features")
 _NOT_OUTPUTS = ("customer_id", "model_version", *_EXPLANATIONS)
 _JSON = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
-
-
-def input_hashes(table: pa.Table) -> pa.Array:
-    """sha256 of each row's model inputs as JSON with sorted keys (nulls as null).
-
-    Hashed from the Arrow table, not pandas, so integer columns stay integers and a
-    customer's batch hash equals the API's for the same inputs.
-    """
-    inputs = table.select(sorted(MODEL_INPUTS))
-    fields = ", ".join(f'"{name}" := "{name}"' for name in inputs.column_names)
-    with duckdb.connect() as con:
-        con.register("inputs", inputs)
-        sql = f"SELECT sha256(CAST(to_json(struct_pack({fields})) AS VARCHAR)) FROM inputs"
-        return con.sql(sql).to_arrow_table().column(0).combine_chunks()
 
 
 def _json_rows(table: pa.Table) -> list[str]:
