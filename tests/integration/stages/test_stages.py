@@ -18,7 +18,6 @@ from engage.models.registry import ModelRegistry
 from engage.serving import load_version
 from engage.settings import Settings
 from engage.stages import (
-    container,
     data_prep,
     data_validation,
     ensemble,
@@ -29,7 +28,6 @@ from engage.stages import (
 from engage.stages.errors import DataValidationError, StageError
 from engage.stages.plans import PLANS
 from engage.stages.services import Services
-from engage.stages.tasks import STAGES, event_from_task_input, local_tasks
 
 PICKLE_MAGIC = b"\x80"  # every pickle protocol >= 2 starts with PROTO (0x80)
 
@@ -78,12 +76,6 @@ def test_pre_cleanup_removes_staging_leftovers_only_and_is_idempotent(prepared_s
     second = pre_cleanup.run(_event("run_a"), prepared_services)
     assert second["s3_objects_deleted"] == 0
     assert _published(root) == before
-
-
-def test_pre_cleanup_needs_a_run_id(tmp_path) -> None:
-    services = Services.from_settings(Settings(lake=str(tmp_path / "lake")))
-    with services, pytest.raises(StageError, match="run_id"):
-        pre_cleanup.run({"source": "x"}, services)
 
 
 # -- data preparation --------------------------------------------------------------------
@@ -423,75 +415,3 @@ def test_recommender_data_needs_both_files(prepared, tmp_path) -> None:
         pytest.raises(StageError, match="content_items"),
     ):
         data_prep.run(_event("r1", source), services)
-
-
-# -- task plumbing and the Fargate entry point --------------------------------------------
-
-
-def _ecs_parameters(event: dict) -> dict:
-    """RunTask parameters as the definition builds them (container env carries the input)."""
-    return {
-        "LaunchType": "FARGATE",
-        "Cluster": "engage-local",
-        "TaskDefinition": "inference-task",
-        "Overrides": {
-            "ContainerOverrides": [
-                {"Name": "sidecar", "Environment": [{"Name": "OTHER", "Value": "1"}]},
-                {
-                    "Name": "inference-container",
-                    "Environment": [
-                        {"Name": "ENGAGE_STAGE", "Value": "inference"},
-                        {"Name": "ENGAGE_EXECUTION", "Value": event["run_id"]},
-                        {"Name": "ENGAGE_EVENT", "Value": json.dumps(event)},
-                    ],
-                },
-            ]
-        },
-    }
-
-
-def test_event_from_task_input_unwraps_ecs_and_passes_lambda_events() -> None:
-    event = {"run_id": "run_x", "source": "/data", "seed": 7}
-    assert event_from_task_input(_ecs_parameters(event)) == event
-    lambda_event = {**event, "cleanup": {"cleanup_status": "success"}}
-    passed = event_from_task_input(lambda_event)
-    assert passed == lambda_event and passed is not lambda_event
-
-
-@pytest.mark.parametrize(
-    ("task_input", "message"),
-    [
-        ([1, 2], "JSON object, got list"),
-        ({"Overrides": {"ContainerOverrides": [{"Environment": []}]}}, "ENGAGE_EVENT"),
-    ],
-    ids=["not-an-object", "ecs-without-event"],
-)
-def test_event_from_task_input_refuses_what_it_cannot_read(task_input, message) -> None:
-    with pytest.raises(StageError, match=message):
-        event_from_task_input(task_input)
-
-
-def test_local_tasks_give_stages_the_unwrapped_event(tmp_path) -> None:
-    with Services.from_settings(Settings(lake=str(tmp_path / "lake"))) as services:
-        tasks = local_tasks(services)
-        assert set(tasks) == set(STAGES)
-        out = tasks["pre-cleanup"](_ecs_parameters({"run_id": "run_ecs"}))
-    assert out["run_id"] == "run_ecs" and out["cleanup_status"] == "success"
-
-
-@pytest.mark.parametrize("stage", ["", "nope", "pre_cleanup", "PRE-CLEANUP"])
-def test_container_exits_2_for_an_unknown_stage(monkeypatch, capsys, stage) -> None:
-    monkeypatch.setenv("ENGAGE_STAGE", stage)
-    assert container.main() == 2
-    err = capsys.readouterr().err
-    assert "ENGAGE_STAGE must be one of" in err and "pre-cleanup" in err
-
-
-def test_container_exits_1_with_the_error_when_the_stage_fails(monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv("ENGAGE_LAKE", str(tmp_path / "lake"))
-    monkeypatch.setenv("ENGAGE_STAGE", "pre-cleanup")
-    monkeypatch.setenv("ENGAGE_EVENT", json.dumps({"source": "no run id"}))
-    assert container.main() == 1
-    out = json.loads(capsys.readouterr().out)
-    assert out["stage"] == "pre-cleanup" and out["error"] == "StageError"
-    assert "run_id" in out["cause"]
