@@ -11,28 +11,7 @@ import pytest
 from engage.pipeline.asl import load_definition, local_values, render, task_names
 from engage.pipeline.history import RunHistory, UnknownRunError, new_run_id
 from engage.pipeline.runner import LocalRunner
-
-
-class MemoryStore:
-    """Just enough of the ObjectStore port for run history: bytes by key."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.writes: list[str] = []
-
-    def put_bytes(self, key: str, data: bytes) -> None:
-        self.objects[key] = data
-        self.writes.append(key)
-
-    def get_bytes(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def exists(self, key: str) -> bool:
-        return key in self.objects
-
-    def list(self, prefix: str) -> list[str]:
-        return sorted(k for k in self.objects if k.startswith(prefix))
-
+from fakes import MemoryStore
 
 PIPELINE = render(load_definition(), local_values())
 NAMES = task_names(PIPELINE)

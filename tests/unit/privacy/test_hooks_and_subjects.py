@@ -14,19 +14,7 @@ from engage.privacy import hooks
 from engage.privacy.errors import PrivacyError, UnmappedTableError, check_customer_id
 from engage.privacy.subjects import location_of, subject_tables
 from engage.settings import Settings
-
-
-class FakeCache:
-    def __init__(self) -> None:
-        self.deleted: list[str] = []
-        self.closed = False
-
-    def delete_customer(self, customer_id: str) -> int:
-        self.deleted.append(customer_id)
-        return 3
-
-    def close(self) -> None:
-        self.closed = True
+from fakes import FakeCache, FakeEngine
 
 
 def test_hook_outcomes_hold_counts_and_error_classes_only() -> None:
@@ -70,9 +58,11 @@ def test_bootstrap_registers_the_built_in_hooks(tmp_path: Path) -> None:
 
 def test_the_cache_hook_deletes_through_the_cache_port() -> None:
     cache = FakeCache()
+    cache.put_many([(f"CUST_1#h{i}", {"v": i}) for i in range(3)], "v1")
+    cache.put("CUST_2#h0", {"v": 0}, "v1")
     assert hooks.erase_from_cache(None, "CUST_1") == 0  # no cache file yet
-    assert hooks.erase_from_cache(lambda: cache, "CUST_1") == 3  # type: ignore[arg-type, return-value]
-    assert cache.deleted == ["CUST_1"] and cache.closed
+    assert hooks.erase_from_cache(lambda: cache, "CUST_1") == 3
+    assert list(cache.items) == ["CUST_2#h0"] and cache.closed
     with pytest.raises(hooks.HookUnavailable):
         hooks.erase_from_cache(lambda: object(), "CUST_1")  # type: ignore[arg-type, return-value]
 
@@ -90,32 +80,22 @@ def test_locations_cover_layout_restricted_and_score_tables() -> None:
     assert location_of("engagement_analytics.somebody_elses_table") is None
 
 
-class FakeCatalog:
-    """The two SqlEngine calls discovery makes."""
-
-    def __init__(self, tables: dict[str, list[str]]) -> None:
-        self._tables = tables
-
-    def tables(self) -> list[str]:
-        return sorted(self._tables)
-
-    def query(self, sql: str, params: Any = None) -> pa.Table:
-        name = sql.split("FROM ")[1].split()[0]
-        return pa.table({c: pa.array([], pa.string()) for c in self._tables[name]})
-
-
 def test_a_catalog_table_with_customers_but_no_location_stops_erasure(tmp_path: Path) -> None:
     store = LocalObjectStore(tmp_path / "lake")
-    catalog = FakeCatalog(
+
+    def table(*columns: str) -> pa.Table:
+        return pa.table({c: pa.array([], pa.string()) for c in columns})
+
+    catalog = FakeEngine(
         {
-            "engagement_raw.customers": ["customer_id", "age"],
-            "engagement_analytics.high_value_customers": ["customer_id"],  # derived view
-            "engagement_predictions.model_metrics": ["metric"],
+            "engagement_raw.customers": table("customer_id", "age"),
+            "engagement_analytics.high_value_customers": table("customer_id"),  # derived view
+            "engagement_predictions.model_metrics": table("metric"),
         }
     )
     found = subject_tables(store, catalog)  # type: ignore[arg-type]
     assert [t.name for t in found] == ["engagement_raw.customers"]
-    catalog._tables["engagement_analytics.new_scores"] = ["customer_id", "score"]
+    catalog._tables["engagement_analytics.new_scores"] = table("customer_id", "score")
     with pytest.raises(UnmappedTableError, match="new_scores"):
         subject_tables(store, catalog)  # type: ignore[arg-type]
 
