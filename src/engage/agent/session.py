@@ -8,6 +8,7 @@ from engage.agent.answer import Answer
 from engage.agent.kb import KbIndex
 from engage.agent.planner import Planner
 from engage.agent.tools import Tools
+from engage.settings import Settings
 
 
 class Session:
@@ -19,6 +20,11 @@ class Session:
         self.kb = kb
         self.planner = planner
         self.history: list[Answer] = []
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the tools run under (limits such as the row cap)."""
+        return self.tools.settings
 
     def passages(self, question: str, k: int = 3) -> list[dict[str, Any]]:
         """KB chunks relevant to a question (source, model version, run, timestamp)."""

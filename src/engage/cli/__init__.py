@@ -9,8 +9,6 @@ import importlib
 
 import typer
 
-from engage import __version__
-
 app = typer.Typer(
     name="engage",
     help="Customer engagement predictions: generate data, run the pipeline, query, explain.",
@@ -41,6 +39,8 @@ _COMMAND_MODULES = (
 
 def _version(value: bool) -> None:
     if value:
+        from engage import __version__  # read from the package metadata only when asked
+
         typer.echo(f"engage {__version__}")
         raise typer.Exit()
 
