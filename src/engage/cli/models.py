@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage import bootstrap, lake
+from engage import lake
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
 
@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _store() -> ObjectStore:
+    from engage import bootstrap
     from engage.settings import Settings
 
     return bootstrap.object_store(Settings())

@@ -18,11 +18,17 @@ from rich.table import Table
 
 from engage.ports import SqlError
 from engage.privacy.errors import PrivacyError
-from engage.privacy.tokens import TokenKeyError
 
 console = Console()
 err_console = Console(stderr=True)
-_ERRORS = (PrivacyError, SqlError, TokenKeyError)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """What a privacy command reports as one line (tokens load settings: only when run)."""
+    from engage.privacy.tokens import TokenKeyError
+
+    return (PrivacyError, SqlError, TokenKeyError)
+
 
 CustomerId = Annotated[str, typer.Argument(help="Customer id, e.g. CUST_0000042.")]
 
@@ -61,7 +67,7 @@ def forget(
 
     try:
         report = forget_customer(*_ports(), customer_id, by, dry_run=dry_run)
-    except _ERRORS as err:
+    except _errors() as err:
         raise _fail(err) from None
     if report.already_erased:
         console.print(f"Already erased; nothing of it is left in the lake. Hooks: {report.hooks}")
@@ -96,7 +102,7 @@ def export(
 
     try:
         data = export_customer(*_ports(), customer_id)
-    except _ERRORS as err:
+    except _errors() as err:
         raise _fail(err) from None
     text = json.dumps(data, indent=2, default=str)
     if out is None:

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engage import bootstrap
 from engage.pipeline.history import RunHistory, UnknownRunError
 
 console = Console()
@@ -22,6 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _history() -> RunHistory:
+    from engage import bootstrap
     from engage.settings import Settings
 
     return RunHistory(bootstrap.object_store(Settings()))
