@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev
 
 docs: $(VENV)/.installed
 	$(BIN)/engage contract dictionary -o docs/data_dictionary.md
+	$(BIN)/engage docs diagrams --out docs/diagrams
 
 clean:
 	rm -rf $(VENV) lake data .pytest_cache .ruff_cache

@@ -36,6 +36,7 @@ _COMMAND_MODULES = (
     "task",
     "cost",
     "report",
+    "docs",
 )
 
 
