@@ -48,9 +48,9 @@ def _defines(ref: str) -> bool:
     assert spec is not None and spec.origin, module
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            if node.name == name:
-                return True
+        defs = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+        if isinstance(node, defs) and node.name == name:
+            return True
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AnnAssign):
             targets = [node.target]
