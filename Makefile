@@ -40,9 +40,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/generate.py
 
-docs: $(VENV)/.installed
+docs: $(VENV)/.installed-dev
 	$(BIN)/engage contract dictionary -o docs/data_dictionary.md
 	$(BIN)/engage docs diagrams --out docs/diagrams
+	$(BIN)/engage docs compliance
 
 clean:
 	rm -rf $(VENV) lake data .pytest_cache .ruff_cache

@@ -47,3 +47,34 @@ def diagrams_command(
         console.print(f"[red]stale:[/] {', '.join(stale)} (run `engage docs diagrams`)")
         raise typer.Exit(1)
     console.print("diagrams are up to date")
+
+
+@docs_app.command("compliance")
+def compliance_command(
+    source: Annotated[Path, typer.Option("--source", help="The matrix as data.")] = Path(
+        "docs/compliance.yaml"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="The Markdown page.")] = Path(
+        "docs/compliance.md"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if stale or a reference is gone.")
+    ] = False,
+) -> None:
+    """Render the control matrix and check that every resource, module and test it names exists."""
+    from engage import compliance
+
+    data = compliance.load(source)
+    problems = compliance.check(data, source.resolve().parent.parent)
+    for problem in problems:
+        console.print(f"[red]{problem}[/]")
+    text = compliance.render(data)
+    if check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            console.print(f"[red]stale:[/] {out} (run `engage docs compliance`)")
+            problems.append("stale")
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+    if problems:
+        raise typer.Exit(1)
