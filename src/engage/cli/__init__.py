@@ -37,6 +37,7 @@ _COMMAND_MODULES = (
     "cost",
     "report",
     "docs",
+    "demo",
 )
 
 

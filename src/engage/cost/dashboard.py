@@ -48,8 +48,11 @@ def markdown(cost: RunCost) -> str:
     warnings = [
         f"- At {p.rows:,} customers: {w}" for p in cost.projections for w in p.estimate.warnings
     ]
-    if warnings or est.warnings:
-        out += ["", "## Warnings", "", *[f"- {w}" for w in est.warnings], *warnings]
+    if est.warnings:
+        out += ["", "## Warnings", "", *[f"- {w}" for w in est.warnings]]
+    if warnings:  # long at large scales: folded, so the table stays the first thing read
+        out += ["", f"<details><summary>{len(warnings)} warning(s) at larger customer counts"
+                "</summary>", "", *warnings, "", "</details>"]  # fmt: skip
     verdict = "**over**" if cost.over_budget else "within"
     out += [
         "",
