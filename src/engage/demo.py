@@ -66,9 +66,9 @@ class Tour:
 
 def _invoke(args: list[str]) -> str:
     """Run one `engage` command in this process; its output is echoed and returned."""
-    from engage.cli import app
-
     import click
+
+    from engage.cli import app
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
@@ -115,26 +115,23 @@ def _pick_customer(tour: Tour) -> str:
 
 
 def steps(tour: Tour) -> list[Step]:
-    """The tour, in order; argument lists are filled in when each step runs."""
-    out = [
+    """The tour, in order; `{customer}` is filled in once step 9 has picked one."""
+    review = ["qa", "review", "{customer}", "--status", "approved", "--note", "demo: checked"]
+    return [
         Step("Generate synthetic customers", ["generate", "--rows", str(tour.rows), "--seed", "7"]),
         Step("Run the pipeline (the Step Functions definition, locally)", ["run"]),
-    ]
-    out += [Step(f"SQL query {i + 1} of 3 (read-only, Athena dialect)", ["sql", q]) for i, q in
-            enumerate(SQL)]  # fmt: skip
-    out += [Step(f"Question {i + 1} of 3 to the agent", ["ask", q]) for i, q in enumerate(QUESTIONS)]
-    out += [
+        *(Step(f"SQL query {i} of 3 (read-only, Athena dialect)", ["sql", q])
+          for i, q in enumerate(SQL, 1)),
+        *(Step(f"Question {i} of 3 to the agent", ["ask", q]) for i, q in enumerate(QUESTIONS, 1)),
         Step("Pick a customer for the next steps", action=_pick_customer),
         Step("Explain that customer's predictions", ["explain", "{customer}", "--no-hints"]),
         Step("Create an API key (shown once)", ["keys", "create", "--name", "demo"]),
         Step("Serve the API, call POST /predict with the key, stop", action=call_api),
-        Step("Record a human review decision", ["qa", "review", "{customer}", "--status",
-             "approved", "--note", "demo: checked by hand"]),  # fmt: skip
+        Step("Record a human review decision", review),
         Step("Write the reports (PDFs and HTML)", ["report"]),
-        Step("The cost dashboard (Markdown; --format infracost for Infracost JSON)",
-             ["cost", "--format", "markdown"]),  # fmt: skip
-    ]
-    return out
+        Step("The cost dashboard (--format infracost gives Infracost JSON)",
+             ["cost", "--format", "markdown"]),
+    ]  # fmt: skip
 
 
 def _run_step(tour: Tour, number: int, step: Step) -> None:

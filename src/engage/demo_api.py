@@ -72,7 +72,7 @@ def call_api(tour: Tour) -> str:
     body = {"customer_id": tour.customer}
     print(f"$ KEY={tour.key}   # the key the step before printed")
     print(f"$ engage serve --port {port} &")
-    print(f"$ curl -s -H \"x-api-key: $KEY\" -d {shlex.quote(json.dumps(body))} {base}/predict")
+    print(f'$ curl -s -H "x-api-key: $KEY" -d {shlex.quote(json.dumps(body))} {base}/predict')
     log = tour.root / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603  (our own CLI, fixed arguments)

@@ -17,13 +17,15 @@ def register(app: typer.Typer) -> None:
 
 
 def demo_command(
-    rows: Annotated[int, typer.Option("--rows", "-n", min=500, help="Customers to generate.")] = 3000,
+    rows: Annotated[
+        int, typer.Option("--rows", "-n", min=500, help="Customers to generate.")
+    ] = 3000,
     folder: Annotated[
         Path | None,
         typer.Option("--dir", help="Where data/ and lake/ go [default: a new temporary folder]."),
     ] = None,
 ) -> None:
-    """Generate, run, query, ask, explain, call the API, review, report: each step's command shown."""
+    """A scripted tour: generate, run, query, ask, explain, call the API, review, report."""
     from engage.demo import DemoError, run_demo
 
     root = folder or Path(tempfile.mkdtemp(prefix="engage-demo-"))

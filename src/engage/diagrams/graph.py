@@ -69,7 +69,7 @@ PORTS: tuple[Port, ...] = (
                 "Amazon DynamoDB"),
     ),
     Port(
-        "llm", "Planner (Q&A LLM)", "engage.agent.planner:Planner", "ENGAGE_LLM",
+        "llm", "Planner (LLM for questions)", "engage.agent.planner:Planner", "ENGAGE_LLM",
         Adapter("offline analyst", "engage.agent.planner.offline:OfflinePlanner"),
         Adapter("Claude via Converse", "engage.agent.planner.bedrock:BedrockPlanner",
                 "Amazon Bedrock"),

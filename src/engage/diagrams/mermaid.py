@@ -22,7 +22,7 @@ def _id(text: str) -> str:
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "'").replace("&", "and")
+    return text.replace('"', "'").replace("&", " and ")
 
 
 def code_name(ref: str) -> str:
@@ -85,15 +85,16 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _machine(machine: Mapping[str, Any], indent: str) -> list[str]:
     lines = [f"{indent}[*] --> {machine['StartAt']}"]
     for name, state in machine["States"].items():
-        retry = " (retries)" if state.get("Retry") else ""
-        lines.append(f"{indent}{name} : {_kind(state)}{retry}")
-        if state["Type"] == "Parallel":
+        retry = ", retries" if state.get("Retry") else ""
+        if state["Type"] == "Parallel":  # a composite's title is its id; a label would hide it
             lines.append(f"{indent}state {name} {{")
             for i, branch in enumerate(state["Branches"]):
                 if i:
                     lines.append(f"{indent}    --")
                 lines += _machine(branch, indent + "    ")
             lines.append(f"{indent}}}")
+        else:  # `Name : text` would replace the name; a quoted label keeps both
+            lines.append(f'{indent}state "{name} ({_kind(state)}{retry})" as {name}')
         for target, label in _edges(name, state):
             lines.append(f"{indent}{name} --> {target}" + (f" : {label}" if label else ""))
     return lines
