@@ -64,8 +64,12 @@ def compliance_command(
     """Render the control matrix and check that every resource, module and test it names exists."""
     from engage import compliance
 
-    data = compliance.load(source)
-    problems = compliance.check(data, source.resolve().parent.parent)
+    try:
+        data = compliance.load(source)
+        problems = compliance.check(data, source.resolve().parent.parent)
+    except ImportError as err:  # PyYAML and python-hcl2 come with the dev extra
+        console.print(f"[red]{err.name} is missing:[/] pip install -e '.[dev]'")
+        raise typer.Exit(2) from err
     for problem in problems:
         console.print(f"[red]{problem}[/]")
     text = compliance.render(data)
