@@ -180,6 +180,6 @@ def markdown_page(sources: Mapping[str, str], folder: str) -> str:
     for name, text in sources.items():
         title, intro = INTRO[name]
         body = "\n".join(line for line in text.splitlines() if not line.startswith("%%"))
-        out += [f"## {title}", "", intro, f"Source: [`{folder}/{name}`]({folder}/{name}).", ""]
+        out += [f"## {title}", "", intro, "", f"Source: [`{folder}/{name}`]({folder}/{name}).", ""]
         out += ["```mermaid", body, "```", ""]
     return "\n".join(out)
