@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 ROWS   ?= 100000
 
-.PHONY: run test lint format bench docs clean checkov
+.PHONY: run test lint format bench docs clean checkov demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.installed-dev .venv-checkov/bin/checkov
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
+# A scripted tour on 3,000 customers in a temporary folder (never ./data): each step's
+# command is printed so that it can be repeated by hand.
+demo: $(VENV)/.installed
+	$(BIN)/engage demo --rows 3000
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -42,8 +47,10 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/generate.py
 
-docs: $(VENV)/.installed
+docs: $(VENV)/.installed-dev
 	$(BIN)/engage contract dictionary -o docs/data_dictionary.md
+	$(BIN)/engage docs diagrams --out docs/diagrams
+	$(BIN)/engage docs compliance
 
 clean:
 	rm -rf $(VENV) lake data .pytest_cache .ruff_cache

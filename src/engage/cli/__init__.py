@@ -34,6 +34,8 @@ _COMMAND_MODULES = (
     "task",
     "cost",
     "report",
+    "docs",
+    "demo",
 )
 
 

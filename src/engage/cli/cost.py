@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +20,15 @@ if TYPE_CHECKING:
 console = Console()
 
 
+class CostFormat(StrEnum):
+    """Output formats: the terminal tables, everything as JSON, Infracost JSON, Markdown."""
+
+    table = "table"
+    json = "json"
+    infracost = "infracost"
+    markdown = "markdown"
+
+
 def register(app: typer.Typer) -> None:
     app.command("cost")(cost_command)
 
@@ -30,8 +41,18 @@ def cost_command(
         bool, typer.Option("--check", help="Exit 1 when the run's cost exceeds ENGAGE_BUDGET_USD.")
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the inputs and lines as JSON.")
+        bool, typer.Option("--json", help="Print the inputs and lines as JSON (--format json).")
     ] = False,
+    fmt: Annotated[
+        CostFormat,
+        typer.Option(
+            "--format",
+            help="table, json, infracost (Infracost breakdown JSON) or markdown (dashboard).",
+        ),
+    ] = CostFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the output to this file instead.")
+    ] = None,
 ) -> None:
     """Project the AWS cost of a run: per service, per month, and at 100K-60M customers."""
     from engage import bootstrap
@@ -45,13 +66,36 @@ def cost_command(
     except (UnknownRunError, ValueError) as err:
         console.print(f"[red]{err}[/]")
         raise typer.Exit(2) from err
-    if as_json:
-        typer.echo(json.dumps(to_dict(cost), indent=2, default=str))
-    else:
+    fmt = CostFormat.json if as_json else fmt
+    if fmt is CostFormat.table:
         print_cost(cost)
+    else:
+        _emit(render(cost, fmt), out)
     if check and cost.over_budget:
         console.print(f"[red]Over budget:[/] ${cost.total:,.2f} > ${cost.budget_usd:,.2f} per run")
         raise typer.Exit(1)
+
+
+def render(cost: RunCost, fmt: CostFormat) -> str:
+    """The text of a non-table format (imports only the formatter asked for)."""
+    if fmt is CostFormat.infracost:
+        from engage.cost.infracost import breakdown
+
+        return json.dumps(breakdown(cost), indent=2, default=str)
+    if fmt is CostFormat.markdown:
+        from engage.cost.dashboard import markdown
+
+        return markdown(cost)
+    return json.dumps(to_dict(cost), indent=2, default=str)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    console.print(f"wrote {out}")
 
 
 def to_dict(cost: RunCost) -> dict[str, object]:
@@ -63,6 +107,9 @@ def to_dict(cost: RunCost) -> dict[str, object]:
         "lines": [asdict(line) for line in cost.estimate.lines],
         "total_on_demand_usd": cost.estimate.total("on_demand"),
         "total_spot_usd": cost.estimate.total("spot"),
+        "schedule_days": cost.schedule_days,
+        "monthly_on_demand_usd": cost.estimate.monthly(cost.schedule_days),
+        "monthly_spot_usd": cost.estimate.monthly(cost.schedule_days, "spot"),
         "budget_usd": cost.budget_usd,
         "capacity": cost.capacity,
         "over_budget": cost.over_budget,

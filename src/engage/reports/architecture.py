@@ -10,19 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 from engage.cost.usage import task_kinds
+from engage.diagrams.drawing import component_png
+from engage.diagrams.graph import PORTS
 from engage.reports import charts
 from engage.reports.data import ReportData
 from engage.reports.pdf import WIDTH, Doc, usd
 
-COMPONENTS = (
-    ("Object store / lake", "local directory (Parquet)", "S3 buckets"),
-    ("Catalog + SQL", "DuckDB catalog over the lake", "Glue Data Catalog + Athena"),
-    ("Pipeline runner", "local ASL runner", "Step Functions (same ASL JSON)"),
-    ("Stage execution", "in-process functions", "Lambda and ECS Fargate tasks"),
-    ("Prediction cache", "SQLite (WAL, TTL)", "DynamoDB (TTL)"),
-    ("Q&A / LLM", "offline analyst, local embeddings", "Bedrock (Claude, Titan v2)"),
-    ("Real-time API", "FastAPI + uvicorn", "API Gateway + Lambda (Mangum)"),
-)
 TRADE_OFFS = (
     (
         "Fargate for training and scoring",
@@ -62,10 +55,15 @@ def build(data: ReportData, path: Path) -> Path:
     """Write the Architecture PDF for `data`'s run."""
     doc = Doc("Architecture Report", data.run_id, "components, pipeline and trade-offs")
     doc.h2("Components: one port, a local default and an AWS adapter")
+    doc.p(
+        "Drawn from <i>engage.diagrams.graph</i>, the data behind docs/diagrams/components.mmd; "
+        "<i>engage.bootstrap</i> picks one adapter per port from the setting in brackets."
+    )
+    doc.chart(component_png())
     doc.table(
         ["Port", "Local (this run)", "AWS"],
-        [list(c) for c in COMPONENTS],
-        [WIDTH * 0.25, WIDTH * 0.35, WIDTH * 0.4],
+        [[p.name, p.local.label, p.aws.service or p.aws.label] for p in PORTS],
+        [WIDTH * 0.3, WIDTH * 0.3, WIDTH * 0.4],
     )
     doc.h2("The pipeline as it ran")
     stages = _stages(data)
