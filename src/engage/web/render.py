@@ -90,7 +90,7 @@ async def error_page(request: Request, exc: WebError) -> Response:
         return RedirectResponse("/app/login", status_code=303)
     if exc.status >= 500:
         log.error("web error %s on %s: %s", exc.status, request.url.path, exc.message)
-    response = page(request, "error.html", exc.status, status=exc.status, message=exc.message)
+    response = page(request, "error.html", exc.status, code=exc.status, error=exc.message)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response
