@@ -62,10 +62,17 @@ def test_forms_without_the_csrf_token_are_refused(served) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/app/customers?page=0", "/app/customers?sort=drop_table", "/app/customers?x=1",
-             "/app/customers?state=california", "/app/customers/%3Cscript%3E",
-             "/app/runs/not_a_run", "/app/download/customer_pii.csv"],
-)  # fmt: skip
+    "path",
+    [
+        "/app/customers?page=0",
+        "/app/customers?sort=drop_table",
+        "/app/customers?x=1",
+        "/app/customers?state=california",
+        "/app/customers/%3Cscript%3E",
+        "/app/runs/not_a_run",
+        "/app/download/customer_pii.csv",
+    ],
+)
 def test_bad_parameters_are_4xx_pages_without_a_trace(served, path: str) -> None:
     answer = sign_in(served, served.reader_key).get(path)
     assert 400 <= answer.status_code < 500

@@ -20,12 +20,24 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
 )
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
-PAGES = [("/", "Overview"), ("/app/customers", "Customers"), ("/app/ask", "Ask about the results"),
-         ("/app/review", "Review queue"), ("/app/fairness", "Fairness"),
-         ("/app/quality", "Drift and data quality"), ("/app/models", "Models"),
-         ("/app/runs", "Runs")]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAGES = [
+    ("/", "Overview"),
+    ("/app/customers", "Customers"),
+    ("/app/ask", "Ask about the results"),
+    ("/app/review", "Review queue"),
+    ("/app/fairness", "Fairness"),
+    ("/app/quality", "Drift and data quality"),
+    ("/app/models", "Models"),
+    ("/app/runs", "Runs"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +110,9 @@ def test_filter_customers_and_open_one_with_its_shap_chart(admin: Visit, web, ba
     page.get_by_label("Churn risk").select_option("intervention")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**risk=intervention**")
-    expected = baseline.query("SELECT count(*) AS n FROM engagement_analytics.final_results "
-                              "WHERE intervention_flag").to_pylist()[0]["n"]  # fmt: skip
+    expected = baseline.query(
+        "SELECT count(*) AS n FROM engagement_analytics.final_results WHERE intervention_flag"
+    ).to_pylist()[0]["n"]
     assert int(page.locator("#total").get_attribute("data-total")) == expected < everyone
     first = page.locator("#customers tbody a").first
     customer = first.inner_text()
@@ -107,8 +120,10 @@ def test_filter_customers_and_open_one_with_its_shap_chart(admin: Visit, web, ba
     page.wait_for_url(f"**/app/customers/{customer}")
     bars = page.locator("#shap-churn svg rect[data-value]")
     assert bars.count() >= 1
-    stored = baseline.query(f"SELECT churn_top_features AS f FROM engagement_predictions.predictions "
-                            f"WHERE customer_id = '{customer}'").to_pylist()[0]["f"]  # fmt: skip
+    stored = baseline.query(
+        f"SELECT churn_top_features AS f FROM engagement_predictions.predictions "
+        f"WHERE customer_id = '{customer}'"
+    ).to_pylist()[0]["f"]
     shown = [float(bars.nth(i).get_attribute("data-value")) for i in range(bars.count())]
     assert shown == pytest.approx([s["impact"] for s in stored], abs=1e-5)
     page.locator("#hints table, #hints p:not(.status)").first.wait_for(timeout=30_000)
@@ -119,8 +134,9 @@ def test_filter_customers_and_open_one_with_its_shap_chart(admin: Visit, web, ba
 def test_ask_two_questions_with_a_follow_up(admin: Visit) -> None:
     page = admin.page
     admin.go("/app/ask")
-    for n, question in enumerate(["What is the churn rate by account type?",
-                                  "and for premium users?"], start=1):  # fmt: skip
+    for n, question in enumerate(
+        ["What is the churn rate by account type?", "and for premium users?"], start=1
+    ):
         page.get_by_label("Your question").fill(question)
         page.get_by_role("button", name="Ask").click()
         page.locator(".turn.done").nth(n - 1).wait_for(timeout=60_000)
@@ -150,8 +166,10 @@ def test_reader_sees_no_admin_actions_and_the_server_refuses_them(browser, web) 
     assert reader.page.locator("nav a", has_text="Review queue").count() == 0
     assert reader.go("/app/review").status == 403
     token = reader.go("/") and reader.page.locator("input[name=csrf]").first.input_value()
-    refused = reader.page.request.post(f"{web.url}/app/models/promote", form={
-        "csrf": token, "model": "churn", "version": "v1", "note": "x", "confirm": "yes"})  # fmt: skip
+    refused = reader.page.request.post(
+        f"{web.url}/app/models/promote",
+        form={"csrf": token, "model": "churn", "version": "v1", "note": "x", "confirm": "yes"},
+    )
     assert refused.status == 403
     reader.close()
 

@@ -10,8 +10,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from engage.web import auth
-from engage.web.pages import ask, customer, customers, downloads, fairness, models, overview, quality
-from engage.web.pages import review, runs
+from engage.web.pages import (
+    ask,
+    customer,
+    customers,
+    downloads,
+    fairness,
+    models,
+    overview,
+    quality,
+    review,
+    runs,
+)
 from engage.web.render import WebError, error_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -54,8 +64,19 @@ def mount(app: FastAPI) -> None:
     """Add the web app to an API app built by `engage.api.app.create_app`."""
     app.state.web_sessions = auth.Sessions()
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (auth, overview, customers, customer, ask, review, fairness, quality, models, runs,
-                   downloads):  # fmt: skip
+    for module in (
+        auth,
+        overview,
+        customers,
+        customer,
+        ask,
+        review,
+        fairness,
+        quality,
+        models,
+        runs,
+        downloads,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(WebError, error_page)  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders)

@@ -145,8 +145,14 @@ def _secure(request: Request) -> bool:
 async def login_page(request: Request) -> Response:
     token = secrets.token_urlsafe(32)
     response = page(request, "login.html", login_csrf=token, message=None)
-    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
-                        secure=_secure(request), path="/app/login")  # fmt: skip
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/app/login",
+    )
     return response
 
 
@@ -162,12 +168,24 @@ async def login(request: Request) -> Response:
     key = await run_in_threadpool(state.keys.authenticate, fields.get("api_key", "").strip())
     if key is None:
         state.metrics.count("auth_failures")
-        return page(request, "login.html", 401, login_csrf=expected,
-                    message="That key is not valid (or was revoked).")  # fmt: skip
+        return page(
+            request,
+            "login.html",
+            401,
+            login_csrf=expected,
+            message="That key is not valid (or was revoked).",
+        )
     session = request.app.state.web_sessions.create(key)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, session.sid, httponly=True, samesite="strict",
-                        secure=_secure(request), max_age=IDLE_SECONDS, path="/")  # fmt: skip
+    response.set_cookie(
+        COOKIE,
+        session.sid,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=IDLE_SECONDS,
+        path="/",
+    )
     response.delete_cookie(LOGIN_COOKIE, path="/app/login")
     return response
 

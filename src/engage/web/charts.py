@@ -48,14 +48,25 @@ def bars(items: Sequence[tuple[str, float]], label: str, fmt: str = "{:.3g}") ->
     span = (high - low) or 1.0
     scale = (width - left - 70) / span
     zero = left + (0 - low) * scale
-    body = [f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{row * len(items) + 4}" '
-            f'stroke="{GRID}"/>']  # fmt: skip
+    body = [
+        f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{row * len(items) + 4}" '
+        f'stroke="{GRID}"/>'
+    ]
     for i, (name, value) in enumerate(items):
         y = 6 + i * row
         x = zero if value >= 0 else zero + value * scale
         body.append(_text(left - 8, y + 14, name, "end"))
-        body.append(_rect(x, y, abs(value) * scale, row - 8, NEUTRAL if value >= 0 else NEG,
-                          value, f"{name}: {fmt.format(value)}"))  # fmt: skip
+        body.append(
+            _rect(
+                x,
+                y,
+                abs(value) * scale,
+                row - 8,
+                NEUTRAL if value >= 0 else NEG,
+                value,
+                f"{name}: {fmt.format(value)}",
+            )
+        )
         body.append(_text(max(x + abs(value) * scale, zero) + 6, y + 14, fmt.format(value)))
     return _svg(width, row * len(items) + 12, label, body)
 
@@ -79,20 +90,34 @@ def waterfall(base: float, impacts: Sequence[tuple[str, float]], final: float, l
     def x(v: float) -> float:
         return left + (v - low) * scale
 
-    body = [_text(left - 8, 18, "other features + expected", "end"),
-            f'<line x1="{x(base):.1f}" y1="6" x2="{x(base):.1f}" y2="24" stroke="#555"/>',
-            _text(x(base) + 4, 18, f"{base:.3f}")]  # fmt: skip
+    body = [
+        _text(left - 8, 18, "other features + expected", "end"),
+        f'<line x1="{x(base):.1f}" y1="6" x2="{x(base):.1f}" y2="24" stroke="#555"/>',
+        _text(x(base) + 4, 18, f"{base:.3f}"),
+    ]
     for i, (name, start, end, impact) in enumerate(steps, start=1):
         y = 6 + i * row
         body.append(_text(left - 8, y + 14, name, "end"))
         fill = POS if impact >= 0 else NEG
-        body.append(_rect(x(min(start, end)), y, abs(end - start) * scale, row - 8, fill, impact,
-                          f"{name}: {impact:+.4f}"))  # fmt: skip
+        body.append(
+            _rect(
+                x(min(start, end)),
+                y,
+                abs(end - start) * scale,
+                row - 8,
+                fill,
+                impact,
+                f"{name}: {impact:+.4f}",
+            )
+        )
         body.append(_text(x(max(start, end)) + 4, y + 14, f"{impact:+.3f}"))
     y = 6 + (len(steps) + 1) * row
-    body += [_text(left - 8, y + 14, "model output", "end"),
-             f'<line x1="{x(final):.1f}" y1="{y}" x2="{x(final):.1f}" y2="{y + 18}" '
-             f'stroke="#111" stroke-width="2"/>', _text(x(final) + 4, y + 14, f"{final:.3f}")]  # fmt: skip
+    body += [
+        _text(left - 8, y + 14, "model output", "end"),
+        f'<line x1="{x(final):.1f}" y1="{y}" x2="{x(final):.1f}" y2="{y + 18}" '
+        f'stroke="#111" stroke-width="2"/>',
+        _text(x(final) + 4, y + 14, f"{final:.3f}"),
+    ]
     return _svg(width, y + row, label, body)
 
 
@@ -144,9 +169,17 @@ def gantt(stages: Sequence[tuple[str, float, float, str]], label: str) -> str:
     for i, (name, start, end, status) in enumerate(stages):
         y = 4 + i * row
         body.append(_text(left - 8, y + 13, name, "end"))
-        body.append(_rect(left + start * scale, y, (end - start) * scale, row - 6,
-                          STATUS_FILL.get(status, NEUTRAL), end - start,
-                          f"{name}: {end - start:.2f} s ({status})"))  # fmt: skip
+        body.append(
+            _rect(
+                left + start * scale,
+                y,
+                (end - start) * scale,
+                row - 6,
+                STATUS_FILL.get(status, NEUTRAL),
+                end - start,
+                f"{name}: {end - start:.2f} s ({status})",
+            )
+        )
         body.append(_text(left + end * scale + 4, y + 13, f"{end - start:.1f} s"))
     axis_y = 4 + len(stages) * row + 12
     ticks = _ticks(total)

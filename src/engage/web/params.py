@@ -26,4 +26,6 @@ def parse(request: Request, model: type[M]) -> M:
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "query"
-        raise WebError(400, f"Bad query parameter {field!r}: {first.get('msg', 'invalid')}.") from None
+        raise WebError(
+            400, f"Bad query parameter {field!r}: {first.get('msg', 'invalid')}."
+        ) from None

@@ -63,9 +63,7 @@ env.filters.update(num=num, pct=pct)
 env.globals.update(nav=NAV)
 
 
-def page(
-    request: Request, template: str, status: int = 200, **context: Any
-) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page; `user` and `csrf` come from the request's session (if any)."""
     session = getattr(request.state, "web_session", None)
     html = env.get_template(template).render(

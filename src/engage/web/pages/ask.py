@@ -46,7 +46,9 @@ def chart(rows: list[dict[str, Any]]) -> str:
         return ""
     first = rows[0]
     label = next((k for k, v in first.items() if isinstance(v, str)), None)
-    numbers = [k for k, v in first.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = [
+        k for k, v in first.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
     value = "value" if "value" in numbers else (numbers[0] if numbers else None)
     if label is None or value is None or len(rows) < 2:
         return ""
@@ -88,12 +90,15 @@ async def ask_stream(request: Request, session: Viewer) -> StreamingResponse:
         try:
             answer = await run_in_threadpool(_answer, request, session, question)
         except Exception as err:  # the user sees a message; the trace stays in the log
-            yield _line({"type": "error", "text": f"The agent could not answer: {type(err).__name__}"})
+            yield _line(
+                {"type": "error", "text": f"The agent could not answer: {type(err).__name__}"}
+            )
             return
         words = str(answer.get("text", "")).split(" ")
         for start in range(0, len(words), 12):
-            yield _line({"type": "text", "text": " ".join(words[start:start + 12]) + " "})
+            yield _line({"type": "text", "text": " ".join(words[start : start + 12]) + " "})
         yield _line({"type": "answer", "answer": answer})
 
-    return StreamingResponse(events(), media_type="application/x-ndjson",
-                             headers={"cache-control": "no-store"})  # fmt: skip
+    return StreamingResponse(
+        events(), media_type="application/x-ndjson", headers={"cache-control": "no-store"}
+    )

@@ -25,7 +25,9 @@ def top_level_stages(record: dict[str, Any]) -> list[tuple[str, float, float, st
     """(name, start s, end s, status) of each top-level state, relative to the run start."""
     from datetime import datetime
 
-    states = [s for s in record.get("states", []) if "/" not in s.get("path", "") and s.get("start")]
+    states = [
+        s for s in record.get("states", []) if "/" not in s.get("path", "") and s.get("start")
+    ]
     if not states:
         return []
     t0 = min(datetime.fromisoformat(s["start"]) for s in states)

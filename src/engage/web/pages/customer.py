@@ -58,8 +58,11 @@ def _logit(p: float) -> float:
 
 def waterfall(pred: dict[str, Any], model: str) -> str:
     """The stored top-5 signed SHAP impacts as a waterfall ending at the model's output."""
-    impacts = [(i["feature"], float(i["impact"])) for i in pred.get(f"{model}_top_features") or []
-               if i.get("impact") is not None]  # fmt: skip
+    impacts = [
+        (i["feature"], float(i["impact"]))
+        for i in pred.get(f"{model}_top_features") or []
+        if i.get("impact") is not None
+    ]
     if model == "churn":  # TreeSHAP of a classifier adds up in log-odds
         final, unit = _logit(float(pred["churn_probability"])), "log-odds of churn"
     else:
@@ -81,20 +84,42 @@ def _churn_threshold(request: Request, version: str | None) -> float | None:
 def details(request: Request, customer_id: str) -> dict[str, Any]:
     pred = fetch(request, customer_id).predictions
     p = float(pred["churn_probability"])
-    items = list(zip(pred.get("recommended_items") or [], pred.get("recommended_categories") or [],
-                     strict=False))  # fmt: skip
+    items = list(
+        zip(
+            pred.get("recommended_items") or [],
+            pred.get("recommended_categories") or [],
+            strict=False,
+        )
+    )
     return {
-        "customer_id": customer_id, "pred": pred, "recommendations": items,
-        "shown": {k: v for k, v in pred.items() if not k.endswith("_top_features")
-                  and k not in ("recommended_items", "recommended_categories")},
+        "customer_id": customer_id,
+        "pred": pred,
+        "recommendations": items,
+        "shown": {
+            k: v
+            for k, v in pred.items()
+            if not k.endswith("_top_features")
+            and k not in ("recommended_items", "recommended_categories")
+        },
         "decision_threshold": _churn_threshold(request, pred.get("churn_model_version")),
         "intervention_threshold": churn_mod.INTERVENTION_PROBABILITY,
-        "gauge": svg(charts.gauge(p, churn_mod.INTERVENTION_PROBABILITY,
-                                  "Churn probability against the intervention threshold")),
-        "ltv": svg(charts.interval(float(pred["ltv_p10"]), float(pred["ltv_p50"]),
-                                   float(pred["ltv_p90"]), "Lifetime value, 80% interval")),
+        "gauge": svg(
+            charts.gauge(
+                p,
+                churn_mod.INTERVENTION_PROBABILITY,
+                "Churn probability against the intervention threshold",
+            )
+        ),
+        "ltv": svg(
+            charts.interval(
+                float(pred["ltv_p10"]),
+                float(pred["ltv_p50"]),
+                float(pred["ltv_p90"]),
+                "Lifetime value, 80% interval",
+            )
+        ),
         "shap": {m: svg(waterfall(pred, m)) for m in ("engagement", "churn")},
-    }  # fmt: skip
+    }
 
 
 @router.get("/app/customers/{customer_id}", response_class=HTMLResponse)
@@ -132,8 +157,16 @@ def hints(request: Request, customer_id: str) -> list[dict[str, Any]]:
             predict, goal = fitted.predict, engagement_goal(0.7)
         now = float(predict(record.inputs)[0])
         found = counterfactual_hints(predict, record.inputs, record.reference, goal)
-        out.append({"model": name, "version": version, "goal": str(goal), "now": now,
-                    "met": goal(now), "hints": found})  # fmt: skip
+        out.append(
+            {
+                "model": name,
+                "version": version,
+                "goal": str(goal),
+                "now": now,
+                "met": goal(now),
+                "hints": found,
+            }
+        )
     return out
 
 
@@ -171,5 +204,6 @@ async def audit_fragment(request: Request, customer_id: str, session: Viewer) ->
 def customer_table(request: Request) -> pa.Table:
     """One customer's predictions row (no PII: the predictions table holds none)."""
     pred = fetch(request, _customer_id(request.query_params.get("id", ""))).predictions
-    return pa.Table.from_pylist([{k: (json.dumps(v) if isinstance(v, list) else v)
-                                  for k, v in pred.items()}])  # fmt: skip
+    return pa.Table.from_pylist(
+        [{k: (json.dumps(v) if isinstance(v, list) else v) for k, v in pred.items()}]
+    )

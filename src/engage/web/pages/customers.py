@@ -27,17 +27,37 @@ router = APIRouter()
 TABLE = "engagement_analytics.final_results"
 PER_PAGE = 50
 # Shown and downloadable; no PII (names and e-mails live only in engagement_restricted).
-COLUMNS = ("customer_id", "predicted_engagement_category", "predicted_engagement_score",
-           "churn_probability", "intervention_flag", "ltv_p50", "anomaly_score",
-           "next_best_action", "location", "account_type")  # fmt: skip
+COLUMNS = (
+    "customer_id",
+    "predicted_engagement_category",
+    "predicted_engagement_score",
+    "churn_probability",
+    "intervention_flag",
+    "ltv_p50",
+    "anomaly_score",
+    "next_best_action",
+    "location",
+    "account_type",
+)
 SORTABLE = Literal[
-    "customer_id", "predicted_engagement_score", "churn_probability", "ltv_p50",
-    "anomaly_score", "location", "account_type",
-]  # fmt: skip
-VALUE_BANDS = {"low": "ltv_p50 < 50", "medium": "ltv_p50 >= 50 AND ltv_p50 < 200",
-               "high": "ltv_p50 >= 200"}  # fmt: skip
-RISKS = {"intervention": "intervention_flag", "churn": "churn_prediction",
-         "safe": "NOT churn_prediction"}  # fmt: skip
+    "customer_id",
+    "predicted_engagement_score",
+    "churn_probability",
+    "ltv_p50",
+    "anomaly_score",
+    "location",
+    "account_type",
+]
+VALUE_BANDS = {
+    "low": "ltv_p50 < 50",
+    "medium": "ltv_p50 >= 50 AND ltv_p50 < 200",
+    "high": "ltv_p50 >= 200",
+}
+RISKS = {
+    "intervention": "intervention_flag",
+    "churn": "churn_prediction",
+    "safe": "NOT churn_prediction",
+}
 
 
 class CustomerQuery(Query):
@@ -84,8 +104,10 @@ def _options(sql: Any, run_id: str) -> dict[str, list[str]]:
     if run_id not in _OPTIONS:
         found = catalog.rows(sql, f"SELECT DISTINCT location AS s, account_type AS a FROM {TABLE}")
         _OPTIONS.clear()
-        _OPTIONS[run_id] = {"states": sorted({r["s"] for r in found if r["s"]}),
-                            "account_types": sorted({r["a"] for r in found if r["a"]})}  # fmt: skip
+        _OPTIONS[run_id] = {
+            "states": sorted({r["s"] for r in found if r["s"]}),
+            "account_types": sorted({r["a"] for r in found if r["a"]}),
+        }
     return _OPTIONS[run_id]
 
 
@@ -101,11 +123,22 @@ def customer_page(request: Request, query: CustomerQuery) -> dict[str, Any]:
     )
     with catalog.engine(conf) as sql:
         rows = catalog.rows(sql, statement, params)
-        total = rows[0]["total_rows"] if rows else catalog.rows(
-            sql, f"SELECT count(*) AS n FROM {TABLE} WHERE {where}", params)[0]["n"]  # fmt: skip
+        total = (
+            rows[0]["total_rows"]
+            if rows
+            else catalog.rows(sql, f"SELECT count(*) AS n FROM {TABLE} WHERE {where}", params)[0][
+                "n"
+            ]
+        )
         options = _options(sql, run_id)
-    return {"rows": rows, "total": int(total), "pages": max(1, math.ceil(total / PER_PAGE)),
-            "options": options, "query": query, "columns": COLUMNS}  # fmt: skip
+    return {
+        "rows": rows,
+        "total": int(total),
+        "pages": max(1, math.ceil(total / PER_PAGE)),
+        "options": options,
+        "query": query,
+        "columns": COLUMNS,
+    }
 
 
 @router.get("/app/customers", response_class=HTMLResponse)
@@ -120,7 +153,9 @@ def customers_table(request: Request) -> pa.Table:
     """The filtered table, every page (the same WHERE and ORDER BY as the page)."""
     query = parse(request, CustomerQuery)
     where, params = query.where()
-    statement = (f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
-                 f"ORDER BY {query.sort} {query.dir.upper()}, customer_id")  # fmt: skip
+    statement = (
+        f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
+        f"ORDER BY {query.sort} {query.dir.upper()}, customer_id"
+    )
     with catalog.engine(settings(request)) as sql:
         return catalog.table(sql, statement, params)

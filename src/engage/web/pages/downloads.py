@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -36,7 +37,9 @@ def dataset(name: str) -> Callable[[Dataset], Dataset]:
 def encode(table: pa.Table, fmt: str) -> bytes:
     sink = io.BytesIO()
     if fmt == "csv":
-        plain = pa.table({n: _plain(c) for n, c in zip(table.column_names, table.columns, strict=True)})
+        plain = pa.table(
+            {n: _plain(c) for n, c in zip(table.column_names, table.columns, strict=True)}
+        )
         pacsv.write_csv(plain, sink)
     else:
         pq.write_table(table, sink)
@@ -46,7 +49,9 @@ def encode(table: pa.Table, fmt: str) -> bytes:
 def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """CSV has no lists or structs: write those as their text form."""
     if pa.types.is_nested(column.type):
-        return pa.chunked_array([pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())])
+        return pa.chunked_array(
+            [pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())]
+        )
     return column
 
 
@@ -62,5 +67,8 @@ async def download(
         raise WebError(404, "No such download: pick a table's CSV or Parquet link on its page.")
     table = await run_in_threadpool(build, request)
     body = await run_in_threadpool(encode, table, fmt)
-    headers = {"content-disposition": f'attachment; filename="{name}.{fmt}"', "cache-control": "no-store"}
+    headers = {
+        "content-disposition": f'attachment; filename="{name}.{fmt}"',
+        "cache-control": "no-store",
+    }
     return Response(body, media_type=TYPES[fmt], headers=headers)

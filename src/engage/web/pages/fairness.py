@@ -39,11 +39,19 @@ def verdicts(request: Request) -> list[dict[str, Any]]:
         if not fairness:
             out.append({"model": name, "version": version, "missing": True})
             continue
-        out.append({"model": name, "version": version, "missing": False,
-                    "decision": fairness.get("decision"), "threshold": fairness.get("threshold"),
-                    "rows": fairness.get("rows"), "gate": fairness.get("gate") or {},
-                    "attributes": fairness.get("attributes") or {},
-                    "mitigation": _flat(fairness.get("mitigation") or {})})  # fmt: skip
+        out.append(
+            {
+                "model": name,
+                "version": version,
+                "missing": False,
+                "decision": fairness.get("decision"),
+                "threshold": fairness.get("threshold"),
+                "rows": fairness.get("rows"),
+                "gate": fairness.get("gate") or {},
+                "attributes": fairness.get("attributes") or {},
+                "mitigation": _flat(fairness.get("mitigation") or {}),
+            }
+        )
     return out
 
 
@@ -66,10 +74,25 @@ def fairness_table(request: Request) -> pa.Table:
     for m in verdicts(request):
         for attribute, result in (m.get("attributes") or {}).items():
             for group, g in (result.get("groups") or {}).items():
-                rows.append({"model": m["model"], "version": m["version"],
-                             "decision": m["decision"], "attribute": attribute, "group": group,
-                             **{k: g.get(k) for k in ("rows", "selection_rate",
-                                "true_positive_rate", "false_positive_rate", "observed_rate")},
-                             **{k: result.get(k) for k in SUMMARY},
-                             "gate_passed": m["gate"].get("passed")})  # fmt: skip
+                rows.append(
+                    {
+                        "model": m["model"],
+                        "version": m["version"],
+                        "decision": m["decision"],
+                        "attribute": attribute,
+                        "group": group,
+                        **{
+                            k: g.get(k)
+                            for k in (
+                                "rows",
+                                "selection_rate",
+                                "true_positive_rate",
+                                "false_positive_rate",
+                                "observed_rate",
+                            )
+                        },
+                        **{k: result.get(k) for k in SUMMARY},
+                        "gate_passed": m["gate"].get("passed"),
+                    }
+                )
     return pa.Table.from_pylist(rows)

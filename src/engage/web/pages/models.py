@@ -39,11 +39,19 @@ def registry_rows(request: Request) -> list[dict[str, Any]]:
         for version in registry.versions():
             meta = registry.metadata(version)
             metrics = (meta.get("metrics") or {}).get("test") or {}
-            rows.append({"model": name, "version": version, "served": version == served,
-                         "run_id": meta.get("run_id"), "created_at": meta.get("created_at"),
-                         "primary_metric": meta.get("primary_metric"),
-                         "metrics": " ".join(f"{k}={v:.4g}" for k, v in metrics.items()
-                                             if isinstance(v, int | float))})  # fmt: skip
+            rows.append(
+                {
+                    "model": name,
+                    "version": version,
+                    "served": version == served,
+                    "run_id": meta.get("run_id"),
+                    "created_at": meta.get("created_at"),
+                    "primary_metric": meta.get("primary_metric"),
+                    "metrics": " ".join(
+                        f"{k}={v:.4g}" for k, v in metrics.items() if isinstance(v, int | float)
+                    ),
+                }
+            )
     return rows
 
 
@@ -65,8 +73,11 @@ def admin_log(request: Request) -> list[dict[str, Any]]:
 
 def _gather(request: Request) -> dict[str, Any]:
     rows = registry_rows(request)
-    return {"rows": rows, "cards": {n: card(request, n) for n in results.MODEL_NAMES},
-            "log": admin_log(request)}  # fmt: skip
+    return {
+        "rows": rows,
+        "cards": {n: card(request, n) for n in results.MODEL_NAMES},
+        "log": admin_log(request),
+    }
 
 
 @router.get("/app/models", response_class=HTMLResponse)
@@ -89,8 +100,15 @@ def promote(request: Request, who: str, name: str, version: str, note: str) -> d
     except ModelNotFoundError as err:
         raise WebError(400, str(err)) from None
     now = datetime.now(UTC)
-    entry = {"action": "promote", "model": name, "from_version": before, "to_version": version,
-             "by": who, "note": note, "at": now.isoformat()}  # fmt: skip
+    entry = {
+        "action": "promote",
+        "model": name,
+        "from_version": before,
+        "to_version": version,
+        "by": who,
+        "note": note,
+        "at": now.isoformat(),
+    }
     store.put_bytes(f"{ADMIN_AUDIT}{now:%Y%m%dT%H%M%S%fZ}_{name}.json", json.dumps(entry).encode())
     holder = getattr(request.app.state.engage, "holder", None)
     if holder is not None:  # the API serves it at once, not at the next reload check
@@ -107,8 +125,14 @@ async def promote_action(request: Request, session: Admin) -> Response:
     note = fields.get("note", "").strip()
     if not note:
         raise WebError(400, "Say why in the note: promotions are audited.")
-    await run_in_threadpool(promote, request, f"web:{session.name}", fields.get("model", ""),
-                            fields.get("version", ""), note[:500])  # fmt: skip
+    await run_in_threadpool(
+        promote,
+        request,
+        f"web:{session.name}",
+        fields.get("model", ""),
+        fields.get("version", ""),
+        note[:500],
+    )
     return RedirectResponse("/app/models?done=1", status_code=303)
 
 

@@ -37,11 +37,15 @@ def _cost(request: Request, run_id: str) -> dict[str, Any]:
             return {"error": f"{type(err).__name__}: {err}"}
         est = cost.estimate
         _COSTS[run_id] = {
-            "on_demand": est.total(), "spot": est.total("spot"),
-            "month": est.monthly(cost.schedule_days), "month_spot": est.monthly(cost.schedule_days, "spot"),
-            "schedule_days": cost.schedule_days, "budget": cost.budget_usd, "over": cost.over_budget,
+            "on_demand": est.total(),
+            "spot": est.total("spot"),
+            "month": est.monthly(cost.schedule_days),
+            "month_spot": est.monthly(cost.schedule_days, "spot"),
+            "schedule_days": cost.schedule_days,
+            "budget": cost.budget_usd,
+            "over": cost.over_budget,
             "lines": [(line.service, line.on_demand_usd, line.spot_usd) for line in est.lines],
-        }  # fmt: skip
+        }
     return _COSTS[run_id]
 
 
@@ -52,15 +56,21 @@ def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     for m in results.trained_models(record):
         grading, gate = m.get("grading") or {}, m.get("fairness_gate")
         reference = next((k for k in ("ceiling", "baseline", "target") if k in grading), None)
-        out.append({
-            "model": m.get("model"), "version": m.get("model_version"),
-            "served": (promoted.get(m.get("model")) or {}).get("model_version"),
-            "metrics": m.get("metrics") or {}, "grade_metric": grading.get("metric"),
-            "grade_value": grading.get("value"), "reference_kind": reference,
-            "reference": grading.get(reference) if reference else None, "ratio": grading.get("ratio"),
-            "gate": None if gate is None else ("passed" if gate.get("passed") else "FAILED"),
-            "training_seconds": m.get("training_seconds"),
-        })  # fmt: skip
+        out.append(
+            {
+                "model": m.get("model"),
+                "version": m.get("model_version"),
+                "served": (promoted.get(m.get("model")) or {}).get("model_version"),
+                "metrics": m.get("metrics") or {},
+                "grade_metric": grading.get("metric"),
+                "grade_value": grading.get("value"),
+                "reference_kind": reference,
+                "reference": grading.get(reference) if reference else None,
+                "ratio": grading.get("ratio"),
+                "gate": None if gate is None else ("passed" if gate.get("passed") else "FAILED"),
+                "training_seconds": m.get("training_seconds"),
+            }
+        )
     return out
 
 

@@ -23,13 +23,22 @@ def report(request: Request) -> dict[str, Any]:
     record = results.latest_run(conf)
     full = results.validation_report(conf, record)
     drift = full.get("drift") or {}
-    columns = [{"column": c, **(v if isinstance(v, dict) else {"psi": v})}
-               for c, v in (drift.get("columns") or {}).items()]  # fmt: skip
+    columns = [
+        {"column": c, **(v if isinstance(v, dict) else {"psi": v})}
+        for c, v in (drift.get("columns") or {}).items()
+    ]
     columns.sort(key=lambda c: -(c.get("psi") or 0))
-    chart = charts.bars([(c["column"], float(c.get("psi") or 0)) for c in columns[:25]],
-                        "PSI per column (top 25)")  # fmt: skip
-    return {"run_id": record["run_id"], "report": full, "drift": drift, "columns": columns,
-            "chart": svg(chart), "checks": full.get("checks") or {}}  # fmt: skip
+    chart = charts.bars(
+        [(c["column"], float(c.get("psi") or 0)) for c in columns[:25]], "PSI per column (top 25)"
+    )
+    return {
+        "run_id": record["run_id"],
+        "report": full,
+        "drift": drift,
+        "columns": columns,
+        "chart": svg(chart),
+        "checks": full.get("checks") or {},
+    }
 
 
 @router.get("/app/quality", response_class=HTMLResponse)
@@ -40,5 +49,10 @@ async def quality_page(request: Request, session: Viewer) -> HTMLResponse:
 @dataset("drift")
 def drift_table(request: Request) -> pa.Table:
     columns = report(request)["columns"]
-    return pa.Table.from_pylist([{k: v for k, v in c.items() if not isinstance(v, dict | list)}
-                                 for c in columns]) if columns else pa.table({"column": pa.array([], pa.string())})  # fmt: skip
+    return (
+        pa.Table.from_pylist(
+            [{k: v for k, v in c.items() if not isinstance(v, dict | list)} for c in columns]
+        )
+        if columns
+        else pa.table({"column": pa.array([], pa.string())})
+    )

@@ -27,9 +27,20 @@ from engage.web.render import WebError, page
 
 router = APIRouter()
 SHOWN = 50
-COLUMNS = ("customer_id", "qa_reason", "predicted_engagement_score", "actual_engagement",
-           "prediction_error", "model_version", "review_status", "override_value", "reviewer",
-           "reviewer_notes", "decided_at", "run_id")  # fmt: skip
+COLUMNS = (
+    "customer_id",
+    "qa_reason",
+    "predicted_engagement_score",
+    "actual_engagement",
+    "prediction_error",
+    "model_version",
+    "review_status",
+    "override_value",
+    "reviewer",
+    "reviewer_notes",
+    "decided_at",
+    "run_id",
+)
 
 
 class ReviewQuery(Query):
@@ -52,8 +63,16 @@ async def review_page(request: Request, session: Admin) -> HTMLResponse:
     rows = await run_in_threadpool(queue, request, query)
     reasons = sorted({r["qa_reason"] for r in rows})
     message = f"Decision recorded for {query.done}." if query.done else None
-    return page(request, "review.html", rows=rows[:SHOWN], total=len(rows), query=query,
-                reasons=reasons, message=message, message_kind="ok")  # fmt: skip
+    return page(
+        request,
+        "review.html",
+        rows=rows[:SHOWN],
+        total=len(rows),
+        query=query,
+        reasons=reasons,
+        message=message,
+        message_kind="ok",
+    )
 
 
 @router.post("/app/review")
@@ -67,14 +86,23 @@ async def decide(request: Request, session: Admin) -> Response:
     except ValueError:
         raise WebError(400, f"The override value {raw_value[:20]!r} is not a number.") from None
     try:
-        await run_in_threadpool(record_decision, settings(request), fields.get("customer_id", ""),
-                                fields.get("status", ""), fields.get("note", ""), value,
-                                f"web:{session.name}")  # fmt: skip
+        await run_in_threadpool(
+            record_decision,
+            settings(request),
+            fields.get("customer_id", ""),
+            fields.get("status", ""),
+            fields.get("note", ""),
+            value,
+            f"web:{session.name}",
+        )
     except ReviewError as err:
         raise WebError(400, f"Not recorded: {err}") from None
     back = {k: fields[k] for k in ("filter_status", "filter_reason") if fields.get(k)}
-    query = {"status": back.get("filter_status"), "reason": back.get("filter_reason"),
-             "done": fields.get("customer_id")}  # fmt: skip
+    query = {
+        "status": back.get("filter_status"),
+        "reason": back.get("filter_reason"),
+        "done": fields.get("customer_id"),
+    }
     target = "/app/review?" + urlencode({k: v for k, v in query.items() if v})
     return RedirectResponse(target, status_code=303)
 

@@ -21,16 +21,30 @@ router = APIRouter()
 
 def history(request: Request) -> list[dict[str, Any]]:
     runs = RunHistory(results.store(settings(request))).list_runs()
-    return [{"run_id": r.run_id, "status": r.display_status, "started_at": r.started_at,
-             "seconds": seconds_between(r.started_at, r.ended_at),
-             "failed_state": r.failed_state} for r in runs[:200]]  # fmt: skip
+    return [
+        {
+            "run_id": r.run_id,
+            "status": r.display_status,
+            "started_at": r.started_at,
+            "seconds": seconds_between(r.started_at, r.ended_at),
+            "failed_state": r.failed_state,
+        }
+        for r in runs[:200]
+    ]
 
 
 def states(record: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"state": s.get("name", s["path"]), "depth": s["path"].count("/") // 2,
-             "status": s.get("status"), "attempts": s.get("attempts"),
-             "seconds": s.get("duration_s"), "error": s.get("error")}
-            for s in record.get("states", [])]  # fmt: skip
+    return [
+        {
+            "state": s.get("name", s["path"]),
+            "depth": s["path"].count("/") // 2,
+            "status": s.get("status"),
+            "attempts": s.get("attempts"),
+            "seconds": s.get("duration_s"),
+            "error": s.get("error"),
+        }
+        for s in record.get("states", [])
+    ]
 
 
 @router.get("/app/runs", response_class=HTMLResponse)
@@ -42,8 +56,14 @@ async def runs_page(request: Request, session: Viewer) -> HTMLResponse:
 async def run_page(request: Request, run_id: str, session: Viewer) -> HTMLResponse:
     record = await run_in_threadpool(results.run_record, settings(request), run_id)
     gantt = svg(charts.gantt(top_level_stages(record), f"Stage timings of {run_id}"))
-    return page(request, "run.html", record=record, states=states(record), gantt=gantt,
-                seconds=seconds_between(record.get("started_at"), record.get("ended_at")))  # fmt: skip
+    return page(
+        request,
+        "run.html",
+        record=record,
+        states=states(record),
+        gantt=gantt,
+        seconds=seconds_between(record.get("started_at"), record.get("ended_at")),
+    )
 
 
 @dataset("runs")
