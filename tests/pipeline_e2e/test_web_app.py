@@ -99,3 +99,15 @@ def test_customer_download_has_no_pii_and_matches_the_filter(served, baseline) -
         "SELECT count(*) AS n FROM engagement_analytics.final_results WHERE intervention_flag"
     ).to_pylist()[0]["n"]
     assert table.num_rows == expected
+
+
+def test_promotion_needs_confirmation_and_is_audited(served) -> None:
+    admin = sign_in(served, served.admin_key)
+    token = csrf(admin, "/app/models")
+    form = {"csrf": token, "model": "churn", "version": "v1", "note": "roll back drill"}
+    assert admin.post("/app/models/promote", data=form).status_code == 400  # not confirmed
+    assert admin.post("/app/models/promote", data=form | {"confirm": "yes"}).status_code == 303
+    log = admin.get("/app/models").text
+    assert "roll back drill" in log and "web:web-admin-" in log
+    unknown = form | {"confirm": "yes", "version": "v999"}
+    assert admin.post("/app/models/promote", data=unknown).status_code == 400

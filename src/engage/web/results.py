@@ -6,10 +6,11 @@ Per-run artefacts never change once written, so they are memoised by run id.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from engage import bootstrap
-from engage.pipeline.history import RunHistory, UnknownRunError
+from engage.pipeline.history import RUN_ID, RUNS_PREFIX, RunHistory, UnknownRunError
 from engage.ports import ObjectStore
 from engage.settings import Settings
 from engage.web.render import WebError
@@ -24,10 +25,17 @@ def store(settings: Settings) -> ObjectStore:
 def latest_run(settings: Settings) -> dict[str, Any]:
     """The record of the newest SUCCEEDED run (what the results tables hold)."""
     history = RunHistory(store(settings))
-    for run in history.list_runs():
-        if run.status == "SUCCEEDED":
-            return _record(history, run.run_id)
+    # Run ids start with their start time, so newest first is a sort of the keys; finished
+    # records come from memory, so a page does not re-read the whole history.
+    ids = sorted((RUN_ID.search(k) for k in history.store.list(RUNS_PREFIX)), key=_id, reverse=True)
+    for found in ids:
+        if found is not None and _record(history, found.group(0)).get("status") == "SUCCEEDED":
+            return _record(history, found.group(0))
     raise WebError(503, "No succeeded run yet; run `engage run` first.")
+
+
+def _id(found: re.Match[str] | None) -> str:
+    return found.group(0) if found else ""
 
 
 def run_record(settings: Settings, run_id: str) -> dict[str, Any]:

@@ -139,10 +139,24 @@ def _served(request: Request, name: str) -> tuple[str, Any]:
         return _models[key]
 
 
+_references: dict[tuple[str, str], Any] = {}
+
+
+def _reference(request: Request, customer_id: str, record: explain.CustomerRecord) -> Any:
+    """The reference sample of `engage explain` (value ranges for the hints): the same for
+    every customer of a run, so it is read once per run rather than once per page."""
+    key = (results.store(settings(request)).uri(""), str(record.predictions.get("run_id")))
+    if key not in _references:
+        _references.clear()
+        _references[key] = fetch(request, customer_id, reference=True).reference
+    return _references[key]
+
+
 def hints(request: Request, customer_id: str) -> list[dict[str, Any]]:
     """Counterfactual suggestions for engagement and churn ("what single change would help")."""
-    record = fetch(request, customer_id, reference=True)
-    if record.inputs is None or record.reference is None:
+    record = fetch(request, customer_id)
+    reference = _reference(request, customer_id, record)
+    if record.inputs is None or reference is None:
         return [{"model": "all", "error": "no model inputs stored for this customer"}]
     out = []
     for name in ("engagement", "churn"):
@@ -156,7 +170,7 @@ def hints(request: Request, customer_id: str) -> list[dict[str, Any]]:
         else:
             predict, goal = fitted.predict, engagement_goal(0.7)
         now = float(predict(record.inputs)[0])
-        found = counterfactual_hints(predict, record.inputs, record.reference, goal)
+        found = counterfactual_hints(predict, record.inputs, reference, goal)
         out.append(
             {
                 "model": name,
