@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -60,6 +60,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_headers)
 
 
+missing = APIRouter()
+
+
+@missing.get("/app/{rest:path}")
+async def not_found(rest: str) -> None:
+    """Any other /app/ address: a 404 page rather than the JSON API's 404."""
+    raise WebError(404, "There is no such page; pick one from the menu.")
+
+
 def mount(app: FastAPI) -> None:
     """Add the web app to an API app built by `engage.api.app.create_app`."""
     app.state.web_sessions = auth.Sessions()
@@ -78,5 +87,6 @@ def mount(app: FastAPI) -> None:
         downloads,
     ):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(missing, include_in_schema=False)  # last: after every real page
     app.add_exception_handler(WebError, error_page)  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders)
