@@ -71,6 +71,7 @@ def test_forms_without_the_csrf_token_are_refused(served) -> None:
         "/app/customers/%3Cscript%3E",
         "/app/runs/not_a_run",
         "/app/download/customer_pii.csv",
+        "/app/nothing/here",
     ],
 )
 def test_bad_parameters_are_4xx_pages_without_a_trace(served, path: str) -> None:
