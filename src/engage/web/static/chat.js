@@ -30,9 +30,19 @@ function figuresTable(rows) {
   return table;
 }
 
+function csvLink(rows) {
+  const keys = Object.keys(rows[0]);
+  const quote = (v) => '"' + String(v === null || v === undefined ? "" : v).replace(/"/g, '""') + '"';
+  const text = [keys.map(quote).join(",")].concat(rows.map((r) => keys.map((k) => quote(r[k])).join(","))).join("\n");
+  const link = el("a", "Download these figures (CSV)", "downloads");
+  link.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+  link.download = "answer.csv";
+  return link;
+}
+
 function renderAnswer(turn, answer) {
   const rows = figuresTable(answer.rows);
-  if (rows) turn.appendChild(rows);
+  if (rows) { turn.appendChild(rows); turn.appendChild(csvLink(answer.rows)); }
   if (answer.chart_svg) {
     const chart = el("div", undefined, "answer-chart");
     chart.innerHTML = answer.chart_svg; // server-drawn SVG, every label escaped there
