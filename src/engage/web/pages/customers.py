@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from engage.web import catalog, results
+from engage.web import catalog, results, snapshot
 from engage.web.auth import Viewer
 from engage.web.pages.common import settings
 from engage.web.pages.downloads import dataset
@@ -53,6 +53,8 @@ VALUE_BANDS = {
     "medium": "ltv_p50 >= 50 AND ltv_p50 < 200",
     "high": "ltv_p50 >= 200",
 }
+# Loaded into the per-run copy: the shown columns and the ones filters need.
+LOADED = (*COLUMNS, "churn_prediction")
 RISKS = {
     "intervention": "intervention_flag",
     "churn": "churn_prediction",
@@ -96,46 +98,59 @@ class CustomerQuery(Query):
         return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
-_OPTIONS: dict[str, dict[str, list[str]]] = {}
+def _copy(request: Request, run_id: str) -> Any:
+    """The run's in-memory copy of the shown columns (engage.web.snapshot)."""
+    conf = settings(request)
+
+    def load() -> pa.Table:
+        with catalog.engine(conf) as sql:
+            return catalog.table(sql, f"SELECT {', '.join(LOADED)} FROM {TABLE}")
+
+    def rows() -> int:
+        with catalog.engine(conf) as sql:
+            return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {TABLE}")[0]["n"])
+
+    return snapshot.copy((results.store(conf).uri(""), run_id), load, rows)
 
 
-def _options(sql: Any, run_id: str) -> dict[str, list[str]]:
-    """States and account types present in the run, for the filter menus (memoised per run)."""
-    if run_id not in _OPTIONS:
-        found = catalog.rows(sql, f"SELECT DISTINCT location AS s, account_type AS a FROM {TABLE}")
-        _OPTIONS.clear()
-        _OPTIONS[run_id] = {
-            "states": sorted({r["s"] for r in found if r["s"]}),
-            "account_types": sorted({r["a"] for r in found if r["a"]}),
-        }
-    return _OPTIONS[run_id]
+def select(request: Request, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """`statement` (written FROM customers) over the run's copy, or the catalog if none."""
+    copied = _copy(request, results.latest_run(settings(request))["run_id"])
+    if copied is not None:
+        return snapshot.query(copied, statement, params)
+    with catalog.engine(settings(request)) as sql:
+        return catalog.rows(
+            sql, statement.replace(f"FROM {snapshot.NAME}", f"FROM {TABLE}"), params
+        )
+
+
+def _options(request: Request) -> dict[str, list[str]]:
+    """States and account types present in the run, for the filter menus."""
+    found = select(
+        request, f"SELECT DISTINCT location AS s, account_type AS a FROM {snapshot.NAME}", {}
+    )
+    return {
+        "states": sorted({r["s"] for r in found if r["s"]}),
+        "account_types": sorted({r["a"] for r in found if r["a"]}),
+    }
 
 
 def customer_page(request: Request, query: CustomerQuery) -> dict[str, Any]:
     """One page of the filtered table, its total and the filter options."""
-    conf = settings(request)
-    run_id = results.latest_run(conf)["run_id"]
     where, params = query.where()
+    order = f"ORDER BY {query.sort} {query.dir.upper()}, customer_id"
     statement = (
-        f"SELECT {', '.join(COLUMNS)}, count(*) OVER () AS total_rows FROM {TABLE} "
-        f"WHERE {where} ORDER BY {query.sort} {query.dir.upper()}, customer_id "
+        f"SELECT {', '.join(COLUMNS)} FROM {snapshot.NAME} WHERE {where} {order} "
         f"LIMIT {PER_PAGE} OFFSET {(query.page - 1) * PER_PAGE}"
     )
-    with catalog.engine(conf) as sql:
-        rows = catalog.rows(sql, statement, params)
-        total = (
-            rows[0]["total_rows"]
-            if rows
-            else catalog.rows(sql, f"SELECT count(*) AS n FROM {TABLE} WHERE {where}", params)[0][
-                "n"
-            ]
-        )
-        options = _options(sql, run_id)
+    rows = select(request, statement, params)
+    total = select(request, f"SELECT count(*) AS n FROM {snapshot.NAME} WHERE {where}", params)
+    total_rows = int(total[0]["n"])
     return {
         "rows": rows,
-        "total": int(total),
-        "pages": max(1, math.ceil(total / PER_PAGE)),
-        "options": options,
+        "total": total_rows,
+        "pages": max(1, math.ceil(total_rows / PER_PAGE)),
+        "options": _options(request),
         "query": query,
         "columns": COLUMNS,
     }
@@ -154,8 +169,7 @@ def customers_table(request: Request) -> pa.Table:
     query = parse(request, CustomerQuery)
     where, params = query.where()
     statement = (
-        f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE {where} "
+        f"SELECT {', '.join(COLUMNS)} FROM {snapshot.NAME} WHERE {where} "
         f"ORDER BY {query.sort} {query.dir.upper()}, customer_id"
     )
-    with catalog.engine(settings(request)) as sql:
-        return catalog.table(sql, statement, params)
+    return pa.Table.from_pylist(select(request, statement, params))
