@@ -24,7 +24,7 @@ from engage.cli import explain
 from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
-from engage.web import charts, results
+from engage.web import catalog, charts, results
 from engage.web.auth import Viewer
 from engage.web.pages.common import settings
 from engage.web.pages.downloads import dataset
@@ -71,18 +71,36 @@ def waterfall(pred: dict[str, Any], model: str) -> str:
     return charts.waterfall(base, impacts, final, f"SHAP waterfall of the {model} model ({unit})")
 
 
+_thresholds: dict[tuple[str, str], float | None] = {}
+
+
 def _churn_threshold(request: Request, version: str | None) -> float | None:
+    """The churn version's decision threshold (a version's metadata never changes)."""
     if not version:
         return None
-    try:
-        meta = ModelRegistry(results.store(settings(request)), "churn").metadata(str(version))
-    except LookupError:
-        return None
-    return meta.get("threshold")
+    store = results.store(settings(request))
+    key = (store.uri(""), str(version))
+    if key not in _thresholds:
+        try:
+            _thresholds[key] = ModelRegistry(store, "churn").metadata(str(version)).get("threshold")
+        except LookupError:
+            return None
+    return _thresholds[key]
+
+
+def prediction(request: Request, customer_id: str) -> dict[str, Any]:
+    """The customer's row of the predictions table: one point query (the page needs neither
+    the model inputs nor the reference sample that `fetch_customer` also reads)."""
+    statement = f"SELECT * FROM {explain.PREDICTIONS} WHERE customer_id = :customer_id"
+    with catalog.engine(settings(request)) as sql:
+        found = catalog.rows(sql, statement, {"customer_id": customer_id})
+    if not found:
+        raise WebError(404, f"No customer {customer_id} in the latest predictions.")
+    return found[0]
 
 
 def details(request: Request, customer_id: str) -> dict[str, Any]:
-    pred = fetch(request, customer_id).predictions
+    pred = prediction(request, customer_id)
     p = float(pred["churn_probability"])
     items = list(
         zip(
@@ -217,7 +235,7 @@ async def audit_fragment(request: Request, customer_id: str, session: Viewer) ->
 @dataset("customer")
 def customer_table(request: Request) -> pa.Table:
     """One customer's predictions row (no PII: the predictions table holds none)."""
-    pred = fetch(request, _customer_id(request.query_params.get("id", ""))).predictions
+    pred = prediction(request, _customer_id(request.query_params.get("id", "")))
     return pa.Table.from_pylist(
         [{k: (json.dumps(v) if isinstance(v, list) else v) for k, v in pred.items()}]
     )
