@@ -55,14 +55,24 @@ def registry_rows(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
+_cards: dict[tuple[str, str, str], Markup | None] = {}
+
+
 def card(request: Request, name: str) -> Markup | None:
-    registry = ModelRegistry(results.store(settings(request)), name)
+    """The served version's model card as HTML (rendered once per version: cards never change)."""
+    store = results.store(settings(request))
+    registry = ModelRegistry(store, name)
     version = registry.latest()
-    try:
-        text = registry.load(version, "model_card.md").decode("utf-8") if version else None
-    except ModelNotFoundError:
+    if version is None:
         return None
-    return Markup(_markdown.render(text)) if text else None  # noqa: S704 - html disabled
+    key = (store.uri(""), name, version)
+    if key not in _cards:
+        try:
+            text = registry.load(version, "model_card.md").decode("utf-8")
+        except ModelNotFoundError:
+            return None
+        _cards[key] = Markup(_markdown.render(text))  # noqa: S704 - raw HTML is disabled
+    return _cards[key]
 
 
 def admin_log(request: Request) -> list[dict[str, Any]]:
