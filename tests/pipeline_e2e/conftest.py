@@ -10,16 +10,23 @@ still read the original's files and prove nothing about its own.
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
+import uvicorn
 
 from engage import bootstrap, lake
+from engage.api.app import create_app
+from engage.api.keys import KeyStore
 from engage.data import generate
 from engage.models.registry import ModelRegistry
 from engage.orchestrate import PipelineRun, run_pipeline
@@ -185,3 +192,54 @@ def rerun(baseline: Baseline) -> Rerun:
     )
     baseline.restore()
     return result
+
+
+# -- the web app on a real server (tests/pipeline_e2e/test_web_*.py) ------------------------
+
+
+@dataclass
+class Served:
+    url: str
+    admin_key: str
+    reader_key: str
+    settings: Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(settings: Settings) -> Iterator[Served]:
+    keys = KeyStore(settings.resolved_keys_path())
+    suffix = str(time.time_ns())[-8:]
+    _, admin = keys.create(f"web-admin-{suffix}", "admin")
+    _, reader = keys.create(f"web-reader-{suffix}", "reader")
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", admin, reader, settings)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def web(baseline: Baseline) -> Iterator[Served]:
+    """The app over the baseline lake; the lake is restored afterwards (reviews write to it)."""
+    if baseline.dirty:
+        baseline.restore()
+    baseline.dirty = True
+    with serve(baseline.settings()) as served:
+        yield served
+    baseline.restore()

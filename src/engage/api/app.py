@@ -14,6 +14,7 @@ from engage.api.routes import admin, ask, customers, health, predict
 from engage.api.schemas import batch_request_model
 from engage.api.state import AppState, build_state
 from engage.settings import Settings
+from engage.web import mount as mount_web
 
 DESCRIPTION = """Real-time customer predictions (seed 004 §4.1): the latest batch
 predictions of all five models by customer id, or live inference on submitted
@@ -53,6 +54,7 @@ def create_app(
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
     for router in (predictions, customers.router, health.router, admin.router, ask.router):
         app.include_router(router)
+    mount_web(app)  # the web app at / and /app/... (engage.web)
     app.add_middleware(
         GuardMiddleware, max_body_bytes=state.settings.api_max_body_bytes, metrics=state.metrics
     )

@@ -36,5 +36,5 @@ def serve(
         console.print(f"[red]{err}[/]")
         raise typer.Exit(1) from None
     served = app.state.engage.holder.current
-    console.print(f"Serving {served.tag} on http://{host}:{port} (docs: /docs)")
+    console.print(f"Serving {served.tag} on http://{host}:{port} (web app: /, docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log)

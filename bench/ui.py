@@ -1,0 +1,96 @@
+"""Server time of every web page (p50/p95 over N requests), at the lake's size.
+
+Usage: ENGAGE_LAKE=lake .venv/bin/python bench/ui.py [--n 30]
+Needs a pipeline run in that lake. Requests go through the whole ASGI app in process
+(sessions, CSP middleware, templates, SQL), so the figure is the server's part of a
+page load, without the network. Writes bench/results/ui.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from engage import bootstrap
+from engage.api.app import create_app
+from engage.api.keys import KeyStore
+from engage.settings import Settings
+
+OUT = Path(__file__).resolve().parent / "results" / "ui.json"
+
+
+def pages(settings: Settings) -> dict[str, str]:
+    """Every page, the customer table filtered and deep in its pages, and the fragments."""
+    engine = bootstrap.sql_engine(settings, read_only=True)
+    try:
+        customer = engine.query(
+            "SELECT min(customer_id) AS c FROM engagement_analytics.final_results"
+        ).to_pylist()[0]["c"]
+        run_id = engine.query(
+            "SELECT max(run_id) AS r FROM engagement_predictions.predictions"
+        ).to_pylist()[0]["r"]
+    finally:
+        engine.close()  # type: ignore[attr-defined]
+    return {
+        "overview": "/",
+        "customers": "/app/customers",
+        "customers_filtered": "/app/customers?risk=churn&value=high&sort=ltv_p50&dir=desc",
+        "customers_page_1000": "/app/customers?page=1000&sort=customer_id&dir=asc",
+        "customers_search": "/app/customers?q=0042",
+        "customer": f"/app/customers/{customer}",
+        "customer_hints": f"/app/customers/{customer}/hints",
+        "customer_audit": f"/app/customers/{customer}/audit",
+        "ask": "/app/ask",
+        "review": "/app/review",
+        "fairness": "/app/fairness",
+        "quality": "/app/quality",
+        "models": "/app/models",
+        "runs": "/app/runs",
+        "run": f"/app/runs/{run_id}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=30, help="requests per page")
+    args = parser.parse_args()
+    settings = Settings()
+    _, key = KeyStore(settings.resolved_keys_path()).create(f"bench-ui-{time.time_ns()}", "admin")
+    client = TestClient(create_app(settings, background=False), base_url="http://127.0.0.1")
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/login").text).group(1)
+    client.post("/app/login", data={"csrf": token, "api_key": key})
+    rows = client.get("/").text  # warm: first imports, first catalog open
+    report: dict[str, object] = {"lake": settings.lake, "n": args.n, "pages": {}}
+    customers = re.search(r'data-total="(\d+)"', client.get("/app/customers").text)
+    report["customers_in_table"] = int(customers.group(1)) if customers else None
+    for name, path in pages(settings).items():
+        client.get(path)
+        times = []
+        for _ in range(args.n):
+            start = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 200, (path, answer.status_code)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        report["pages"][name] = {
+            "path": path,
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(p95, 1),
+            "max_ms": round(times[-1], 1),
+        }
+        print(f"{name:22s} p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms")
+    del rows
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=2))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

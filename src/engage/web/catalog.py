@@ -1,0 +1,46 @@
+"""Read-only access to the catalog, one engine per request (closed at once).
+
+Why not one long-lived connection: DuckDB allows one writer *or* readers per file
+across processes, so a server holding the catalog open would block `engage run`.
+Opening read-only costs ~20-30 ms, well inside the page budget (bench/ui.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+
+from engage import bootstrap
+from engage.ports import SqlEngine, SqlError
+from engage.settings import Settings
+from engage.web.render import WebError
+
+
+@contextmanager
+def engine(settings: Settings) -> Iterator[SqlEngine]:
+    """A read-only engine; a missing catalog is a 503 page that says to run the pipeline."""
+    try:
+        sql = bootstrap.sql_engine(settings, read_only=True)
+    except SqlError as err:
+        raise WebError(503, f"No results yet ({err}); run `engage run` first.") from None
+    try:
+        yield sql
+    finally:
+        close = getattr(sql, "close", None)
+        if close is not None:
+            close()
+
+
+def rows(sql: SqlEngine, statement: str, params: dict[str, Any] | None = None) -> list[dict]:
+    """Rows as dicts; a missing table (no run yet, an older run) is a 503 with the reason."""
+    return table(sql, statement, params).to_pylist()
+
+
+def table(sql: SqlEngine, statement: str, params: dict[str, Any] | None = None) -> pa.Table:
+    try:
+        return sql.query(statement, params)
+    except SqlError as err:
+        raise WebError(503, f"The results are not available: {err}") from None

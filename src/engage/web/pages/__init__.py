@@ -1,0 +1,1 @@
+"""One router per page; each page also registers the table it shows for download."""

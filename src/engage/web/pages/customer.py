@@ -1,0 +1,241 @@
+"""One customer: every prediction, churn against the thresholds, the LTV interval,
+recommendations, anomaly score, SHAP waterfalls, counterfactual hints and the audit trail.
+
+The predictions come from `engage explain`'s own reader (`fetch_customer`); the hints
+and the audit trail are slower (a model, every audit file), so the page asks for them
+as fragments after it has rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from typing import Any
+
+import pyarrow as pa
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from engage.audit import customer_entries
+from engage.cli import explain
+from engage.models import churn as churn_mod
+from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
+from engage.models.registry import ModelRegistry
+from engage.web import catalog, charts, results
+from engage.web.auth import Viewer
+from engage.web.pages.common import settings
+from engage.web.pages.downloads import dataset
+from engage.web.render import WebError, page, svg
+
+router = APIRouter()
+CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_models: dict[tuple[str, str, str], Any] = {}
+_models_lock = threading.Lock()
+
+
+def _customer_id(value: str) -> str:
+    if CUSTOMER_ID.fullmatch(value) is None:
+        raise WebError(400, "A customer id has letters, digits, '_' or '-' (e.g. CUST_0000042).")
+    return value
+
+
+def fetch(request: Request, customer_id: str, reference: bool = False) -> explain.CustomerRecord:
+    try:
+        return explain.fetch_customer(settings(request), customer_id, with_reference=reference)
+    except explain.CustomerNotFoundError:
+        raise WebError(404, f"No customer {customer_id} in the latest predictions.") from None
+    except explain.NoPredictionsError as err:
+        raise WebError(503, str(err)) from None
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def waterfall(pred: dict[str, Any], model: str) -> str:
+    """The stored top-5 signed SHAP impacts as a waterfall ending at the model's output."""
+    impacts = [
+        (i["feature"], float(i["impact"]))
+        for i in pred.get(f"{model}_top_features") or []
+        if i.get("impact") is not None
+    ]
+    if model == "churn":  # TreeSHAP of a classifier adds up in log-odds
+        final, unit = _logit(float(pred["churn_probability"])), "log-odds of churn"
+    else:
+        final, unit = float(pred["predicted_engagement_score"]), "engagement score"
+    base = final - sum(v for _, v in impacts)
+    return charts.waterfall(base, impacts, final, f"SHAP waterfall of the {model} model ({unit})")
+
+
+_thresholds: dict[tuple[str, str], float | None] = {}
+
+
+def _churn_threshold(request: Request, version: str | None) -> float | None:
+    """The churn version's decision threshold (a version's metadata never changes)."""
+    if not version:
+        return None
+    store = results.store(settings(request))
+    key = (store.uri(""), str(version))
+    if key not in _thresholds:
+        try:
+            _thresholds[key] = ModelRegistry(store, "churn").metadata(str(version)).get("threshold")
+        except LookupError:
+            return None
+    return _thresholds[key]
+
+
+def prediction(request: Request, customer_id: str) -> dict[str, Any]:
+    """The customer's row of the predictions table: one point query (the page needs neither
+    the model inputs nor the reference sample that `fetch_customer` also reads)."""
+    statement = f"SELECT * FROM {explain.PREDICTIONS} WHERE customer_id = :customer_id"
+    with catalog.engine(settings(request)) as sql:
+        found = catalog.rows(sql, statement, {"customer_id": customer_id})
+    if not found:
+        raise WebError(404, f"No customer {customer_id} in the latest predictions.")
+    return found[0]
+
+
+def details(request: Request, customer_id: str) -> dict[str, Any]:
+    pred = prediction(request, customer_id)
+    p = float(pred["churn_probability"])
+    items = list(
+        zip(
+            pred.get("recommended_items") or [],
+            pred.get("recommended_categories") or [],
+            strict=False,
+        )
+    )
+    return {
+        "customer_id": customer_id,
+        "pred": pred,
+        "recommendations": items,
+        "shown": {
+            k: v
+            for k, v in pred.items()
+            if not k.endswith("_top_features")
+            and k not in ("recommended_items", "recommended_categories")
+        },
+        "decision_threshold": _churn_threshold(request, pred.get("churn_model_version")),
+        "intervention_threshold": churn_mod.INTERVENTION_PROBABILITY,
+        "gauge": svg(
+            charts.gauge(
+                p,
+                churn_mod.INTERVENTION_PROBABILITY,
+                "Churn probability against the intervention threshold",
+            )
+        ),
+        "ltv": svg(
+            charts.interval(
+                float(pred["ltv_p10"]),
+                float(pred["ltv_p50"]),
+                float(pred["ltv_p90"]),
+                "Lifetime value, 80% interval",
+            )
+        ),
+        "shap": {m: svg(waterfall(pred, m)) for m in ("engagement", "churn")},
+    }
+
+
+@router.get("/app/customers/{customer_id}", response_class=HTMLResponse)
+async def customer(request: Request, customer_id: str, session: Viewer) -> HTMLResponse:
+    found = await run_in_threadpool(details, request, _customer_id(customer_id))
+    return page(request, "customer.html", **found)
+
+
+def _served(request: Request, name: str) -> tuple[str, Any]:
+    """The served model, loaded once per version (the same loader `engage explain` uses)."""
+    store = results.store(settings(request))
+    version = ModelRegistry(store, name).latest() or ""
+    key = (store.uri(""), name, version)
+    with _models_lock:
+        if key not in _models:
+            _models[key] = explain.model_loader(store, name)
+        return _models[key]
+
+
+_references: dict[tuple[str, str], Any] = {}
+
+
+def _reference(request: Request, customer_id: str, record: explain.CustomerRecord) -> Any:
+    """The reference sample of `engage explain` (value ranges for the hints): the same for
+    every customer of a run, so it is read once per run rather than once per page."""
+    key = (results.store(settings(request)).uri(""), str(record.predictions.get("run_id")))
+    if key not in _references:
+        _references.clear()
+        _references[key] = fetch(request, customer_id, reference=True).reference
+    return _references[key]
+
+
+def hints(request: Request, customer_id: str) -> list[dict[str, Any]]:
+    """Counterfactual suggestions for engagement and churn ("what single change would help")."""
+    record = fetch(request, customer_id)
+    reference = _reference(request, customer_id, record)
+    if record.inputs is None or reference is None:
+        return [{"model": "all", "error": "no model inputs stored for this customer"}]
+    out = []
+    for name in ("engagement", "churn"):
+        try:
+            version, fitted = _served(request, name)
+        except Exception as err:  # a missing model only skips its hints
+            out.append({"model": name, "error": f"hints unavailable: {err}"})
+            continue
+        if name == "churn":
+            predict, goal = fitted.predict_proba, churn_goal(float(fitted.threshold_))
+        else:
+            predict, goal = fitted.predict, engagement_goal(0.7)
+        now = float(predict(record.inputs)[0])
+        found = counterfactual_hints(predict, record.inputs, reference, goal)
+        out.append(
+            {
+                "model": name,
+                "version": version,
+                "goal": str(goal),
+                "now": now,
+                "met": goal(now),
+                "hints": found,
+            }
+        )
+    return out
+
+
+@router.get("/app/customers/{customer_id}/hints", response_class=HTMLResponse)
+async def hints_fragment(request: Request, customer_id: str, session: Viewer) -> HTMLResponse:
+    found = await run_in_threadpool(hints, request, _customer_id(customer_id))
+    return page(request, "_hints.html", models=found)
+
+
+def audit(request: Request, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's audit entries (batch, live API, review), oldest first."""
+    entries = customer_entries(settings(request), customer_id)
+    for e in entries:
+        e["outputs"] = _compact(e.get("outputs"))
+        e["override"] = _compact(e.get("override"))
+    return entries
+
+
+def _compact(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return ", ".join(f"{k}={v}" for k, v in json.loads(value).items())
+    except (ValueError, AttributeError):
+        return str(value)
+
+
+@router.get("/app/customers/{customer_id}/audit", response_class=HTMLResponse)
+async def audit_fragment(request: Request, customer_id: str, session: Viewer) -> HTMLResponse:
+    found = await run_in_threadpool(audit, request, _customer_id(customer_id))
+    return page(request, "_audit.html", entries=found)
+
+
+@dataset("customer")
+def customer_table(request: Request) -> pa.Table:
+    """One customer's predictions row (no PII: the predictions table holds none)."""
+    pred = prediction(request, _customer_id(request.query_params.get("id", "")))
+    return pa.Table.from_pylist(
+        [{k: (json.dumps(v) if isinstance(v, list) else v) for k, v in pred.items()}]
+    )
