@@ -77,7 +77,12 @@
                       "Comment": "Fargate task training the engagement model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
+                        "CapacityProviderStrategy": [
+                          {
+                            "CapacityProvider": "FARGATE_SPOT",
+                            "Weight": 1
+                          }
+                        ],
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}engagement-training-task",
                         "NetworkConfiguration": {
@@ -133,7 +138,12 @@
                       "Comment": "Fargate task training the churn model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
+                        "CapacityProviderStrategy": [
+                          {
+                            "CapacityProvider": "FARGATE_SPOT",
+                            "Weight": 1
+                          }
+                        ],
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}churn-training-task",
                         "NetworkConfiguration": {
@@ -189,7 +199,12 @@
                       "Comment": "Fargate task training the ltv model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
+                        "CapacityProviderStrategy": [
+                          {
+                            "CapacityProvider": "FARGATE_SPOT",
+                            "Weight": 1
+                          }
+                        ],
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}ltv-training-task",
                         "NetworkConfiguration": {
@@ -245,7 +260,12 @@
                       "Comment": "Fargate task training the recommendation model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
+                        "CapacityProviderStrategy": [
+                          {
+                            "CapacityProvider": "FARGATE_SPOT",
+                            "Weight": 1
+                          }
+                        ],
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}recommendation-training-task",
                         "NetworkConfiguration": {
@@ -301,7 +321,12 @@
                       "Comment": "Fargate task training the anomaly model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
+                        "CapacityProviderStrategy": [
+                          {
+                            "CapacityProvider": "FARGATE_SPOT",
+                            "Weight": 1
+                          }
+                        ],
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}anomaly-training-task",
                         "NetworkConfiguration": {
@@ -399,7 +424,12 @@
       "Comment": "Fargate task scoring every customer with all five models (and TreeSHAP for engagement and churn); the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
       "Resource": "arn:aws:states:::ecs:runTask.sync",
       "Parameters": {
-        "LaunchType": "FARGATE",
+        "CapacityProviderStrategy": [
+          {
+            "CapacityProvider": "FARGATE_SPOT",
+            "Weight": 1
+          }
+        ],
         "Cluster": "${EcsCluster}",
         "TaskDefinition": "${Prefix}inference-task",
         "NetworkConfiguration": {
