@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[3] / "infra" / "terraform"
 MIRROR = tf.find_mirror()
 pytestmark = [
     pytest.mark.skipif(tf.binary() is None, reason="terraform binary not installed"),
-    pytest.mark.skipif(MIRROR is None, reason="no filesystem mirror of hashicorp/aws on this machine"),
+    pytest.mark.skipif(
+        MIRROR is None, reason="no filesystem mirror of hashicorp/aws on this machine"
+    ),
 ]
 
 
