@@ -30,6 +30,12 @@ STUBS = {
         "answers OK or FAIL with its problems as diagnostics"
     ),
     "states:ListStateMachineVersions": "answers no versions (the stack publishes none)",
+    "policy conditions": (
+        "moto treats a policy statement whose Condition does not hold as a Deny (AWS: the "
+        "statement does not apply), so the buckets' TLS-only Deny refused every object call; "
+        "the stub makes such a statement not apply, and counts the emulator's plain-HTTP "
+        "loopback requests as aws:SecureTransport=true (AWS SDKs call S3 over HTTPS)"
+    ),
 }
 CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
 ENVIRONMENT = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_LAMBDA_STUB_ECR": "true"}
@@ -56,10 +62,30 @@ def _list_state_machine_versions(self: Any) -> str:
     return json.dumps({"stateMachineVersions": []})
 
 
+def _condition_aware(original: Any) -> Any:
+    """IAMPolicyStatement.is_action_permitted with AWS's semantics for conditions."""
+    from moto.iam.access_control import PermissionResult
+
+    def is_action_permitted(
+        self: Any, action: str, resource: str = "*", principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> Any:  # fmt: skip
+        incoming = {"aws:SecureTransport": "true", **(incoming_condition_values or {})}
+        if self._statement.get("Condition") and not self._check_conditions(incoming):
+            return PermissionResult.NEUTRAL
+        return original(self, action, resource, principal, incoming)
+
+    return is_action_permitted
+
+
 def install_stubs() -> None:
     """Add the stubbed actions to moto's response classes (in this process)."""
+    from moto.iam.access_control import IAMPolicyStatement
     from moto.stepfunctions.responses import StepFunctionResponse
 
+    IAMPolicyStatement.is_action_permitted = _condition_aware(
+        IAMPolicyStatement.is_action_permitted
+    )
     StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition
     StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions
 
