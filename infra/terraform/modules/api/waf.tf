@@ -1,5 +1,5 @@
 # WAF on the API stage: a per-IP rate limit in front of the usage plan, and AWS's
-# managed common and known-bad-input rule groups. Requests WAF blocks are logged.
+# managed common and known-bad-input (Log4j lookups) rule groups. Requests WAF blocks are logged.
 resource "aws_wafv2_web_acl" "api" {
   count = var.enable_waf ? 1 : 0
   name  = "${var.name_prefix}engagement-api"
@@ -28,25 +28,41 @@ resource "aws_wafv2_web_acl" "api" {
     }
   }
 
-  dynamic "rule" {
-    for_each = { 2 = "AWSManagedRulesCommonRuleSet", 3 = "AWSManagedRulesKnownBadInputsRuleSet" }
-    content {
-      name     = rule.value
-      priority = rule.key
-      override_action {
-        none {}
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = 2
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
       }
-      statement {
-        managed_rule_group_statement {
-          vendor_name = "AWS"
-          name        = rule.value
-        }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = 3
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
       }
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = rule.value
-        sampled_requests_enabled   = true
-      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
     }
   }
 

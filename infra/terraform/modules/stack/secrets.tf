@@ -66,6 +66,10 @@ resource "aws_lambda_function" "rotate" {
     command = ["engage.deploy.rotate.handler"]
   }
 
+  environment {
+    variables = { ENGAGE_AWS_REGION = var.region }
+  }
+
   tracing_config {
     mode = "PassThrough"
   }
