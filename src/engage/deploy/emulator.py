@@ -31,10 +31,11 @@ STUBS = {
     ),
     "states:ListStateMachineVersions": "answers no versions (the stack publishes none)",
     "policy conditions": (
-        "moto treats a policy statement whose Condition does not hold as a Deny (AWS: the "
-        "statement does not apply), so the buckets' TLS-only Deny refused every object call; "
-        "the stub makes such a statement not apply, and counts the emulator's plain-HTTP "
-        "loopback requests as aws:SecureTransport=true (AWS SDKs call S3 over HTTPS)"
+        "moto's Bool condition holds for any value, so the buckets' TLS-only Deny refused "
+        "every object call; the stub evaluates Bool/StringEquals/StringLike conditions on the "
+        "request context, counting the emulator's plain-HTTP loopback requests as "
+        "aws:SecureTransport=true (AWS SDKs call S3 over HTTPS); a statement whose condition "
+        "does not hold does not apply, as on AWS"
     ),
 }
 CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
@@ -62,18 +63,33 @@ def _list_state_machine_versions(self: Any) -> str:
     return json.dumps({"stateMachineVersions": []})
 
 
+#: What the emulator knows of each request's context (plain HTTP on loopback stands in
+#: for the HTTPS every AWS SDK uses).
+REQUEST_CONTEXT = {"aws:SecureTransport": "true"}
+
+
+def _condition_holds(conditions: dict[str, dict[str, Any]]) -> bool | None:
+    """Evaluate Bool/String* conditions on REQUEST_CONTEXT; None where a key is unknown."""
+    for operator, tests in conditions.items():
+        for key, expected in tests.items():
+            actual = REQUEST_CONTEXT.get(key)
+            if actual is None or operator not in ("Bool", "StringEquals", "StringLike"):
+                return None
+            wanted = [expected] if isinstance(expected, str) else list(expected)
+            if actual.lower() not in [str(w).lower() for w in wanted]:
+                return False
+    return True
+
+
 def _condition_aware(original: Any) -> Any:
-    """IAMPolicyStatement.is_action_permitted with AWS's semantics for conditions."""
+    """IAMPolicyStatement.is_action_permitted with AWS's semantics for known conditions."""
     from moto.iam.access_control import PermissionResult
 
-    def is_action_permitted(
-        self: Any, action: str, resource: str = "*", principal: str | None = None,
-        incoming_condition_values: dict[str, str] | None = None,
-    ) -> Any:  # fmt: skip
-        incoming = {"aws:SecureTransport": "true", **(incoming_condition_values or {})}
-        if self._statement.get("Condition") and not self._check_conditions(incoming):
-            return PermissionResult.NEUTRAL
-        return original(self, action, resource, principal, incoming)
+    def is_action_permitted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        conditions = self._statement.get("Condition")
+        if conditions and _condition_holds(conditions) is False:
+            return PermissionResult.NEUTRAL  # the statement does not apply to this request
+        return original(self, *args, **kwargs)
 
     return is_action_permitted
 
