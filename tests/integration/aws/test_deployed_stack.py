@@ -92,6 +92,9 @@ def test_state_machine_is_engage_asl_rendering(stack: Stack, aws: SimpleNamespac
 
 
 def test_every_task_resource_exists(stack: Stack, aws: SimpleNamespace) -> None:
+    cluster = aws.ecs.describe_clusters(clusters=[stack.outputs["asl_values"]["EcsCluster"]])
+    strategy = cluster["clusters"][0]["defaultCapacityProviderStrategy"]
+    assert [s["capacityProvider"] for s in strategy] == ["FARGATE_SPOT"]
     prefix = stack.outputs["asl_values"]["Prefix"]
     tasks = [s for _, _, s in iter_states(_definition(stack, aws)) if s["Type"] == "Task"]
     assert len(tasks) == 13
@@ -101,8 +104,8 @@ def test_every_task_resource_exists(stack: Stack, aws: SimpleNamespace) -> None:
             assert found["FunctionArn"] == state["Resource"]
             continue
         params = state["Parameters"]
-        assert "LaunchType" not in params  # the Spot capacity provider strategy applies
-        assert params["CapacityProviderStrategy"][0]["CapacityProvider"] == "FARGATE_SPOT"
+        # no LaunchType: RunTask uses the cluster's default strategy, Fargate Spot
+        assert "LaunchType" not in params and "CapacityProviderStrategy" not in params
         task = aws.ecs.describe_task_definition(taskDefinition=params["TaskDefinition"])
         containers = {c["name"]: c for c in task["taskDefinition"]["containerDefinitions"]}
         (override,) = params["Overrides"]["ContainerOverrides"]

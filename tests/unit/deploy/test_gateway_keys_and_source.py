@@ -59,3 +59,19 @@ def test_s3_source_is_fetched_not_turned_into_a_path(tmp_path: Path, monkeypatch
         assert source_dir({"run_id": "r"}, settings) == folder  # fetched once
     local = source_dir({"run_id": "r", "source": str(tmp_path)}, Settings(lake=str(tmp_path)))
     assert local == tmp_path
+
+
+def test_emulator_validation_stub_uses_engages_validator() -> None:
+    import json
+    from types import SimpleNamespace
+
+    from engage.deploy.emulator import _validate_state_machine_definition
+    from engage.pipeline.asl import load_definition
+
+    def answer(definition: object) -> dict:
+        fake = SimpleNamespace(_get_param=lambda name: json.dumps(definition))
+        return json.loads(_validate_state_machine_definition(fake))
+
+    assert answer(load_definition())["result"] == "OK"
+    broken = answer({"StartAt": "Nowhere", "States": {}})
+    assert broken["result"] == "FAIL" and broken["diagnostics"]
