@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = Field(3600, ge=1, le=7 * 24 * 3600)
     dynamodb_table: str = Field("predictions-cache", pattern=r"^[A-Za-z0-9_.-]{3,255}$")
     dynamodb_endpoint_url: str | None = None
+    source_url: str | None = Field(
+        None, description="s3:// folder of a deployed run's customer files (default data_dir)."
+    )
+    kb_bucket: str | None = Field(
+        None, description="Bucket the Bedrock knowledge base ingests from (documents/ prefix)."
+    )
+    bedrock_kb_id: str = Field("", description="Bedrock knowledge base to re-ingest after a run.")
+    bedrock_kb_data_source: str = Field("", description="Its data source id.")
 
     # Real-time API (seed §4.1: API Gateway keys, validation, throttling).
     api_keys_path: Path | None = Field(
@@ -106,6 +114,15 @@ class Settings(BaseSettings):
     api_batch_max: int = Field(100, ge=1, le=1000)
     api_reload_seconds: float = Field(
         5.0, ge=0, description="How often a server checks for promoted models; 0: never."
+    )
+    api_auth: Literal["keys", "gateway"] = Field(
+        "keys",
+        description="keys: this server checks ek_ keys; gateway: API Gateway checked the "
+        "usage-plan "
+        "key and the app trusts its requestContext identity (the API on Lambda).",
+    )
+    api_admin_key_ids: str = Field(
+        "", description="With api_auth=gateway: comma-separated API Gateway key ids given admin."
     )
     audit_flush_seconds: float = Field(2.0, gt=0)
     audit_flush_records: int = Field(5000, ge=1)

@@ -64,7 +64,11 @@ def _infrastructure(task_families: list[str]) -> dict[str, Any]:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=vpc)["GroupId"]
-    ecs.create_cluster(clusterName=CLUSTER)
+    ecs.create_cluster(  # as modules/ml: RunTask without LaunchType lands on Fargate Spot
+        clusterName=CLUSTER,
+        capacityProviders=["FARGATE_SPOT", "FARGATE"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    )
     for family in task_families:
         container = {"name": f"{family}-container", "image": "engage", "cpu": 1024, "memory": 4096}
         ecs.register_task_definition(

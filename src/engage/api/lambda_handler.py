@@ -16,6 +16,7 @@ from typing import Any
 from mangum import Mangum
 
 from engage.api.app import create_app
+from engage.api.gateway_keys import current_event
 from engage.api.state import AppState, build_state
 from engage.settings import Settings
 
@@ -36,6 +37,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if interval > 0 and time.monotonic() - _LAST_CHECK >= interval:
         _STATE.holder.check()
         _LAST_CHECK = time.monotonic()
+    current_event(event)  # the API Gateway key id (ENGAGE_API_AUTH=gateway)
     try:
         return _HANDLER(event, context)
     finally:

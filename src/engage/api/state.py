@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage import bootstrap
+from engage.api.gateway_keys import gateway_keys
 from engage.api.keys import KeyStore
 from engage.api.lookup import BatchTables
 from engage.api.metrics import Metrics
@@ -84,7 +85,7 @@ def build_state(
         store=store,
         holder=holder,
         cache=cache,
-        keys=KeyStore(settings.resolved_keys_path()),
+        keys=gateway_keys(settings) or KeyStore(settings.resolved_keys_path()),
         buckets=TokenBuckets(settings.api_rate_per_second, settings.api_burst, clock),
         audit=audit,
         tables=tables,

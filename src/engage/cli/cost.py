@@ -118,7 +118,31 @@ def to_dict(cost: RunCost) -> dict[str, object]:
             for p in cost.projections
         },
         "prices": {n: asdict(p) for n, p in cost.prices.prices.items()},
+        "fixed_monthly": _fixed_dict(),
     }
+
+
+def _fixed_dict() -> dict[str, object]:
+    from engage.cost.fixed import load_fixed
+
+    fixed = load_fixed()
+    return {"monthly_usd": fixed.monthly_usd, "lines": [asdict(line) for line in fixed.lines]}
+
+
+def print_fixed(schedule_monthly_usd: float) -> None:
+    """The stack's fixed monthly costs (engage.cost.fixed) beside the per-run month."""
+    from engage.cost.fixed import load_fixed
+
+    fixed = load_fixed()
+    table = Table(title="Fixed monthly cost of the deployed stack (infra/terraform, us-east-1)")
+    for column in ("Service", "Quantity", "$/month", "Note"):
+        table.add_column(column, justify="right" if "$" in column else "left")
+    for line in fixed.lines:
+        table.add_row(line.service, line.usage, f"{line.on_demand_usd:.2f}", line.inputs["note"])
+    table.add_row("[bold]Fixed per month", "", f"[bold]{fixed.monthly_usd:.2f}", "")
+    total = fixed.monthly_usd + schedule_monthly_usd
+    table.add_row("[bold]Month incl. runs", "(on-demand runs)", f"[bold]{total:.2f}", "")
+    console.print(table)
 
 
 def print_cost(cost: RunCost) -> None:
@@ -140,6 +164,7 @@ def print_cost(cost: RunCost) -> None:
         f"{est.monthly(cost.schedule_days, 'spot'):.2f}",
     )
     console.print(table)
+    print_fixed(est.monthly(cost.schedule_days))
     scale = Table(
         title="Projection at other customer counts (scaling per stage: engage.cost.projection)"
     )

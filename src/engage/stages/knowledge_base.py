@@ -4,6 +4,8 @@ After the results tables exist, this run's documents (model metrics, feature
 importance, fairness, the data dictionary, analytics summaries) are generated from
 the catalog, chunked (300 tokens, 20% overlap), embedded and stored in the lake as
 Parquet, replacing the previous run's: answers cite the run they came from.
+Deployed (ENGAGE_KB_BUCKET set), the same documents also go to the Bedrock knowledge
+base's bucket and an ingestion job starts (engage.deploy.kb_sync).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     run_id = run_id_of(event)
     tools = Tools(services.settings, services.sql, store=services.store)
     summary = kb.build(services.store, run_id, tools, services.embedder())
+    if services.settings.kb_bucket:
+        from engage.deploy import kb_sync
+
+        summary |= kb_sync.sync(services.settings, run_id, kb.documents(tools))
     return {"knowledge_base_status": "success", **summary}
 
 

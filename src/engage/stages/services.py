@@ -7,6 +7,7 @@ ENGAGE_* settings. Stages never construct adapters: bootstrap decides.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -108,8 +109,42 @@ def run_id_of(event: Mapping[str, Any]) -> str:
 
 
 def source_dir(event: Mapping[str, Any], settings: Settings) -> Path:
-    """Where the incoming customer files are: the event's `source`, else ENGAGE_DATA_DIR."""
-    return Path(event.get("source") or settings.data_dir)
+    """Where the incoming customer files are, as a local folder.
+
+    The event's `source`, else ENGAGE_SOURCE_URL, else ENGAGE_DATA_DIR. An s3:// source
+    (a deployed run) is copied once per process into a scratch folder under data_dir:
+    the stages read files, and `Path("s3://b/k")` would silently become `s3:/b/k`.
+    """
+    source = event.get("source") if isinstance(event, Mapping) else None
+    source = source or settings.source_url
+    if isinstance(source, str) and source.startswith("s3://"):
+        return _fetched_source(source, settings)
+    return Path(source or settings.data_dir)
+
+
+def _fetched_source(url: str, settings: Settings) -> Path:
+    """The files directly under an s3:// folder, downloaded once (then reused)."""
+    from engage.adapters.store.s3 import S3ObjectStore
+
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    folder = Path(settings.data_dir) / "_source" / digest
+    with _SOURCE_LOCK:
+        if (folder / ".complete").is_file():
+            return folder
+        remote = S3ObjectStore.from_url(
+            url, region=settings.aws_region, endpoint_url=settings.s3_endpoint_url
+        )
+        keys = [k for k in remote.list("") if "/" not in k]
+        if not keys:
+            raise StageError(f"no files under {url}: upload customers.parquet there first")
+        folder.mkdir(parents=True, exist_ok=True)
+        for key in keys:
+            (folder / key).write_bytes(remote.get_bytes(key))
+        (folder / ".complete").write_text(url)
+    return folder
+
+
+_SOURCE_LOCK = threading.Lock()
 
 
 def lambda_services() -> Services:

@@ -32,7 +32,11 @@ def _environment(families: list[str]) -> dict[str, Any]:
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=vpc)["GroupId"]
-    cluster = ecs.create_cluster(clusterName=f"{PREFIX}engagement-ml-cluster")["cluster"]
+    cluster = ecs.create_cluster(
+        clusterName=f"{PREFIX}engagement-ml-cluster",
+        capacityProviders=["FARGATE_SPOT", "FARGATE"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    )["cluster"]
     for family in families:
         ecs.register_task_definition(
             family=f"{PREFIX}{family}-task",

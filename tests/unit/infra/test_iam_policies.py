@@ -19,14 +19,18 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _allow_statements() -> list[tuple[str, str, dict[str, Any]]]:
-    """(file, policy name, statement) of every Allow statement in a policy document."""
+    """(file, policy name, statement) of every Allow statement in an identity policy.
+
+    Statements with `principals` belong to resource policies (trust, bucket and key
+    policies), where Resource "*" means the resource itself: see the key-policy test.
+    """
     found = []
     for path in tf_files():
         tree = load(path)
         rel = path.relative_to(ROOT).as_posix()
         for name, body in blocks(tree, "data", "aws_iam_policy_document"):
             for statement in body.get("statement", []):
-                if statement.get("effect", "Allow") == "Allow":
+                if statement.get("effect", "Allow") == "Allow" and not statement.get("principals"):
                     found.append((rel, name, statement))
     return found
 
@@ -68,3 +72,17 @@ def test_every_wildcard_resource_is_a_documented_exception() -> None:
         used.add(key)
         assert all(e["why"] for e in EXCEPTIONS)
     assert used == set(documented), f"stale exceptions: {set(documented) - used}"
+
+
+def test_key_policy_grants_services_only_under_conditions() -> None:
+    """The data key's policy: the account root (delegating to IAM), and services only
+    for their own encryption context or use."""
+    tree = load(ROOT / "modules" / "data" / "kms.tf")
+    ((_, policy),) = blocks(tree, "data", "aws_iam_policy_document")
+    for statement in policy["statement"]:
+        principal = statement["principals"][0]
+        if principal["type"] == "AWS":
+            assert principal["identifiers"] == ["arn:aws:iam::${local.account_id}:root"]
+        else:
+            assert "kms:*" not in statement["actions"], statement["sid"]
+            assert statement.get("condition"), statement["sid"]

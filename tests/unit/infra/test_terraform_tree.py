@@ -15,13 +15,13 @@ pytest.importorskip("hcl2", reason="python-hcl2 is in the dev extra")
 
 from infra_hcl import ROOT, blocks, load, tf_files
 
-MODULES = ("data", "compute", "ml", "ai", "api", "network")
+MODULES = ("data", "compute", "ml", "ai", "api", "network", "security", "stack")
 
 
 def test_layout_has_every_module_and_env() -> None:
     for module in MODULES:
         assert list((ROOT / "modules" / module).glob("*.tf")), module
-    for env in ("aws", "localstack"):
+    for env in ("aws", "emulator", "aws-kb"):
         assert (ROOT / "envs" / env / "main.tf").is_file()
 
 
@@ -116,11 +116,15 @@ def test_seed_sizes_and_security_settings() -> None:
     ((_, workgroup),) = _resources("data", "aws_athena_workgroup")
     result = workgroup["configuration"][0]["result_configuration"][0]
     assert result["encryption_configuration"][0]["encryption_option"] == "SSE_KMS"
-    ((_, kb),) = _resources("ai", "aws_bedrockagent_knowledge_base")
+    kb_env = load(ROOT / "envs" / "aws-kb" / "main.tf")
+    ((_, kb),) = blocks(kb_env, "resource", "aws_bedrockagent_knowledge_base")
     assert kb["storage_configuration"][0]["type"] == "S3_VECTORS"
     assert "embedding_model_arn" in json.dumps(kb)
-    ai_vars = (ROOT / "modules" / "ai" / "variables.tf").read_text()
-    assert "amazon.titan-embed-text-v2:0" in ai_vars
+    ((_, source),) = blocks(kb_env, "resource", "aws_bedrockagent_data_source")
+    prefixes = source["data_source_configuration"][0]["s3_configuration"][0]["inclusion_prefixes"]
+    assert prefixes == ["documents/"]  # the provider allows one prefix
+    kb_vars = (ROOT / "envs" / "aws-kb" / "variables.tf").read_text()
+    assert "amazon.titan-embed-text-v2:0" in kb_vars
     methods = _resources("api", "aws_api_gateway_method")
     assert methods and methods[0][1]["api_key_required"] is True
     assert _resources("api", "aws_api_gateway_usage_plan")

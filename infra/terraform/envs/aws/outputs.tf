@@ -1,26 +1,33 @@
 output "state_machine_arn" {
-  value = module.compute.state_machine_arn
+  value = module.stack.state_machine_arn
 }
 
 output "api_invoke_url" {
-  value = module.api.invoke_url
+  value = module.stack.api_invoke_url
+}
+
+output "api_key_id" {
+  value = module.stack.api_key_id
 }
 
 output "ecr_repository_url" {
-  value = module.ml.repository_url
+  value = module.stack.ecr_repository_url
+}
+
+output "incoming_url" {
+  value = module.stack.incoming_url
+}
+
+output "bucket_names" {
+  value = module.stack.bucket_names
+}
+
+output "kms_key_arn" {
+  value = module.stack.kms_key_arn
 }
 
 # `terraform output -json asl_values > env.json; engage asl --env-file env.json` renders
 # exactly the definition this stack deploys.
 output "asl_values" {
-  value = {
-    AccountId      = data.aws_caller_identity.current.account_id
-    Region         = var.region
-    Prefix         = var.name_prefix
-    EcsCluster     = module.ml.cluster_arn
-    Subnets        = module.network.private_subnet_ids
-    SecurityGroups = [module.network.workload_security_group_id]
-  }
+  value = module.stack.asl_values
 }
-
-data "aws_caller_identity" "current" {}

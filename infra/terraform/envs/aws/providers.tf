@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.14, < 7.0" # aws_s3vectors_* and S3_VECTORS knowledge bases
+      version = ">= 5.100, < 7.0" # 5.100 is what this stack is validated and applied with
     }
   }
 

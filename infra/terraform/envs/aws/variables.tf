@@ -22,3 +22,42 @@ variable "image_tag" {
   description = "Tag of the engage image pushed to ECR (docs/deploy-aws.md)."
   type        = string
 }
+
+variable "knowledge_base_id" {
+  description = "envs/aws-kb output knowledge_base_id (second apply); empty on the first."
+  type        = string
+  default     = ""
+}
+
+variable "knowledge_base_data_source_id" {
+  type    = string
+  default = ""
+}
+
+variable "alarm_email" {
+  type    = string
+  default = ""
+}
+
+variable "admin_api_key_ids" {
+  type    = list(string)
+  default = []
+}
+
+variable "enable_guardduty" {
+  description = "false where the account already has a GuardDuty detector (one per region)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_security_hub" {
+  description = "false where the account already has Security Hub and a Config recorder."
+  type        = bool
+  default     = true
+}
+
+variable "manage_account_logging_role" {
+  description = "false where another stack already set the API Gateway account CloudWatch role."
+  type        = bool
+  default     = true
+}

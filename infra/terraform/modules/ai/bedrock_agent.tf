@@ -3,11 +3,18 @@
 # schema below mirrors engage.agent.bedrock_action.FUNCTIONS; a test keeps the names,
 # parameters and types in step (tests/unit/agent/test_bedrock_action.py).
 resource "aws_bedrockagent_agent" "engagement" {
+  count                       = var.enable_bedrock ? 1 : 0
   agent_name                  = "${var.name_prefix}engagement-agent"
-  agent_resource_role_arn     = aws_iam_role.agent.arn
+  agent_resource_role_arn     = aws_iam_role.agent[0].arn
   foundation_model            = var.agent_model_id
   idle_session_ttl_in_seconds = 600
-  instruction                 = <<-EOT
+  customer_encryption_key_arn = var.kms_key_arn
+
+  guardrail_configuration {
+    guardrail_identifier = aws_bedrock_guardrail.agent[0].guardrail_id
+    guardrail_version    = aws_bedrock_guardrail_version.agent[0].version
+  }
+  instruction = <<-EOT
     You help business analysts understand customer engagement predictions.
     Answer from the knowledge base (model metrics, feature importance, data dictionary)
     and from the athena-actions functions (read-only query_athena, feature_stats,
@@ -16,16 +23,10 @@ resource "aws_bedrockagent_agent" "engagement" {
   EOT
 }
 
-resource "aws_bedrockagent_agent_knowledge_base_association" "engagement" {
-  agent_id             = aws_bedrockagent_agent.engagement.agent_id
-  knowledge_base_id    = aws_bedrockagent_knowledge_base.engagement.id
-  knowledge_base_state = "ENABLED"
-  description          = "Engagement model metrics, feature importance and data dictionary"
-}
-
 resource "aws_cloudwatch_log_group" "action" {
   name              = "/aws/lambda/${var.name_prefix}agent-action-lambda"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_lambda_function" "action" {
@@ -35,6 +36,7 @@ resource "aws_lambda_function" "action" {
   image_uri     = var.image_uri
   timeout       = 60
   memory_size   = 1024
+  kms_key_arn   = var.kms_key_arn
 
   image_config {
     command = [var.action_group_handler]
@@ -52,15 +54,17 @@ resource "aws_lambda_function" "action" {
 }
 
 resource "aws_lambda_permission" "agent" {
+  count         = var.enable_bedrock ? 1 : 0
   statement_id  = "AllowBedrockAgent"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.action.function_name
   principal     = "bedrock.amazonaws.com"
-  source_arn    = aws_bedrockagent_agent.engagement.agent_arn
+  source_arn    = aws_bedrockagent_agent.engagement[0].agent_arn
 }
 
 resource "aws_bedrockagent_agent_action_group" "athena" {
-  agent_id          = aws_bedrockagent_agent.engagement.agent_id
+  count             = var.enable_bedrock ? 1 : 0
+  agent_id          = aws_bedrockagent_agent.engagement[0].agent_id
   agent_version     = "DRAFT"
   action_group_name = "athena-actions"
 

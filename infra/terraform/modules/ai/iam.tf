@@ -1,5 +1,14 @@
 data "aws_caller_identity" "current" {}
 
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  glue_read_arns = concat(
+    ["arn:aws:glue:${var.region}:${local.account_id}:catalog"],
+    [for d in var.glue_database_names : "arn:aws:glue:${var.region}:${local.account_id}:database/${d}"],
+    [for d in var.glue_database_names : "arn:aws:glue:${var.region}:${local.account_id}:table/${d}/*"],
+  )
+}
+
 data "aws_iam_policy_document" "bedrock_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -10,49 +19,13 @@ data "aws_iam_policy_document" "bedrock_assume" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
+      values   = [local.account_id]
     }
   }
 }
 
-resource "aws_iam_role" "kb" {
-  name               = "${var.name_prefix}engagement-kb"
-  assume_role_policy = data.aws_iam_policy_document.bedrock_assume.json
-}
-
-data "aws_iam_policy_document" "kb" {
-  statement {
-    sid       = "Embed"
-    actions   = ["bedrock:InvokeModel"]
-    resources = [local.embedding_model_arn]
-  }
-  statement {
-    sid       = "ReadDocuments"
-    actions   = ["s3:ListBucket"]
-    resources = [var.kb_bucket_arn]
-  }
-  statement {
-    sid       = "ReadDocumentObjects"
-    actions   = ["s3:GetObject"]
-    resources = ["${var.kb_bucket_arn}/*"]
-  }
-  statement {
-    sid = "Vectors"
-    actions = [
-      "s3vectors:PutVectors", "s3vectors:GetVectors", "s3vectors:DeleteVectors",
-      "s3vectors:QueryVectors", "s3vectors:GetIndex",
-    ]
-    resources = [var.kb_vector_index_arn]
-  }
-}
-
-resource "aws_iam_role_policy" "kb" {
-  name   = "knowledge-base"
-  role   = aws_iam_role.kb.id
-  policy = data.aws_iam_policy_document.kb.json
-}
-
 resource "aws_iam_role" "agent" {
+  count              = var.enable_bedrock ? 1 : 0
   name               = "${var.name_prefix}engagement-agent"
   assume_role_policy = data.aws_iam_policy_document.bedrock_assume.json
 }
@@ -64,15 +37,26 @@ data "aws_iam_policy_document" "agent" {
     resources = [local.agent_model_arn]
   }
   statement {
+    sid       = "Guardrail"
+    actions   = ["bedrock:ApplyGuardrail"]
+    resources = ["arn:aws:bedrock:${var.region}:${local.account_id}:guardrail/*"]
+  }
+  statement {
     sid       = "Retrieve"
     actions   = ["bedrock:Retrieve"]
-    resources = [aws_bedrockagent_knowledge_base.engagement.arn]
+    resources = ["arn:aws:bedrock:${var.region}:${local.account_id}:knowledge-base/*"]
+  }
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
   }
 }
 
 resource "aws_iam_role_policy" "agent" {
+  count  = var.enable_bedrock ? 1 : 0
   name   = "agent"
-  role   = aws_iam_role.agent.id
+  role   = aws_iam_role.agent[0].id
   policy = data.aws_iam_policy_document.agent.json
 }
 
@@ -88,6 +72,7 @@ resource "aws_iam_role" "action" {
   })
 }
 
+# The action-group Lambda runs read-only Athena queries (engage/deploy/iam_calls.py).
 data "aws_iam_policy_document" "action" {
   statement {
     sid       = "Logs"
@@ -101,8 +86,13 @@ data "aws_iam_policy_document" "action" {
   }
   statement {
     sid       = "Athena"
-    actions   = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"]
+    actions   = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"]
     resources = [var.athena_workgroup_arn]
+  }
+  statement {
+    sid       = "ReadCatalog"
+    actions   = ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions"]
+    resources = local.glue_read_arns
   }
   statement {
     sid       = "ReadLake"
@@ -113,6 +103,16 @@ data "aws_iam_policy_document" "action" {
     sid       = "ListLake"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
     resources = var.lake_bucket_arns
+  }
+  statement {
+    sid       = "QueryResults"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = ["${var.athena_results_bucket_arn}/*"]
+  }
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
   }
 }
 

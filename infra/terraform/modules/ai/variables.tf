@@ -6,17 +6,24 @@ variable "region" {
   type = string
 }
 
-variable "kb_bucket_arn" {
-  description = "Bucket of the knowledge-base documents (model metrics, importance, dictionary)."
+variable "knowledge_base_id" {
+  description = "The envs/aws-kb knowledge base to associate with the agent; empty: none yet."
   type        = string
+  default     = ""
 }
 
-variable "kb_vector_bucket_arn" {
+variable "enable_bedrock" {
+  description = "Create the Bedrock agent, its action group and guardrail (false where the emulator lacks them)."
+  type        = bool
+  default     = true
+}
+
+variable "athena_results_bucket_arn" {
   type = string
 }
 
-variable "kb_vector_index_arn" {
-  type = string
+variable "glue_database_names" {
+  type = list(string)
 }
 
 variable "image_uri" {
@@ -34,11 +41,6 @@ variable "agent_model_id" {
   default = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 }
 
-variable "embedding_model_id" {
-  type    = string
-  default = "amazon.titan-embed-text-v2:0"
-}
-
 variable "engage_environment" {
   type = map(string)
 }
@@ -49,4 +51,9 @@ variable "athena_workgroup_arn" {
 
 variable "lake_bucket_arns" {
   type = list(string)
+}
+
+variable "kms_key_arn" {
+  description = "The customer-managed data key (modules/data/kms.tf): logs and data at rest."
+  type        = string
 }

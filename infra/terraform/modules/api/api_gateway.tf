@@ -3,6 +3,7 @@
 resource "aws_cloudwatch_log_group" "api_lambda" {
   name              = "/aws/lambda/${var.name_prefix}predict-lambda"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_lambda_function" "api" {
@@ -12,15 +13,20 @@ resource "aws_lambda_function" "api" {
   image_uri     = var.image_uri
   timeout       = 29
   memory_size   = 2048
+  kms_key_arn   = var.kms_key_arn
 
   image_config {
     command = ["engage.api.lambda_handler.handler"]
   }
 
   environment {
+    # API Gateway checks the x-api-key against the usage plan before the Lambda runs;
+    # the app then trusts the gateway's identity (requestContext.identity.apiKeyId).
     variables = merge(var.engage_environment, {
-      ENGAGE_CACHE          = "dynamodb"
-      ENGAGE_DYNAMODB_TABLE = aws_dynamodb_table.predictions_cache.name
+      ENGAGE_CACHE             = "dynamodb"
+      ENGAGE_DYNAMODB_TABLE    = aws_dynamodb_table.predictions_cache.name
+      ENGAGE_API_AUTH          = "gateway"
+      ENGAGE_API_ADMIN_KEY_IDS = join(",", var.admin_api_key_ids)
     })
   }
 
@@ -90,6 +96,7 @@ resource "aws_api_gateway_deployment" "engagement" {
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name_prefix}engagement-api"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_api_gateway_stage" "v1" {
@@ -97,6 +104,8 @@ resource "aws_api_gateway_stage" "v1" {
   deployment_id        = aws_api_gateway_deployment.engagement.id
   stage_name           = "v1"
   xray_tracing_enabled = true
+
+  depends_on = [aws_api_gateway_account.this]
 
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
@@ -139,4 +148,34 @@ resource "aws_lambda_permission" "api" {
   function_name = aws_lambda_function.api.function_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.engagement.execution_arn}/*/POST/*"
+}
+
+# Execution logging and metrics for every method (needs the account CloudWatch role).
+resource "aws_api_gateway_method_settings" "all" {
+  rest_api_id = aws_api_gateway_rest_api.engagement.id
+  stage_name  = aws_api_gateway_stage.v1.stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = "ERROR"
+    data_trace_enabled     = false
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${var.name_prefix}engagement-api-5xx"
+  alarm_description   = "The prediction API answered 5xx (Lambda errors, timeouts)."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5XXError"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.engagement.name, Stage = aws_api_gateway_stage.v1.stage_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 5
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
 }

@@ -42,7 +42,8 @@ resource "aws_dynamodb_table" "predictions_cache" {
   }
 
   server_side_encryption {
-    enabled = true
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
   }
 
   tags = { Name = "predictions-cache", Environment = var.environment }

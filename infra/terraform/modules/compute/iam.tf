@@ -63,8 +63,9 @@ data "aws_iam_policy_document" "lambda" {
   statement {
     sid = "Glue"
     actions = [
-      "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable",
-      "glue:UpdateTable", "glue:DeleteTable", "glue:GetPartitions", "glue:BatchCreatePartition",
+      "glue:GetDatabase", "glue:GetDatabases", "glue:CreateDatabase", "glue:GetTable",
+      "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable",
+      "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition",
     ]
     resources = local.glue_arns
   }
@@ -72,6 +73,31 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "TokenKey"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [var.token_key_secret_arn]
+  }
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
+  }
+  statement {
+    sid = "LakeMultipart"
+    actions = [
+      "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload",
+    ]
+    resources = concat(var.lake_bucket_arns, [for arn in var.lake_bucket_arns : "${arn}/*"])
+  }
+  statement {
+    sid = "Cache"
+    actions = [
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+      "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable",
+    ]
+    resources = [var.cache_table_arn, "${var.cache_table_arn}/index/*"]
+  }
+  statement {
+    sid       = "KnowledgeBaseIngestion"
+    actions   = ["bedrock:StartIngestionJob", "bedrock:GetIngestionJob"]
+    resources = ["arn:aws:bedrock:${var.region}:${local.account_id}:knowledge-base/*"]
   }
 }
 

@@ -74,10 +74,9 @@
                   "States": {
                     "EngagementModel": {
                       "Type": "Task",
-                      "Comment": "Fargate task training the engagement model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Comment": "Fargate task training the engagement model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}engagement-training-task",
                         "NetworkConfiguration": {
@@ -130,10 +129,9 @@
                   "States": {
                     "ChurnModel": {
                       "Type": "Task",
-                      "Comment": "Fargate task training the churn model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Comment": "Fargate task training the churn model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}churn-training-task",
                         "NetworkConfiguration": {
@@ -186,10 +184,9 @@
                   "States": {
                     "LTVModel": {
                       "Type": "Task",
-                      "Comment": "Fargate task training the ltv model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Comment": "Fargate task training the ltv model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}ltv-training-task",
                         "NetworkConfiguration": {
@@ -242,10 +239,9 @@
                   "States": {
                     "RecommendationModel": {
                       "Type": "Task",
-                      "Comment": "Fargate task training the recommendation model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Comment": "Fargate task training the recommendation model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}recommendation-training-task",
                         "NetworkConfiguration": {
@@ -298,10 +294,9 @@
                   "States": {
                     "AnomalyModel": {
                       "Type": "Task",
-                      "Comment": "Fargate task training the anomaly model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+                      "Comment": "Fargate task training the anomaly model; the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
                       "Resource": "arn:aws:states:::ecs:runTask.sync",
                       "Parameters": {
-                        "LaunchType": "FARGATE",
                         "Cluster": "${EcsCluster}",
                         "TaskDefinition": "${Prefix}anomaly-training-task",
                         "NetworkConfiguration": {
@@ -396,10 +391,9 @@
     },
     "InferenceTask": {
       "Type": "Task",
-      "Comment": "Fargate task scoring every customer with all five models (and TreeSHAP for engagement and churn); the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE.",
+      "Comment": "Fargate task scoring every customer with all five models (and TreeSHAP for engagement and churn); the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
       "Resource": "arn:aws:states:::ecs:runTask.sync",
       "Parameters": {
-        "LaunchType": "FARGATE",
         "Cluster": "${EcsCluster}",
         "TaskDefinition": "${Prefix}inference-task",
         "NetworkConfiguration": {

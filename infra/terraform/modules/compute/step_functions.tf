@@ -27,6 +27,7 @@ resource "aws_sfn_state_machine" "pipeline" {
 resource "aws_cloudwatch_log_group" "sfn" {
   name              = "/aws/states/${var.name_prefix}engagement-ml-pipeline"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 # Seed: the pipeline runs weekly.
@@ -40,4 +41,34 @@ resource "aws_cloudwatch_event_target" "weekly" {
   arn      = aws_sfn_state_machine.pipeline.arn
   role_arn = aws_iam_role.events.arn
   input    = jsonencode({ run_id = "scheduled" })
+}
+
+resource "aws_cloudwatch_metric_alarm" "pipeline_failed" {
+  alarm_name          = "${var.name_prefix}engagement-pipeline-failed"
+  alarm_description   = "A run of the engagement pipeline failed, timed out or was aborted."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsFailed"
+  dimensions          = { StateMachineArn = aws_sfn_state_machine.pipeline.arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "pipeline_timed_out" {
+  alarm_name          = "${var.name_prefix}engagement-pipeline-timed-out"
+  alarm_description   = "A run of the engagement pipeline timed out."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsTimedOut"
+  dimensions          = { StateMachineArn = aws_sfn_state_machine.pipeline.arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
 }

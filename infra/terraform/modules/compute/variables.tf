@@ -77,3 +77,38 @@ variable "schedule_expression" {
   type        = string
   default     = "cron(0 3 ? * MON *)"
 }
+
+variable "kms_key_arn" {
+  description = "The customer-managed data key (modules/data/kms.tf): logs and data at rest."
+  type        = string
+}
+
+variable "cache_table_name" {
+  description = "The API's DynamoDB prediction cache, warmed by the ensemble stage."
+  type        = string
+}
+
+variable "cache_table_arn" {
+  type = string
+}
+
+variable "kb_bucket_name" {
+  description = "Bucket of the Bedrock knowledge base's documents (written by update-knowledge-base)."
+  type        = string
+}
+
+variable "knowledge_base_id" {
+  description = "Bedrock knowledge base to re-ingest after each run (envs/aws-kb output); empty: none yet."
+  type        = string
+  default     = ""
+}
+
+variable "knowledge_base_data_source_id" {
+  type    = string
+  default = ""
+}
+
+variable "alarm_topic_arn" {
+  description = "SNS topic of the pipeline-failure alarms."
+  type        = string
+}

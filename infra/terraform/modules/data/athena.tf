@@ -12,13 +12,8 @@ resource "aws_athena_workgroup" "analytics" {
 
       encryption_configuration {
         encryption_option = "SSE_KMS"
-        kms_key_arn       = aws_kms_key.athena.arn
+        kms_key_arn       = aws_kms_key.data.arn
       }
     }
   }
-}
-
-resource "aws_kms_key" "athena" {
-  description         = "Athena query results of ${var.name_prefix}engagement"
-  enable_key_rotation = true
 }

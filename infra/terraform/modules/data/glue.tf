@@ -17,12 +17,15 @@ resource "aws_glue_catalog_database" "this" {
 }
 
 resource "aws_glue_data_catalog_encryption_settings" "this" {
+  count = var.manage_catalog_encryption ? 1 : 0
   data_catalog_encryption_settings {
     connection_password_encryption {
       return_connection_password_encrypted = true
+      aws_kms_key_id                       = aws_kms_key.data.arn
     }
     encryption_at_rest {
       catalog_encryption_mode = "SSE-KMS"
+      sse_aws_kms_key_id      = aws_kms_key.data.arn
     }
   }
 }

@@ -18,14 +18,6 @@ output "athena_workgroup_arn" {
   value = aws_athena_workgroup.analytics.arn
 }
 
-output "athena_kms_key_arn" {
-  value = aws_kms_key.athena.arn
-}
-
-output "kb_vector_bucket_arn" {
-  value = aws_s3vectors_vector_bucket.kb.vector_bucket_arn
-}
-
-output "kb_vector_index_arn" {
-  value = aws_s3vectors_index.kb.index_arn
+output "kms_key_arn" {
+  value = aws_kms_key.data.arn
 }

@@ -1,6 +1,7 @@
 # Seed §2.1 / §6: five lake buckets (raw, processed, features, models, results) plus
-# the knowledge base documents and its S3 vector store. Every bucket: SSE, public
-# access blocked, versioning, 90-day expiry of old versions and temporary prefixes.
+# the knowledge-base documents and the Athena results. (The knowledge base's S3 vector
+# store is envs/aws-kb: it needs a newer provider.) Every bucket: SSE-KMS under the
+# data key, public access blocked, versioning, 90-day expiry of old versions.
 locals {
   lake_buckets = ["raw", "processed", "features", "models", "results"]
   all_buckets  = concat(local.lake_buckets, ["knowledge-base", "athena-results"])
@@ -19,7 +20,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm = "aws:kms"
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
     }
     bucket_key_enabled = true
   }
@@ -99,17 +101,4 @@ resource "aws_s3_bucket_policy" "tls_only" {
   for_each = aws_s3_bucket.this
   bucket   = each.value.id
   policy   = data.aws_iam_policy_document.tls_only[each.key].json
-}
-
-# The S3 vector store of the Bedrock knowledge base (seed §3.1: not OpenSearch).
-resource "aws_s3vectors_vector_bucket" "kb" {
-  vector_bucket_name = "${var.name_prefix}engagement-kb-vectors"
-}
-
-resource "aws_s3vectors_index" "kb" {
-  vector_bucket_name = aws_s3vectors_vector_bucket.kb.vector_bucket_name
-  index_name         = "engagement-kb"
-  data_type          = "float32"
-  dimension          = 1024 # Titan Text Embeddings v2 default
-  distance_metric    = "cosine"
 }

@@ -13,3 +13,14 @@ variable "noncurrent_version_days" {
   type        = number
   default     = 90
 }
+
+variable "region" {
+  description = "Region of the services named in the data key's policy."
+  type        = string
+}
+
+variable "manage_catalog_encryption" {
+  description = "Set the account's Glue Data Catalog encryption to the data key (one setting per account and region)."
+  type        = bool
+  default     = true
+}

@@ -21,6 +21,7 @@ resource "aws_ecs_cluster_capacity_providers" "ml" {
 resource "aws_cloudwatch_log_group" "tasks" {
   name              = "/ecs/${var.name_prefix}engagement"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_ecs_task_definition" "stage" {
@@ -43,7 +44,7 @@ resource "aws_ecs_task_definition" "stage" {
     name                   = endswith(each.value, "-training") ? "training-container" : "${each.value}-container"
     image                  = "${aws_ecr_repository.engage.repository_url}:${var.image_tag}"
     essential              = true
-    command                = ["engage", "task", each.value]
+    command                = ["task", each.value] # after the image's ENTRYPOINT (engage.deploy.entry)
     readonlyRootFilesystem = true
     user                   = "10001"
     environment            = [for k, v in var.engage_environment : { name = k, value = v }]

@@ -82,10 +82,23 @@ data "aws_iam_policy_document" "task" {
   statement {
     sid = "Glue"
     actions = [
-      "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable",
-      "glue:UpdateTable", "glue:DeleteTable", "glue:GetPartitions", "glue:BatchCreatePartition",
+      "glue:GetDatabase", "glue:GetDatabases", "glue:CreateDatabase", "glue:GetTable",
+      "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable",
+      "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition",
     ]
     resources = local.glue_arns
+  }
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
+  }
+  statement {
+    sid = "LakeMultipart"
+    actions = [
+      "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload",
+    ]
+    resources = concat(var.lake_bucket_arns, [for arn in var.lake_bucket_arns : "${arn}/*"])
   }
   statement {
     sid       = "Metrics"

@@ -42,3 +42,8 @@ variable "token_key_secret_arn" {
   description = "Secrets Manager secret holding ENGAGE_TOKEN_KEY."
   type        = string
 }
+
+variable "kms_key_arn" {
+  description = "The customer-managed data key (modules/data/kms.tf): logs and data at rest."
+  type        = string
+}

@@ -18,3 +18,8 @@ variable "availability_zones" {
   description = "Two or more AZs for the private subnets."
   type        = list(string)
 }
+
+variable "kms_key_arn" {
+  description = "The customer-managed data key (modules/data/kms.tf): logs and data at rest."
+  type        = string
+}

@@ -48,6 +48,7 @@ resource "aws_flow_log" "vpc" {
 resource "aws_cloudwatch_log_group" "flow" {
   name              = "/vpc/${var.name_prefix}engagement-flow"
   retention_in_days = 365
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_iam_role" "flow_logs" {

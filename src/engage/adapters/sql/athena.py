@@ -5,6 +5,7 @@ Runs the same sql/ files as the DuckDB engine. CTAS statements get the seed's
 layout (engage.lake); Athena registers their tables in Glue. `register_parquet` writes
 the Glue table (and partitions) directly from the Parquet schema, which needs no query.
 
+A CTAS summary carries `rows` like DuckDB's (one `count(*)` query after the CTAS).
 Difference from DuckDB: Athena's CTAS needs an empty location, so a rebuilt table's
 prefix is emptied first and the table has no data until the CTAS finishes. boto3 is
 imported lazily (`from_settings`), so the default local run never loads it.
@@ -99,7 +100,13 @@ class AthenaEngine:
         else:
             self._run(ddl.external_sql(stmt, location))
         columns = self._columns(stmt.table) or [c for c, _ in stmt.columns]
-        return {"table": stmt.table, "kind": stmt.kind, "columns": columns, "location": location}
+        out = {"table": stmt.table, "kind": stmt.kind, "columns": columns, "location": location}
+        if stmt.kind == "ctas":  # the SqlEngine contract: a CTAS reports rows (and partitions)
+            out["rows"] = self._count(stmt.table)
+            if loc.partitioned_by:
+                keys = self.store.list(loc.prefix)
+                out["partitions"] = len({k.rsplit("/", 1)[0] for k in keys})
+        return out
 
     def statements(self, name: str, params: Mapping[str, Any] | None = None) -> list[str]:
         """The Athena statements run_file sends for a file (after a Glue drop, for CTAS)."""
@@ -174,6 +181,13 @@ class AthenaEngine:
             output_location=self.output_location,
             poll_seconds=self.poll_seconds,
         )
+
+    def _count(self, table: str) -> int:
+        """Rows of a table just built (Athena's CTAS reports bytes scanned, not rows)."""
+        query_id = self._run(f"SELECT count(*) AS n FROM {table}")
+        table = athena_results.results(self.athena, query_id)
+        counted = table.column("n").to_pylist() if "n" in table.column_names else []
+        return int(counted[0]) if counted else 0  # moto's Athena answers with no rows
 
     def _columns(self, name: str) -> list[str]:
         schema, table = name.split(".")
