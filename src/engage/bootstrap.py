@@ -57,13 +57,18 @@ class BackendNotAvailableError(NotImplementedError):
     """The settings ask for a backend whose adapter is not part of this build yet."""
 
 
-def object_store(settings: Settings) -> ObjectStore:
-    """The lake: a local directory, or an S3 bucket/prefix (`ENGAGE_LAKE=s3://...`)."""
+def object_store(settings: Settings, generation: str | None = None) -> ObjectStore:
+    """The lake: a local directory, or an S3 bucket/prefix (`ENGAGE_LAKE=s3://...`).
+
+    A local lake is seen through its published generation, or through `generation`
+    (a pipeline run's own, see engage.adapters.store.generations).
+    """
     if settings.lake_is_s3:
         return _s3_store(settings)
+    from engage.adapters.store.generations import GenerationStore
     from engage.adapters.store.local import LocalObjectStore
 
-    return LocalObjectStore(Path(settings.lake))
+    return GenerationStore(LocalObjectStore(Path(settings.lake)), generation)
 
 
 def _s3_store(settings: Settings) -> S3ObjectStore:
@@ -79,9 +84,16 @@ def _s3_store(settings: Settings) -> S3ObjectStore:
 
 
 def sql_engine(
-    settings: Settings, read_only: bool = False, sql_dir: Path | None = None
+    settings: Settings,
+    read_only: bool = False,
+    sql_dir: Path | None = None,
+    generation: str | None = None,
 ) -> SqlEngine:
-    """The catalog + SQL engine; read_only opens the DuckDB catalog for queries only."""
+    """The catalog + SQL engine; read_only opens the DuckDB catalog for queries only.
+
+    A local lake's catalog is its published generation's (or `generation`'s, for a
+    pipeline run); a lake that has published none uses `settings.catalog_path`.
+    """
     if settings.sql_engine == "athena":
         from engage.adapters.sql.athena import AthenaEngine
 
@@ -99,10 +111,11 @@ def sql_engine(
             sql_dir or SQL_DIR,
             read_only=read_only,
         )
-    store = object_store(settings)
+    store = object_store(settings, generation)
+    catalog = getattr(store, "catalog_path", lambda: None)() or settings.resolved_catalog_path()
     return DuckDbEngine(
         store,  # type: ignore[arg-type]  # DuckDB writes through local paths
-        settings.resolved_catalog_path(),
+        catalog,
         sql_dir or SQL_DIR,
         read_only=read_only,
     )

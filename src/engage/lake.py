@@ -49,6 +49,35 @@ RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
 
+KNOWLEDGE_BASE = "engagement-kb/"  # the Q&A agent's chunks and vectors, per run
+
+# What a run produces and replaces as one generation (see adapters.store.generations):
+# published together at the end of a successful run, or not at all. Everything else
+# (registry versions, run history, reports, audit, QA decisions, restricted data)
+# is shared by every generation.
+GENERATIONAL_PREFIXES = (
+    RAW,
+    "engagement-data/processed/",
+    PREDICTIONS,
+    QA_REVIEW_QUEUE,
+    ANOMALY_REVIEW,
+    RESULTS_FINAL,
+    FAIRNESS_METRICS,
+    MODEL_METRICS,
+    SUPPORT_VIEW,
+    KNOWLEDGE_BASE,
+)
+SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
+
+
+def is_generational(key: str) -> bool:
+    """True for keys a run publishes as part of its generation (served pointers too)."""
+    if key.startswith(GENERATIONAL_PREFIXES):
+        return True
+    parts = key.split("/")
+    return len(parts) == 3 and key.startswith(MODELS) and parts[2] == SERVED_POINTER
+
+
 RAW_SCHEMA = "engagement_raw"
 PREDICTIONS_SCHEMA = "engagement_predictions"
 QA_SCHEMA = "engagement_qa"

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engage import bootstrap
+from engage.adapters.store import generations
 from engage.pipeline import LocalRunner, load_definition, local_values, render
 from engage.pipeline.asl import iter_states
 from engage.pipeline.errors import StatesError
 from engage.pipeline.events import BaseListener, MultiListener, RunListener
 from engage.pipeline.history import RunHistory
+from engage.pipeline.lock import RunLock
 from engage.pipeline.paths import get_path
 from engage.pipeline.runner import ExecutionResult
+from engage.privacy.restricted import register_appended_tables
 from engage.settings import Settings
 from engage.stages.services import Services
 from engage.stages.tasks import local_tasks
@@ -90,17 +94,44 @@ def run_pipeline(
         tasks: replace some stages' callables (fault-injection tests).
         sleep: replace the Retry wait (tests).
     """
-    with Services.from_settings(settings) as services:
-        history = RunHistory(services.store)
+    with RunLock(_lock_folder(settings)):
+        history = RunHistory(bootstrap.object_store(settings))
         params = {"source": str((source or settings.data_dir).resolve()), "seed": settings.seed}
         recorder = history.start(params)
-        event = {"run_id": recorder.run_id, **params}
-        runner = LocalRunner(
-            definition(),
-            {**local_tasks(services), **(tasks or {})},
-            listener=MultiListener(recorder, listener or BaseListener()),
-            **({"sleep": sleep} if sleep else {}),
-        )
-        result = runner.run(event, name=recorder.run_id)
+        generation = _begin(settings, recorder.run_id)
+        with Services.from_settings(settings, generation) as services:
+            event = {"run_id": recorder.run_id, **params}
+            runner = LocalRunner(
+                definition(),
+                {**local_tasks(services), **(tasks or {})},
+                listener=MultiListener(recorder, listener or BaseListener()),
+                **({"sleep": sleep} if sleep else {}),
+            )
+            result = runner.run(event, name=recorder.run_id)
+            if result.succeeded:
+                _publish(settings, services)
         record = recorder.finish(result)
     return PipelineRun(recorder.run_id, result, record)
+
+
+def _lock_folder(settings: Settings) -> Path:
+    return settings.data_dir if settings.lake_is_s3 else Path(settings.lake)
+
+
+def _begin(settings: Settings, run_id: str) -> str | None:
+    """Start the run's generation in a local lake (None: an S3 lake publishes per table)."""
+    if settings.lake_is_s3:
+        return None
+    generations.begin(Path(settings.lake).resolve(), run_id)
+    return run_id
+
+
+def _publish(settings: Settings, services: Services) -> None:
+    """Make the run's tables and served versions visible together (see generations)."""
+    if services.generation is None:
+        return
+    # Tables appended outside runs (erasure log, QA decisions) since this run copied
+    # the catalog: registered again so that publishing does not hide them.
+    register_appended_tables(services.store, services.sql)
+    services.close()
+    generations.commit(Path(settings.lake).resolve(), services.generation)

@@ -22,6 +22,7 @@ from engage import bootstrap
 from engage.agent.embeddings import Embedder
 from engage.agent.tools import Tools
 from engage.contract import CUSTOMERS
+from engage.ports import ObjectStore
 from engage.settings import Settings
 
 KB_PREFIX = "engagement-kb/"
@@ -101,9 +102,16 @@ def _fairness(tools: Tools) -> Document:
 
 
 def build(
-    settings: Settings, run_id: str, embedder: Embedder | None = None, tools: Tools | None = None
+    settings: Settings,
+    run_id: str,
+    embedder: Embedder | None = None,
+    tools: Tools | None = None,
+    store: ObjectStore | None = None,
 ) -> dict[str, Any]:
-    """Generate, chunk, embed and store the KB of a run; returns a summary."""
+    """Generate, chunk, embed and store the KB of a run; returns a summary.
+
+    `store` is the run's own (its generation), so the KB is published with the run.
+    """
     own = tools is None
     tools = tools or Tools(settings)
     try:
@@ -127,7 +135,7 @@ def build(
         "embedder": [embedder.name] * len(records),
         "vector": pa.array([v.tolist() for v in vectors], pa.list_(pa.float32())),
     })  # fmt: skip
-    store = bootstrap.object_store(settings)
+    store = store or bootstrap.object_store(settings)
     store.write_parquet(VECTORS, table)
     store.put_bytes(STATE, json.dumps(embedder.state()).encode())
     return {"run_id": run_id, "documents": len(docs), "chunks": len(records),

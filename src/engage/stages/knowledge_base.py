@@ -20,7 +20,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     from engage.agent.tools import Tools
 
     run_id = run_id_of(event)
-    summary = kb.build(services.settings, run_id, tools=Tools(services.settings, services.sql))
+    tools = Tools(services.settings, services.sql)
+    summary = kb.build(services.settings, run_id, tools=tools, store=services.store)
     return {"knowledge_base_status": "success", **summary}
 
 
