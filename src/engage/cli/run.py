@@ -1,4 +1,4 @@
-"""`engage run`: the main job. Runs the whole pipeline on the input folder (--rows: generate first)."""
+"""`engage run`: the main job. Runs the pipeline on the input folder (--rows: generate first)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from rich.table import Table
 
 from engage.cli.cost import summary_line as cost_summary_line
 from engage.cli.generate import print_summary, run_generation
-from engage.data.generator import GenerationError
 from engage.cli.progress import PipelineProgress, brief
+from engage.data.generator import GenerationError
 from engage.orchestrate import PipelineRun, run_pipeline
 from engage.pipeline.lock import RunLockedError
 from engage.settings import Settings

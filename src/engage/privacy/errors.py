@@ -34,6 +34,7 @@ def check_customer_id(customer_id: str) -> str:
     """The id if it looks like ``CUST_<digits>``; refuses anything else (no path or SQL tricks)."""
     if not isinstance(customer_id, str) or not CUSTOMER_ID.fullmatch(customer_id):
         raise PrivacyError(
-            f"not a customer id: {customer_id!r} (expected the contract's pattern {CUSTOMER_ID_PATTERN})"
+            f"not a customer id: {customer_id!r} "
+            f"(expected the contract's pattern {CUSTOMER_ID_PATTERN})"
         )
     return customer_id
