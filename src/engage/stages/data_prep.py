@@ -29,7 +29,7 @@ from engage import contract, lake
 from engage.contract.schema import Table
 from engage.contract.validate import Finding, validate_table
 from engage.privacy import admission as privacy
-from engage.stages.errors import DataValidationError, StageError
+from engage.stages.errors import DataValidationError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
 SQL_STEPS = (
@@ -57,11 +57,12 @@ def find_file(folder: Path, name: str) -> Path | None:
 def find_customers_file(folder: Path) -> Path:
     """customers.parquet, else customers.csv, in the source folder."""
     path = find_file(folder, "customers")
-    if path is None:
-        raise StageError(
+    if path is None:  # an input problem, like bad data: waiting will not fix it (no retry)
+        message = (
             f"no customers.parquet or customers.csv in {folder}: run `engage generate` "
             "or point ENGAGE_DATA_DIR at your data"
         )
+        raise DataValidationError(str(folder), [Finding("missing", "*", 0, message)], message)
     return path
 
 
@@ -143,7 +144,10 @@ def recommender_inputs(folder: Path) -> list[tuple[pa.Table, str, str]]:
         return []
     if len(present) < len(found):
         missing = [spec.name for path, spec, _, _ in found if path is None]
-        raise StageError(f"{folder} has recommender data but no {', '.join(missing)} file")
+        message = f"{folder} has recommender data but no {', '.join(missing)} file"
+        raise DataValidationError(
+            str(folder), [Finding("missing", missing[0], 0, message)], message
+        )
     return [
         (conform(read_customers(path, spec), str(path), spec), key, name)
         for path, spec, key, name in present
