@@ -63,9 +63,8 @@ def _check_column(col: Column, values: pa.ChunkedArray) -> list[Finding]:
         return [Finding("type", col.name, len(values),
                         f"have type {values.type}, contract says {col.dtype.value}")]  # fmt: skip
     findings = []
-    nulls = values.null_count
-    if nulls and not col.nullable:
-        findings.append(Finding("nulls", col.name, nulls, "are null"))
+    if values.null_count and not col.nullable:
+        findings += _count(pc.is_null(values), "nulls", col, "are null", values)
     if pa.types.is_floating(values.type):
         # NaN and infinities are not null to Arrow and compare false with every bound,
         # so without this check they reach training ("Input contains NaN").

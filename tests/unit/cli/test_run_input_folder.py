@@ -74,6 +74,6 @@ def test_generate_replaces_only_its_own_output(tmp_path: Path) -> None:
     generate(300, 2, out, ["parquet"])  # its own earlier output: replaced
     (tmp_path / "theirs").mkdir()
     (tmp_path / "theirs" / "notes.txt").write_text("keep me")
-    with pytest.raises(GenerationError, match="notes.txt"):
+    with pytest.raises(GenerationError, match=r"notes\.txt"):
         generate(300, 1, tmp_path / "theirs", ["parquet"])
     assert (tmp_path / "theirs" / "notes.txt").read_text() == "keep me"

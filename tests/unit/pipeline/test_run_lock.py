@@ -15,9 +15,11 @@ from engage.pipeline.lock import LOCK_NAME, RunLock, RunLockedError
 
 
 def test_second_lock_in_the_same_lake_is_refused_naming_the_holder(tmp_path: Path) -> None:
-    with RunLock(tmp_path, "run_a"):
-        with pytest.raises(RunLockedError, match=r"another engage run .* run_a"):
-            RunLock(tmp_path, "run_b").acquire()
+    with (
+        RunLock(tmp_path, "run_a"),
+        pytest.raises(RunLockedError, match=r"another engage run .* run_a"),
+    ):
+        RunLock(tmp_path, "run_b").acquire()
     with RunLock(tmp_path, "run_b"):  # released: the next run may start
         pass
 
