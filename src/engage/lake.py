@@ -21,6 +21,7 @@ PROCESSED_INFERENCE = "engagement-data/processed/inference/"
 MODELS = "engagement-models/"
 PREDICTIONS = "engagement-predictions/"
 QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
+QA_BACKLOG = "engagement-qa/backlog/"  # queue items of earlier runs not yet decided
 RESULTS_FINAL = "engagement-results/final/"
 FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
 RUNS = "engagement-runs/"
@@ -60,6 +61,7 @@ GENERATIONAL_PREFIXES = (
     "engagement-data/processed/",
     PREDICTIONS,
     QA_REVIEW_QUEUE,
+    QA_BACKLOG,
     ANOMALY_REVIEW,
     RESULTS_FINAL,
     FAIRNESS_METRICS,
@@ -130,6 +132,7 @@ TABLES: dict[str, TableLocation] = {
         _loc("engagement_predictions.model_metrics", MODEL_METRICS),
         _loc("engagement_predictions.feature_importance", FEATURE_IMPORTANCE),
         _loc("engagement_qa.human_review", QA_REVIEW_QUEUE),
+        _loc("engagement_qa.review_backlog", QA_BACKLOG),
         _loc("engagement_qa.anomaly_review", ANOMALY_REVIEW),
         _loc("engagement_analytics.final_results", RESULTS_FINAL, "location", "account_type"),
         _loc("engagement_analytics.fairness_metrics", FAIRNESS_METRICS),
