@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 ROWS   ?= 100000
 
-.PHONY: run test lint format bench docs clean checkov
+.PHONY: run test soak lint format bench docs clean checkov
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q
+
+# The slow safety suites: kill -9 at every stage boundary and inside the publish step,
+# and run + serve + forget together (tests marked `soak`; about 10 minutes on 2 cores).
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m soak
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

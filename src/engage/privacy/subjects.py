@@ -92,7 +92,8 @@ def discover(settings: Settings, store: ObjectStore) -> list[SubjectTable]:
     searching the layout alone could miss a table only the catalog knows.
     """
     engine: SqlEngine | None = None
-    if settings.sql_engine != "duckdb" or settings.resolved_catalog_path().exists():
+    published = getattr(store, "catalog_path", lambda: None)()  # a generation's catalog
+    if settings.sql_engine != "duckdb" or published or settings.resolved_catalog_path().exists():
         engine = bootstrap.sql_engine(settings, read_only=True)
     try:
         return subject_tables(store, engine)
