@@ -139,5 +139,7 @@ def _publish(settings: Settings, services: Services, erased_before: frozenset[st
     # the catalog: registered again so that publishing does not hide them.
     register_appended_tables(services.store, services.sql)
     services.close()
-    generations.commit(Path(settings.lake).resolve(), services.generation)
+    root = Path(settings.lake).resolve()
+    generations.commit(root, services.generation)
+    generations.export_catalog(root, services.generation, settings.resolved_catalog_path())
     inflight.finish_hooks(settings, erased)

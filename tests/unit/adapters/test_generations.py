@@ -115,3 +115,22 @@ def test_generational_keys(key: str) -> None:
     assert lake.is_generational(key)
     assert not lake.is_generational(f"{lake.MODELS}churn/v1/model.ubj")
     assert not lake.is_generational(lake.REVIEW_DECISIONS + "d.parquet")
+
+
+def test_the_exported_catalog_opens_from_the_lake_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lake/catalog.duckdb for other DuckDB clients: lake-relative paths, no absolute ones."""
+    import duckdb
+
+    _run(tmp_path / "lake", "r1", "one")
+    target = generations.export_catalog(tmp_path / "lake", "r1", tmp_path / "lake" / "cat.duckdb")
+    shutil.move(tmp_path / "lake", tmp_path / "moved")
+    monkeypatch.chdir(tmp_path / "moved")
+    con = duckdb.connect(target.name, read_only=True)
+    try:
+        rows = con.execute("SELECT DISTINCT run FROM engagement_analytics.final_results").fetchall()
+        sql = " ".join(r[0] for r in con.execute("SELECT sql FROM duckdb_views()").fetchall())
+    finally:
+        con.close()
+    assert rows == [("one",)] and str(tmp_path) not in sql

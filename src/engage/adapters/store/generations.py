@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -178,6 +179,45 @@ def commit(root: Path, generation: str) -> None:
     tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, root / POINTER)
     collect(root, keep={generation, *([previous] if previous else [])})
+
+
+def export_catalog(root: Path, generation: str, target: Path) -> Path:
+    """Copy the generation's catalog to `target` with views that name lake paths.
+
+    Why: the README's ``lake/catalog.duckdb`` opens in any DuckDB client. Engage's own
+    readers use the generation's catalog (keys resolved against the generation);
+    this copy rewrites each generational key to ``.generations/<id>/<key>``, so from
+    the lake folder (or with ``SET file_search_path='<lake>'``) every view answers.
+    """
+    import duckdb  # the store module itself needs no SQL engine
+
+    root, target = Path(root), Path(target)
+    work = target.with_name(f".{target.name}.{os.getpid()}.export")
+    shutil.copy2(catalog_of(root, generation), work)
+    try:
+        con = duckdb.connect(str(work))
+        try:
+            con.execute("SET file_search_path = ?", [str(root)])
+            views = con.execute(
+                "SELECT sql FROM duckdb_views() WHERE NOT internal AND sql LIKE '%read_parquet(%'"
+            ).fetchall()
+            for (sql,) in views:
+                con.execute(_repoint(sql, f"{GENERATIONS}/{generation}/"))
+        finally:
+            con.close()
+        os.replace(work, target)
+    finally:
+        work.unlink(missing_ok=True)
+    return target
+
+
+def _repoint(view_sql: str, folder: str) -> str:
+    def swap(match: re.Match[str]) -> str:
+        key = match.group(2)
+        return match.group(1) + (folder + key if lake.is_generational(key) else key)
+
+    sql = re.sub(r"(read_parquet\(')([^']+)", swap, view_sql)
+    return sql.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)
 
 
 def collect(root: Path, keep: set[str]) -> list[str]:
