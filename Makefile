@@ -30,7 +30,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
 # The slow safety suites: kill -9 at every stage boundary and inside the publish step,
-# and run + serve + forget together (tests marked `soak`; about 10 minutes on 2 cores).
+# and run + serve + forget together (tests marked `soak`; about 25-30 minutes on 2 cores).
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -m soak
 
