@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 ROWS   ?= 100000
 
-.PHONY: run test lint format bench docs clean checkov demo
+.PHONY: run test soak lint format bench docs clean checkov demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-dev .venv-checkov/bin/checkov
 # command is printed so that it can be repeated by hand.
 demo: $(VENV)/.installed
 	$(BIN)/engage demo --rows 3000
+
+# The slow safety suites: kill -9 at every stage boundary and inside the publish step,
+# and run + serve + forget together (tests marked `soak`; about 25-30 minutes on 2 cores).
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m soak
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

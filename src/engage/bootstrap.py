@@ -48,13 +48,14 @@ def _pick(kind: str, value: str, table: dict[str, T]) -> T:
 # -- object store ------------------------------------------------------------------------
 
 
-def _local_store(settings: Settings) -> ObjectStore:
+def _local_store(settings: Settings, generation: str | None = None) -> ObjectStore:
+    from engage.adapters.store.generations import GenerationStore
     from engage.adapters.store.local import LocalObjectStore
 
-    return LocalObjectStore(Path(settings.lake))
+    return GenerationStore(LocalObjectStore(Path(settings.lake)), generation)
 
 
-def _s3_store(settings: Settings) -> S3ObjectStore:
+def _s3_store(settings: Settings, generation: str | None = None) -> S3ObjectStore:
     from engage.adapters.store.s3 import S3ObjectStore, parse_s3_url, s3_client
 
     bucket, prefix = parse_s3_url(settings.lake)
@@ -66,18 +67,28 @@ def _s3_store(settings: Settings) -> S3ObjectStore:
     return S3ObjectStore(bucket, prefix, client=client)
 
 
-STORES: dict[str, Callable[[Settings], ObjectStore]] = {"local": _local_store, "s3": _s3_store}
+STORES: dict[str, Callable[[Settings, str | None], ObjectStore]] = {
+    "local": _local_store,
+    "s3": _s3_store,
+}
 
 
-def object_store(settings: Settings) -> ObjectStore:
-    """The lake: a local directory, or an S3 bucket/prefix (`ENGAGE_LAKE=s3://...`)."""
-    return _pick("lake", "s3" if settings.lake_is_s3 else "local", STORES)(settings)
+def object_store(settings: Settings, generation: str | None = None) -> ObjectStore:
+    """The lake: a local directory, or an S3 bucket/prefix (`ENGAGE_LAKE=s3://...`).
+
+    A local lake is seen through its published generation, or through `generation`
+    (a pipeline run's own, see engage.adapters.store.generations).
+    """
+    kind = "s3" if settings.lake_is_s3 else "local"
+    return _pick("lake", kind, STORES)(settings, generation)
 
 
 # -- SQL engine and catalog --------------------------------------------------------------
 
 
-def _duckdb(settings: Settings, read_only: bool, sql_dir: Path) -> SqlEngine:
+def _duckdb(
+    settings: Settings, read_only: bool, sql_dir: Path, generation: str | None
+) -> SqlEngine:
     from engage.adapters.sql.duckdb_engine import DuckDbEngine
 
     if settings.lake_is_s3:  # DuckDB reads S3 through a local mirror (no httpfs offline)
@@ -91,32 +102,43 @@ def _duckdb(settings: Settings, read_only: bool, sql_dir: Path) -> SqlEngine:
             sql_dir,
             read_only=read_only,
         )
+    store = object_store(settings, generation)
+    catalog = getattr(store, "catalog_path", lambda: None)() or settings.resolved_catalog_path()
     return DuckDbEngine(
-        object_store(settings),  # type: ignore[arg-type]  # DuckDB writes through local paths
-        settings.resolved_catalog_path(),
+        store,  # type: ignore[arg-type]  # DuckDB writes through local paths
+        catalog,
         sql_dir,
         read_only=read_only,
     )
 
 
-def _athena(settings: Settings, read_only: bool, sql_dir: Path) -> SqlEngine:
+def _athena(
+    settings: Settings, read_only: bool, sql_dir: Path, generation: str | None
+) -> SqlEngine:
     from engage.adapters.sql.athena import AthenaEngine
 
     return AthenaEngine.from_settings(settings, sql_dir)
 
 
-ENGINES: dict[str, Callable[[Settings, bool, Path], SqlEngine]] = {
+ENGINES: dict[str, Callable[[Settings, bool, Path, str | None], SqlEngine]] = {
     "duckdb": _duckdb,
     "athena": _athena,
 }
 
 
 def sql_engine(
-    settings: Settings, read_only: bool = False, sql_dir: Path | None = None
+    settings: Settings,
+    read_only: bool = False,
+    sql_dir: Path | None = None,
+    generation: str | None = None,
 ) -> SqlEngine:
-    """The catalog + SQL engine; read_only opens the DuckDB catalog for queries only."""
+    """The catalog + SQL engine; read_only opens the DuckDB catalog for queries only.
+
+    A local lake's catalog is its published generation's (or `generation`'s, for a
+    pipeline run); a lake that has published none uses `settings.catalog_path`.
+    """
     return _pick("SQL engine", settings.sql_engine, ENGINES)(
-        settings, read_only, sql_dir or SQL_DIR
+        settings, read_only, sql_dir or SQL_DIR, generation
     )
 
 
@@ -137,8 +159,11 @@ class EngineCatalog:
         return sql_engine(self.settings)
 
     def exists(self) -> bool:
-        local = self.settings.sql_engine == "duckdb"
-        return not local or self.settings.resolved_catalog_path().exists()
+        if self.settings.sql_engine != "duckdb":
+            return True
+        store = object_store(self.settings)
+        path = getattr(store, "catalog_path", lambda: None)()
+        return (path or self.settings.resolved_catalog_path()).exists()
 
 
 def catalog(settings: Settings) -> EngineCatalog:

@@ -27,6 +27,7 @@ PROCESSED_INFERENCE = "engagement-data/processed/inference/"
 MODELS = "engagement-models/"
 PREDICTIONS = "engagement-predictions/"
 QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
+QA_BACKLOG = "engagement-qa/backlog/"  # queue items of earlier runs not yet decided
 RESULTS_FINAL = "engagement-results/final/"
 FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
 RUNS = "engagement-runs/"
@@ -55,6 +56,36 @@ RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
 
+KNOWLEDGE_BASE = "engagement-kb/"  # the Q&A agent's chunks and vectors, per run
+
+# What a run produces and replaces as one generation (see adapters.store.generations):
+# published together at the end of a successful run, or not at all. Everything else
+# (registry versions, run history, reports, audit, QA decisions, restricted data)
+# is shared by every generation.
+GENERATIONAL_PREFIXES = (
+    RAW,
+    "engagement-data/processed/",
+    PREDICTIONS,
+    QA_REVIEW_QUEUE,
+    QA_BACKLOG,
+    ANOMALY_REVIEW,
+    RESULTS_FINAL,
+    FAIRNESS_METRICS,
+    MODEL_METRICS,
+    SUPPORT_VIEW,
+    KNOWLEDGE_BASE,
+)
+SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
+
+
+def is_generational(key: str) -> bool:
+    """True for keys a run publishes as part of its generation (served pointers too)."""
+    if key.startswith(GENERATIONAL_PREFIXES):
+        return True
+    parts = key.split("/")
+    return len(parts) == 3 and key.startswith(MODELS) and parts[2] == SERVED_POINTER
+
+
 RAW_SCHEMA = "engagement_raw"
 PREDICTIONS_SCHEMA = "engagement_predictions"
 QA_SCHEMA = "engagement_qa"
@@ -79,6 +110,7 @@ class TableName(StrEnum):
     MODEL_METRICS = "engagement_predictions.model_metrics"
     FEATURE_IMPORTANCE = "engagement_predictions.feature_importance"
     HUMAN_REVIEW = "engagement_qa.human_review"
+    REVIEW_BACKLOG = "engagement_qa.review_backlog"
     ANOMALY_REVIEW = "engagement_qa.anomaly_review"
     REVIEW_DECISIONS = "engagement_qa.review_decisions"
     FINAL_RESULTS = "engagement_analytics.final_results"
@@ -135,6 +167,7 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.MODEL_METRICS, MODEL_METRICS),
         _loc(TableName.FEATURE_IMPORTANCE, FEATURE_IMPORTANCE),
         _loc(TableName.HUMAN_REVIEW, QA_REVIEW_QUEUE),
+        _loc(TableName.REVIEW_BACKLOG, QA_BACKLOG),
         _loc(TableName.ANOMALY_REVIEW, ANOMALY_REVIEW),
         _loc(TableName.FINAL_RESULTS, RESULTS_FINAL, "location", "account_type"),
         _loc(TableName.FAIRNESS_METRICS, FAIRNESS_METRICS),

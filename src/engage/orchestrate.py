@@ -12,11 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engage import bootstrap
+from engage.adapters.store import generations
 from engage.pipeline import LocalRunner
 from engage.pipeline.events import BaseListener, MultiListener, RunListener
 from engage.pipeline.history import RunHistory
 from engage.pipeline.local import definition, result_paths, task_result
+from engage.pipeline.lock import RunLock
 from engage.pipeline.runner import ExecutionResult
+from engage.privacy import inflight
+from engage.privacy.restricted import register_appended_tables
 from engage.settings import Settings
 from engage.stages.services import Services
 from engage.stages.tasks import local_tasks
@@ -50,7 +55,7 @@ def run_pipeline(
     source: Path | None = None,
     listener: RunListener | None = None,
     *,
-    tasks: Mapping[str, Callable[[Any], Any]] | None = None,
+    tasks: Mapping[str, Callable[[Services], Callable[[Any], Any]]] | None = None,
     sleep: Callable[[float], Any] | None = None,
 ) -> PipelineRun:
     """Execute the pipeline definition once, end to end, on this machine.
@@ -59,20 +64,54 @@ def run_pipeline(
         settings: where the lake and catalog are.
         source: folder with the incoming customers file (default settings.data_dir).
         listener: observer of state events (progress display).
-        tasks: replace some stages' callables (fault-injection tests).
+        tasks: replace some stages (fault-injection tests): task name -> a factory that
+            gets the run's own Services and returns the task's callable.
         sleep: replace the Retry wait (tests).
     """
-    with Services.from_settings(settings) as services:
-        history = RunHistory(services.store)
+    with RunLock(_lock_folder(settings)):
+        history = RunHistory(bootstrap.object_store(settings))
         params = {"source": str((source or settings.data_dir).resolve()), "seed": settings.seed}
         recorder = history.start(params)
-        event = {"run_id": recorder.run_id, **params}
-        runner = LocalRunner(
-            definition(),
-            {**local_tasks(services), **(tasks or {})},
-            listener=MultiListener(recorder, listener or BaseListener()),
-            **({"sleep": sleep} if sleep else {}),
-        )
-        result = runner.run(event, name=recorder.run_id)
+        generation = _begin(settings, recorder.run_id)
+        with Services.from_settings(settings, generation) as services:
+            erased_before = inflight.erased_tokens(services.store)
+            event = {"run_id": recorder.run_id, **params}
+            runner = LocalRunner(
+                definition(),
+                {**local_tasks(services), **{n: f(services) for n, f in (tasks or {}).items()}},
+                listener=MultiListener(recorder, listener or BaseListener()),
+                **({"sleep": sleep} if sleep else {}),
+            )
+            result = runner.run(event, name=recorder.run_id)
+            if result.succeeded:
+                _publish(settings, services, erased_before)
         record = recorder.finish(result)
     return PipelineRun(recorder.run_id, result, record)
+
+
+def _lock_folder(settings: Settings) -> Path:
+    return settings.data_dir if settings.lake_is_s3 else Path(settings.lake)
+
+
+def _begin(settings: Settings, run_id: str) -> str | None:
+    """Start the run's generation in a local lake (None: an S3 lake publishes per table)."""
+    if settings.lake_is_s3:
+        return None
+    generations.begin(Path(settings.lake).resolve(), run_id)
+    return run_id
+
+
+def _publish(settings: Settings, services: Services, erased_before: frozenset[str]) -> None:
+    """Make the run's tables and served versions visible together (see generations)."""
+    if services.generation is None:
+        return
+    # Customers erased while the run wrote its generation leave it before it goes live.
+    erased = inflight.erase_within_run(settings, services.store, services.sql, erased_before)
+    # Tables appended outside runs (erasure log, QA decisions) since this run copied
+    # the catalog: registered again so that publishing does not hide them.
+    register_appended_tables(services.store, services.sql)
+    services.close()
+    root = Path(settings.lake).resolve()
+    generations.commit(root, services.generation)
+    generations.export_catalog(root, services.generation, settings.resolved_catalog_path())
+    inflight.finish_hooks(settings, erased)

@@ -137,11 +137,9 @@ def test_the_api_serves_from_dynamodb(endpoint, creds, world_for_dynamo) -> None
 
     settings, reader = world_for_dynamo(endpoint)
     state = build_state(settings)
-    import pyarrow.parquet as pq
+    from engage import bootstrap, lake
 
-    from engage import lake
-
-    table = pq.read_table(settings.lake + "/" + lake.PREDICTIONS_TABLE)
+    table = bootstrap.object_store(settings).read_parquet(lake.PREDICTIONS_TABLE)
     assert warm_cache(state.cache, table.slice(0, 30))["cached"] == 30
     cid = table.column("customer_id")[0].as_py()
     with TestClient(create_app(state=state, background=False)) as c:

@@ -4,7 +4,8 @@ A full run takes seconds, so the session makes one baseline run and one rerun an
 tests read what they left. Tests that change the lake get it restored *in place*
 from a pristine snapshot (`baseline_lake`): the DuckDB catalog's views name the
 lake's Parquet files by absolute path, so a copy of the lake in another folder would
-still read the original's files and prove nothing about its own.
+still read the original's files and prove nothing about its own. (Views now name lake
+keys, so a copy would do; restoring in place keeps the tests' paths stable.)
 """
 
 from __future__ import annotations
@@ -136,17 +137,21 @@ def catalog(baseline: Baseline) -> Iterator[SqlEngine]:
     engine.close()
 
 
-def fails_first(stage: Any, services: Services, failures: int) -> tuple[Callable, dict]:
-    """A task that raises `failures` times, then runs the real stage; and its call count."""
+def fails_first(stage: Any, failures: int) -> tuple[Callable, dict]:
+    """A task factory (for run_pipeline's `tasks`): the task raises `failures` times, then
+    runs the real stage with the run's services; and its call count."""
     calls = {"n": 0}
 
-    def task(task_input: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] <= failures:
-            raise RuntimeError(f"transient fault #{calls['n']}")
-        return stage.run(event_from_task_input(task_input), services)
+    def factory(services: Services) -> Callable[[Any], Any]:
+        def task(task_input: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] <= failures:
+                raise RuntimeError(f"transient fault #{calls['n']}")
+            return stage.run(event_from_task_input(task_input), services)
 
-    return task, calls
+        return task
+
+    return factory, calls
 
 
 def plant_leftovers(lake_dir: Path) -> list[Path]:
@@ -174,9 +179,8 @@ def rerun(baseline: Baseline) -> Rerun:
     baseline.dirty = True
     planted = plant_leftovers(baseline.lake)
     settings = baseline.settings()
-    with Services.from_settings(settings) as services:  # the flaky task's own services
-        flaky, calls = fails_first(qa_table, services, failures=1)
-        run = run_pipeline(settings, tasks={"create-qa-table": flaky}, sleep=no_wait)
+    flaky, calls = fails_first(qa_table, failures=1)
+    run = run_pipeline(settings, tasks={"create-qa-table": flaky}, sleep=no_wait)
     assert run.succeeded, run.result.cause
     store = bootstrap.object_store(settings)
     registry = ModelRegistry(store, "engagement")

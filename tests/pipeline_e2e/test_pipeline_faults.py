@@ -15,6 +15,7 @@ import pytest
 from engage import bootstrap, lake
 from engage.models.registry import ModelRegistry
 from engage.orchestrate import run_pipeline
+from engage.settings import Settings
 
 PUBLISHED = (  # what a failed run must leave exactly as it was
     lake.RAW_CUSTOMERS,
@@ -37,13 +38,15 @@ def _no_wait(seconds: float) -> None:
 
 
 def _fingerprint(lake_dir: Path, prefixes: tuple[str, ...] = PUBLISHED) -> dict[str, str]:
-    """sha256 of every file under the given lake prefixes."""
-    return {
-        p.relative_to(lake_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+    """sha256 of every published file under the given lake prefixes (as readers see them)."""
+    store = bootstrap.object_store(Settings(lake=str(lake_dir)))
+    found = {
+        key: hashlib.sha256(store.get_bytes(key)).hexdigest()
         for prefix in prefixes
-        for p in sorted((lake_dir / prefix).rglob("*"))
-        if p.is_file()
+        for key in store.list(prefix)
     }
+    assert found, f"nothing published under {prefixes} in {lake_dir}"
+    return found
 
 
 def _assert_last_good_results_serve(baseline) -> None:
@@ -94,7 +97,9 @@ def test_a_stage_that_keeps_failing_fails_the_run_and_keeps_old_results(baseline
         calls["n"] += 1
         raise RuntimeError("disk on fire")
 
-    run = run_pipeline(baseline_lake.settings(), tasks={"inference": on_fire}, sleep=_no_wait)
+    run = run_pipeline(
+        baseline_lake.settings(), tasks={"inference": lambda services: on_fire}, sleep=_no_wait
+    )
 
     assert run.result.status == "FAILED" and not run.succeeded
     assert run.result.failed_state == "InferenceTask"

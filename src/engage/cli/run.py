@@ -1,4 +1,4 @@
-"""`engage run`: the main job. Generates data when needed, then runs the whole pipeline."""
+"""`engage run`: the main job. Runs the pipeline on the input folder (--rows: generate first)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,33 +30,56 @@ def register(app: typer.Typer) -> None:
 def run_command(
     rows: Annotated[
         int | None,
-        typer.Option("--rows", "-n", help="Generate N customers first, even if data exist"),
+        typer.Option(
+            "--rows",
+            "-n",
+            help="Generate N synthetic customers into ENGAGE_DATA_DIR first (only into an "
+            "empty folder or one engage generate wrote)",
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default 42].")] = None,
 ) -> None:
-    """Generate the dataset if there is none (or --rows is given), then run the pipeline."""
+    """Run the pipeline on ENGAGE_DATA_DIR; with --rows, generate synthetic data there first.
+
+    Nothing is generated unless asked: the input folder is the user's, and the
+    pipeline only reads it (customers.parquet, else customers.csv).
+    """
     from engage.cli.progress import PipelineProgress  # the stages load only for a run
+    from engage.data.generator import GenerationError
     from engage.orchestrate import run_pipeline
+    from engage.pipeline.lock import RunLockedError
     from engage.settings import Settings
+    from engage.stages.data_prep import find_customers_file
+    from engage.stages.errors import StageError
 
     overrides: dict[str, Any] = {} if seed is None else {"seed": seed}
     settings = Settings(**overrides)
-    if rows is not None or not _has_data(settings.data_dir):
-        summary = run_generation(
-            rows or settings.rows, settings.seed, settings.data_dir, ["parquet"]
-        )
+    if rows is not None:
+        try:
+            summary = run_generation(rows, settings.seed, settings.data_dir, ["parquet"])
+        except GenerationError as err:
+            _error(str(err))
         print_summary(summary)
+    try:
+        source = find_customers_file(settings.data_dir)
+    except StageError as err:
+        _error(f"{err}, or pass --rows N to generate synthetic customers")
+    console.print(f"Reading customers from [bold]{source.resolve()}[/]")
     console.rule("[bold]Pipeline")
-    with PipelineProgress(console) as progress:
-        run = run_pipeline(settings, listener=progress)
+    try:
+        with PipelineProgress(console) as progress:
+            run = run_pipeline(settings, listener=progress)
+    except RunLockedError as err:
+        _error(str(err))
     if not run.succeeded:
         _print_failure(run)
         raise typer.Exit(1)
     _print_summary(run, settings)
 
 
-def _has_data(data_dir: Path) -> bool:
-    return (data_dir / "manifest.json").exists() and (data_dir / "customers.parquet").exists()
+def _error(message: str) -> NoReturn:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(2)
 
 
 def _stage_table(run: PipelineRun) -> Table:

@@ -91,6 +91,7 @@ class Column:
     nullable: bool = False
     protection: Protection = Protection.NONE
     synonyms: tuple[str, ...] = ()
+    pattern: str | None = None  # a string column's values must match it (re.fullmatch)
 
     @property
     def arrow_type(self) -> pa.DataType:

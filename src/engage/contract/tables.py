@@ -53,12 +53,18 @@ def _num(
     return Column(name, dtype, kw.pop("role", FEAT), description, unit, lo, hi, **kw)
 
 
+# The one customer-id rule: validation refuses other ids at the door, `engage forget`
+# and the API accept exactly these. 1-12 digits: the split takes the suffix modulo 10
+# in SQL as a BIGINT, so a longer or non-numeric suffix would fail (or wrap) there.
+CUSTOMER_ID_PATTERN = r"CUST_[0-9]{1,12}"
+
 CUSTOMER_ID = Column(
     "customer_id",
     S,
     Role.IDENTIFIER,
     "Unique customer identifier CUST_<number>; "
     "the numeric suffix modulo 10 assigns the 80/20 train/test split.",
+    pattern=CUSTOMER_ID_PATTERN,
 )
 
 CUSTOMER_COLUMNS: tuple[Column, ...] = (

@@ -63,9 +63,17 @@ def _check_column(col: Column, values: pa.ChunkedArray) -> list[Finding]:
         return [Finding("type", col.name, len(values),
                         f"have type {values.type}, contract says {col.dtype.value}")]  # fmt: skip
     findings = []
-    nulls = values.null_count
-    if nulls and not col.nullable:
-        findings.append(Finding("nulls", col.name, nulls, "are null"))
+    if values.null_count and not col.nullable:
+        findings += _count(pc.is_null(values), "nulls", col, "are null", values)
+    if pa.types.is_floating(values.type):
+        # NaN and infinities are not null to Arrow and compare false with every bound,
+        # so without this check they reach training ("Input contains NaN").
+        findings += _count(pc.invert(pc.is_finite(values)), "finite", col,
+                           "are NaN or infinite", values)  # fmt: skip
+    if col.pattern is not None and pa.types.is_string(values.type):
+        ok = pc.match_substring_regex(values, f"^(?:{col.pattern})$")
+        findings += _count(pc.invert(ok), "pattern", col,
+                           f"do not match {col.pattern}", values)  # fmt: skip
     if col.categories:
         bad = pc.invert(pc.is_in(values, value_set=pa.array(col.categories)))
         findings += _count(bad, "domain", col, f"outside {{{col.allowed()}}}", values)
@@ -81,13 +89,18 @@ def _check_column(col: Column, values: pa.ChunkedArray) -> list[Finding]:
 def _count(
     mask: pa.ChunkedArray, check: str, col: Column, detail: str, values: pa.ChunkedArray
 ) -> list[Finding]:
-    """One finding for the rows where mask holds, quoting the first offending value."""
+    """One finding for the rows where mask holds, quoting the first offending value and row.
+
+    Rows are numbered from 1 as data rows (a CSV's header is row 0), so the number
+    points at the line to fix.
+    """
     mask = pc.fill_null(mask, False)
     n = pc.sum(mask).as_py() or 0
     if not n:
         return []
-    example = pc.filter(values, mask)[0].as_py()
-    return [Finding(check, col.name, n, f"{detail} (e.g. {example!r})")]
+    first = pc.index(mask, True).as_py()
+    example = values[first].as_py()
+    return [Finding(check, col.name, n, f"{detail} (e.g. {example!r} in row {first + 1})")]
 
 
 def _check_key(data: pa.Table, key: tuple[str, ...]) -> list[Finding]:

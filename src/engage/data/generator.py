@@ -127,6 +127,7 @@ def _check_args(rows: int, out: Path, formats: list[str]) -> list[str]:
         parent = parent.parent
     if out.exists() and not out.is_dir():
         raise GenerationError(f"--out {out} exists and is not a directory")
+    _refuse_foreign_folder(out)
     _probe_writable(out, parent)
     need = rows * sum(BYTES_PER_CUSTOMER[f] for f in formats)
     free = shutil.disk_usage(parent).free
@@ -136,6 +137,23 @@ def _check_args(rows: int, out: Path, formats: list[str]) -> list[str]:
             f"{free / 1e6:,.0f} MB free"
         )
     return formats
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """Only an empty folder or one this generator wrote (it has manifest.json) is replaced.
+
+    Why: the whole folder is swapped for the new data set, so a folder holding the
+    user's own files (a customers.csv, say) would lose them.
+    """
+    if not out.is_dir() or (out / "manifest.json").is_file():
+        return
+    theirs = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    if theirs:
+        shown = ", ".join(theirs[:5]) + (", ..." if len(theirs) > 5 else "")
+        raise GenerationError(
+            f"--out {out} holds files that engage generate did not write ({shown}); "
+            "refusing to replace them: pick an empty or new folder"
+        )
 
 
 def _probe_writable(out: Path, parent: Path) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-CUSTOMER_ID = re.compile(r"CUST_\d{1,12}")
+from engage.contract.tables import CUSTOMER_ID_PATTERN
+
+# The contract's rule, so `forget` accepts exactly the ids validation admitted.
+CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
 
 
 class PrivacyError(ValueError):
@@ -30,5 +33,8 @@ class UnmappedTableError(PrivacyError):
 def check_customer_id(customer_id: str) -> str:
     """The id if it looks like ``CUST_<digits>``; refuses anything else (no path or SQL tricks)."""
     if not isinstance(customer_id, str) or not CUSTOMER_ID.fullmatch(customer_id):
-        raise PrivacyError(f"not a customer id: {customer_id!r} (expected CUST_<digits>)")
+        raise PrivacyError(
+            f"not a customer id: {customer_id!r} "
+            f"(expected the contract's pattern {CUSTOMER_ID_PATTERN})"
+        )
     return customer_id

@@ -15,6 +15,8 @@ other is an error, since neither is usable alone.
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -57,11 +59,12 @@ def find_file(folder: Path, name: str) -> Path | None:
 def find_customers_file(folder: Path) -> Path:
     """customers.parquet, else customers.csv, in the source folder."""
     path = find_file(folder, "customers")
-    if path is None:
-        raise StageError(
+    if path is None:  # an input problem, like bad data: waiting will not fix it (no retry)
+        message = (
             f"no customers.parquet or customers.csv in {folder}: run `engage generate` "
             "or point ENGAGE_DATA_DIR at your data"
         )
+        raise DataValidationError(str(folder), [Finding("missing", "*", 0, message)], message)
     return path
 
 
@@ -79,7 +82,50 @@ def read_customers(path: Path, table: Table = contract.CUSTOMERS) -> pa.Table:
 def _read_csv(path: Path, table: Table) -> pa.Table:
     # Types of columns the file lacks are ignored; the contract check then names them.
     types = {c.name: c.arrow_type for c in table.columns}
-    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+    try:
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+    except pa.ArrowInvalid as err:
+        finding = _conversion_finding(path, types, str(err))
+        if finding is None:
+            raise
+        raise DataValidationError(str(path), [finding]) from err
+
+
+def _conversion_finding(path: Path, types: dict[str, pa.DataType], message: str) -> Finding | None:
+    """Name the column and row of a CSV value that is not of the contract's type.
+
+    Why: Arrow only says "In CSV column #3: ... invalid value 'abc'"; the user needs
+    the column's name and the line to fix. The column is read again as text (only on
+    this failure path) and each value converted alone.
+    """
+    match = re.search(r"CSV column #(\d+)", message)
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        header = next(csv.reader(handle), [])
+    if match is None or int(match.group(1)) >= len(header):
+        return None
+    name = header[int(match.group(1))]
+    text = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True
+        ),
+    ).column(0)
+    bad = [i for i, value in enumerate(text.to_pylist()) if not _converts(value, types[name])]
+    if not bad:
+        return None
+    example = text[bad[0]].as_py()
+    detail = f"are not {types[name]} (e.g. {example!r} in row {bad[0] + 1})"
+    return Finding("type", name, len(bad), detail)
+
+
+def _converts(value: str | None, arrow_type: pa.DataType) -> bool:
+    if value is None:
+        return True  # a missing value is the null check's to report
+    try:
+        pa.array([value]).cast(arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
 
 
 def conform(table: pa.Table, where: str, spec: Table = contract.CUSTOMERS) -> pa.Table:
@@ -100,7 +146,10 @@ def recommender_inputs(folder: Path) -> list[tuple[pa.Table, str, str]]:
         return []
     if len(present) < len(found):
         missing = [spec.name for path, spec, _, _ in found if path is None]
-        raise StageError(f"{folder} has recommender data but no {', '.join(missing)} file")
+        message = f"{folder} has recommender data but no {', '.join(missing)} file"
+        raise DataValidationError(
+            str(folder), [Finding("missing", missing[0], 0, message)], message
+        )
     return [
         (conform(read_customers(path, spec), str(path), spec), key, name)
         for path, spec, key, name in present

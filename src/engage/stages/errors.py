@@ -18,9 +18,9 @@ __all__ = ["DataValidationError", "StageError"]
 class DataValidationError(StageError):
     """Input data broke the contract; `findings` says which column and how many rows."""
 
-    def __init__(self, where: str, findings: Sequence[Finding]) -> None:
+    def __init__(self, where: str, findings: Sequence[Finding], message: str | None = None) -> None:
         self.where = where
         self.findings = list(findings)
         shown = "; ".join(str(f) for f in self.findings[:8])
         more = f"; and {len(self.findings) - 8} more" if len(self.findings) > 8 else ""
-        super().__init__(f"{where} failed validation: {shown}{more}")
+        super().__init__(message or f"{where} failed validation: {shown}{more}")

@@ -34,21 +34,26 @@ class Services:
 
     settings: Settings
     store: ObjectStore
+    generation: str | None = None  # the run's own generation (None: the published one)
     _sql: SqlEngine | None = field(default=None, repr=False)
     _cache: Cache | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _data: tuple[tuple[str, str], LakeData] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Services:
+    def from_settings(
+        cls, settings: Settings | None = None, generation: str | None = None
+    ) -> Services:
+        """Ports for `settings`; a pipeline run passes its generation (its run id)."""
         settings = settings or Settings()
-        return cls(settings=settings, store=bootstrap.object_store(settings))
+        store = bootstrap.object_store(settings, generation)
+        return cls(settings=settings, store=store, generation=generation)
 
     @property
     def sql(self) -> SqlEngine:
         with self._lock:
             if self._sql is None:
-                self._sql = bootstrap.sql_engine(self.settings)
+                self._sql = bootstrap.sql_engine(self.settings, generation=self.generation)
             return self._sql
 
     def embedder(self) -> Embedder:

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
-from engage.adapters.store import InvalidKeyError, LocalObjectStore
+from engage.adapters.store import InvalidKeyError, LocalObjectStore, local
 from engage.ports import ObjectStore
 
 
@@ -140,9 +140,28 @@ def test_failure_before_publish_keeps_old_dataset(
     assert _hidden_files(store.root) == []
 
 
+def test_publish_swaps_in_one_step_where_renameat2_exists(
+    store: LocalObjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No moment without data: the swap never renames the old folder aside first."""
+    if local._libc() is None:
+        pytest.skip("no renameat2 on this system")
+    store.write_parquet("final/part-0.parquet", _table(tag="old"))
+    store.write_parquet("_staging/t/1/part-0.parquet", _table(tag="new"))
+
+    def no_rename(src: object, dst: object) -> None:
+        raise AssertionError(f"two-step rename used: {src} -> {dst}")
+
+    monkeypatch.setattr(os, "replace", no_rename)
+    store.publish("_staging/t/1/", "final/")
+    assert set(store.read_parquet("final/")["tag"].to_pylist()) == {"new"}
+    assert not (store.root / "_staging" / "t" / "1").exists()  # the old data went
+
+
 def test_failed_swap_puts_old_dataset_back(
     store: LocalObjectStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(local, "exchange", lambda a, b: False)  # the two-rename fallback
     store.write_parquet("final/part-0.parquet", _table(tag="old"))
     store.write_parquet("_staging/t/1/part-0.parquet", _table(tag="new"))
     real_replace = os.replace

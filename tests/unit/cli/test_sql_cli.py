@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from engage import bootstrap
 from engage.adapters.sql import DuckDbEngine
 from engage.adapters.store import LocalObjectStore
+from engage.adapters.store.generations import GenerationStore
 from engage.cli.sql import register
 from engage.settings import Settings
 
@@ -47,7 +48,8 @@ def lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_bootstrap_builds_the_local_backends(lake: Path) -> None:
-    assert isinstance(bootstrap.object_store(Settings()), LocalObjectStore)
+    store = bootstrap.object_store(Settings())
+    assert isinstance(store, GenerationStore) and isinstance(store.base, LocalObjectStore)
     engine = bootstrap.sql_engine(Settings(), read_only=True)
     assert isinstance(engine, DuckDbEngine) and engine.read_only
     engine.close()

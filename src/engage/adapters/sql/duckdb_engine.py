@@ -1,13 +1,22 @@
 """The catalog + SQL engine on DuckDB: the embedded default for Glue + Athena.
 
-The catalog is a DuckDB file whose tables are *views* over the lake's Parquet files
-(absolute paths), so the data stays in the lake, exactly as with Glue, and the file
-opens in any DuckDB client. CTAS results are written to a staging prefix and
-published atomically by the object store before the view is pointed at them.
+The catalog is a DuckDB file whose tables are *views* over the lake's Parquet files,
+so the data stays in the lake, exactly as with Glue. Views name files by their lake
+key (a relative path) and every connection sets DuckDB's `file_search_path` to the
+store's folders, so a moved or copied lake answers from where it is now.
+
+Locks: a DuckDB file open for writing locks out every other process. A pipeline
+run writes only its own generation's catalog (adapters.store.generations); readers
+open the published one read-only and re-open it when a run publishes; a writer
+outside a run (`forget`, `qa review`) changes a private copy and swaps it in.
+CTAS results are written to a staging prefix and published atomically by the
+object store before the view is pointed at them.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -52,15 +61,46 @@ class DuckDbEngine:
         self.sql_dir = Path(sql_dir)
         self.read_only = read_only
         self._lock = threading.RLock()
-        self._con = connect(self.catalog_path, read_only)
+        self._generation = getattr(store, "generation", None)
+        self._swap_to: Path | None = None
+        if not read_only and _outside_run(store):
+            self._swap_to, self.catalog_path = self.catalog_path, _private_copy(self.catalog_path)
+        self._con = self._connect()
         if not read_only:
             for schema in lake.SCHEMAS:
                 self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
-    def close(self) -> None:
-        """Close the catalog (writes it to disk), releasing DuckDB's file lock."""
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = connect(self.catalog_path, self.read_only)
+        folders = getattr(self.store, "search_path", lambda: [])()
+        if folders:
+            paths = ",".join(str(f) for f in folders)
+            con.execute(f"SET GLOBAL file_search_path = {tr.to_literal(paths).sql('duckdb')}")
+        return con
+
+    def _follow_publication(self) -> None:
+        """A read-only engine re-opens on the newly published generation's catalog."""
+        if not self.read_only or getattr(self.store, "fixed", "") is not None:
+            return
+        generation = self.store.generation  # type: ignore[attr-defined]
+        if generation == self._generation or generation is None:
+            return
         with self._lock:
             self._con.close()
+            self._generation = generation
+            self.catalog_path = self.store.catalog_path()  # type: ignore[attr-defined]
+            self._con = self._connect()
+
+    def close(self) -> None:
+        """Close the catalog (writes it to disk), releasing DuckDB's file lock.
+
+        A private copy (see the module doc) replaces the published catalog here.
+        """
+        with self._lock:
+            self._con.close()
+            if self._swap_to is not None:
+                os.replace(self.catalog_path, self._swap_to)
+                self._swap_to = None
 
     def __enter__(self) -> DuckDbEngine:
         return self
@@ -87,6 +127,7 @@ class DuckDbEngine:
         """Run one read-only SELECT/WITH (Athena dialect) and return its rows as Arrow."""
         tree = tr.bind(tr.parse_one(sql), params, "query")
         tr.ensure_read_only(tree)
+        self._follow_publication()
         with self._cursor() as cur:
             try:
                 rel = cur.sql(tr.to_duckdb(tree))
@@ -112,12 +153,13 @@ class DuckDbEngine:
         name = tr.qualified_name(qualified_name)
         if not self.store.exists(key):
             raise SqlError(f"cannot register {name}: no Parquet data at lake key {key!r}")
-        source = self.store.uri(key)
+        source = self._view_source(key)
         sql = parquet_view_sql(name, source, hive=hive, single_file=key.endswith(".parquet"))
         self._ddl(name, sql)
 
     def tables(self) -> list[str]:
         """Qualified names of the catalog's tables and views, sorted."""
+        self._follow_publication()
         with self._cursor() as cur:
             return [row[0] for row in cur.execute(LIST_TABLES).fetchall()]
 
@@ -137,7 +179,8 @@ class DuckDbEngine:
         source = self.store.uri(loc.prefix)
         hive = {c: t for c, t in columns if c in loc.partitioned_by}
         if keys:
-            sql = parquet_view_sql(stmt.table, source, columns=columns, hive_types=hive)
+            view_source = self._view_source(loc.prefix)
+            sql = parquet_view_sql(stmt.table, view_source, columns=columns, hive_types=hive)
         else:
             sql = empty_view_sql(stmt.table, columns)
         self._ddl(stmt.table, sql)
@@ -157,7 +200,10 @@ class DuckDbEngine:
         if not self.store.list(loc.prefix):
             raise SqlError(f"{stmt.table}: no files at lake prefix {loc.prefix!r} yet")
         source = self.store.uri(loc.prefix)
-        self._ddl(stmt.table, parquet_view_sql(stmt.table, source, columns=stmt.columns, cast=True))
+        view = parquet_view_sql(
+            stmt.table, self._view_source(loc.prefix), columns=stmt.columns, cast=True
+        )
+        self._ddl(stmt.table, view)
         with self._cursor() as cur:
             rows = cur.execute(f"SELECT count(*) FROM {stmt.table}").fetchone()[0]
         return _summary(stmt.table, "external", [c for c, _ in stmt.columns], rows, source)
@@ -184,9 +230,25 @@ class DuckDbEngine:
         finally:
             cur.close()
 
+    def _view_source(self, key: str) -> str:
+        """The lake key itself where the connection resolves keys (see the module doc)."""
+        return key if hasattr(self.store, "search_path") else self.store.uri(key)
+
     def _require_writable(self) -> None:
         if self.read_only:
             raise SqlError("the catalog is open read-only; this needs a writable engine")
+
+
+def _outside_run(store: Any) -> bool:
+    """A writer on a published generation's catalog (not a run's own generation)."""
+    return getattr(store, "fixed", "") is None and getattr(store, "generation", None) is not None
+
+
+def _private_copy(catalog: Path) -> Path:
+    work = catalog.with_name(f".{catalog.name}.{os.getpid()}.{threading.get_ident()}")
+    if catalog.is_file():
+        shutil.copy2(catalog, work)
+    return work
 
 
 def _summary(

@@ -9,6 +9,10 @@ DuckDB globs such as ``prefix/**/*.parquet`` never pick them up either.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import functools
 import os
 import shutil
 import threading
@@ -21,6 +25,33 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 _TMP = ".engage-tmp"
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two existing paths (Linux renameat2); False where unsupported."""
+    libc = _libc()
+    if libc is None:
+        return False
+    if libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE):
+        err = ctypes.get_errno()
+        if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            return False
+        raise OSError(err, os.strerror(err), str(a), None, str(b))
+    return True
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.renameat2  # noqa: B018  (glibc 2.28+)
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 class InvalidKeyError(ValueError):
@@ -58,6 +89,10 @@ class LocalObjectStore:
 
     def _path(self, key: str, *, allow_empty: bool = False) -> Path:
         return self.root.joinpath(*validate_key(key, allow_empty=allow_empty).split("/"))
+
+    def search_path(self) -> list[Path]:
+        """Folders that lake keys are relative to (the DuckDB engine resolves views with it)."""
+        return [self.root]
 
     def uri(self, key: str) -> str:
         """Absolute local path; keeps a trailing '/' so prefixes still read as folders."""
@@ -129,7 +164,7 @@ class LocalObjectStore:
                 file_options=ds.ParquetFileFormat().make_write_options(compression="snappy"),
                 existing_data_behavior="error",
             )
-            self._swap_in(work, final)
+            self.swap_in(work, final)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -143,21 +178,26 @@ class LocalObjectStore:
         return ds.dataset(path, format="parquet", partitioning="hive").to_table()
 
     def publish(self, staging_prefix: str, final_prefix: str) -> None:
-        """Swap a complete staged dataset into place (see `_swap_in`)."""
+        """Swap a complete staged dataset into place (see `swap_in`)."""
         staged = self._path(staging_prefix)
         if not staged.is_dir():
             raise FileNotFoundError(f"nothing staged at {staging_prefix!r} to publish")
-        self._swap_in(staged, self._path(final_prefix))
+        self.swap_in(staged, self._path(final_prefix))
 
-    def _swap_in(self, staged: Path, final: Path) -> None:
-        """Rename the old data aside, rename the new into place, then delete the old.
+    def swap_in(self, staged: Path, final: Path) -> None:
+        """Replace the folder `final` by `staged` so that readers always find one of them.
 
-        Why: a directory cannot be replaced by one rename, so readers may briefly see
-        no data, but never a mix of old and new files; if the second rename fails the
-        old data is put back, so a failure leaves the previous dataset readable.
+        Why: a folder cannot be replaced by one rename(2). Linux's renameat2 with
+        RENAME_EXCHANGE swaps the two names in one step, so at every instant (a
+        `kill -9` included) `final` holds the old or the new complete data; the old
+        data, now at `staged`, is deleted afterwards. Where the call is missing the
+        old folder is renamed aside first and put back if the second rename fails.
         """
         with self._publish_lock:
             final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists() and exchange(staged, final):
+                shutil.rmtree(staged, ignore_errors=True)
+                return
             aside = self._hidden_sibling(final) if final.exists() else None
             if aside is not None:
                 os.replace(final, aside)
