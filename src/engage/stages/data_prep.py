@@ -31,7 +31,7 @@ from engage.contract.validate import Finding, validate_table
 from engage.lake import TableName
 from engage.privacy import admission as privacy
 from engage.privacy.tokens import TokenKeys
-from engage.stages.errors import DataValidationError, StageError
+from engage.stages.errors import DataValidationError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
 SQL_STEPS = (

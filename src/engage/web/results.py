@@ -22,6 +22,11 @@ def store(settings: Settings) -> ObjectStore:
     return bootstrap.object_store(settings)
 
 
+def catalog(settings: Settings) -> bootstrap.EngineCatalog:
+    """The catalog port (read-only and read-write connections on demand)."""
+    return bootstrap.catalog(settings)
+
+
 def latest_run(settings: Settings) -> dict[str, Any]:
     """The record of the newest SUCCEEDED run (what the results tables hold)."""
     history = RunHistory(store(settings))

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from engage import bootstrap
 from engage.agent.session import Session
 from engage.web import charts
 from engage.web.auth import Viewer, WebSession, check_csrf
@@ -33,7 +34,8 @@ def _conversation(request: Request, session: WebSession) -> Session:
     with _lock:
         found = _conversations.get(session.sid)
         if found is None:
-            found = _conversations[session.sid] = Session(request.app.state.engage.settings)
+            found = bootstrap.session(request.app.state.engage.settings)
+            _conversations[session.sid] = found
             if len(_conversations) > MAX_CONVERSATIONS:
                 _conversations.popitem(last=False)[1].close()
         _conversations.move_to_end(session.sid)

@@ -20,10 +20,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from engage.audit import customer_entries
-from engage.cli import explain
 from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
+from engage.serving import explain, load_served
 from engage.web import catalog, charts, results
 from engage.web.auth import Viewer
 from engage.web.pages.common import settings
@@ -44,7 +44,8 @@ def _customer_id(value: str) -> str:
 
 def fetch(request: Request, customer_id: str, reference: bool = False) -> explain.CustomerRecord:
     try:
-        return explain.fetch_customer(settings(request), customer_id, with_reference=reference)
+        with catalog.engine(settings(request)) as sql:
+            return explain.fetch_customer(sql, customer_id, reference)
     except explain.CustomerNotFoundError:
         raise WebError(404, f"No customer {customer_id} in the latest predictions.") from None
     except explain.NoPredictionsError as err:
@@ -153,7 +154,7 @@ def _served(request: Request, name: str) -> tuple[str, Any]:
     key = (store.uri(""), name, version)
     with _models_lock:
         if key not in _models:
-            _models[key] = explain.model_loader(store, name)
+            _models[key] = load_served(store, name)
         return _models[key]
 
 
@@ -210,7 +211,7 @@ async def hints_fragment(request: Request, customer_id: str, session: Viewer) ->
 
 def audit(request: Request, customer_id: str) -> list[dict[str, Any]]:
     """The customer's audit entries (batch, live API, review), oldest first."""
-    entries = customer_entries(settings(request), customer_id)
+    entries = customer_entries(results.store(settings(request)), customer_id)
     for e in entries:
         e["outputs"] = _compact(e.get("outputs"))
         e["override"] = _compact(e.get("override"))
