@@ -45,12 +45,14 @@ class AppState:
         if not self._running:
             self.holder.start()
             self.audit.start()
+            self.service.writer.start()
             self._running = True
 
     def stop(self) -> None:
         """Stop the background work, flush the audit buffer, close the cache."""
         self.holder.stop()
         self.audit.close()
+        self.service.writer.close()
         self.cache.close()
         self._running = False
 

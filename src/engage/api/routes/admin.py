@@ -41,5 +41,6 @@ async def erase(
     customer_id: Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN)], state: State, key: Admin
 ) -> Any:
     """Delete every cached prediction of one customer (part of a GDPR erasure)."""
-    deleted = await run_in_threadpool(state.cache.delete_customer, customer_id)
+    queued = state.service.writer.forget(customer_id)
+    deleted = queued + await run_in_threadpool(state.cache.delete_customer, customer_id)
     return JsonResponse({"customer_id": customer_id, "deleted": deleted})
