@@ -22,6 +22,9 @@ from engage.audit import AuditLog, BufferedAudit
 from engage.ports import Cache, ObjectStore
 from engage.settings import Settings
 
+# Verifications (scrypt, ~50 ms) one key id or one client may ask for: a burst, then 1 a second.
+AUTH_BURST, AUTH_RATE_PER_S = 10, 1.0
+
 
 @dataclass
 class AppState:
@@ -33,6 +36,7 @@ class AppState:
     cache: Cache
     keys: KeyStore
     buckets: TokenBuckets
+    auth_attempts: TokenBuckets  # scrypt verifications per key id and per client
     audit: BufferedAudit
     tables: BatchTables
     metrics: Metrics
@@ -86,6 +90,7 @@ def build_state(
         cache=cache,
         keys=KeyStore(settings.resolved_keys_path()),
         buckets=TokenBuckets(settings.api_rate_per_second, settings.api_burst, clock),
+        auth_attempts=TokenBuckets(AUTH_RATE_PER_S, AUTH_BURST, clock, max_keys=10_000),
         audit=audit,
         tables=tables,
         metrics=metrics,
