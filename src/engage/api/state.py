@@ -76,7 +76,10 @@ def build_state(
     cache = cache or bootstrap.cache(settings)
     metrics = Metrics()
     audit = BufferedAudit(
-        AuditLog(store), settings.audit_flush_records, settings.audit_flush_seconds
+        AuditLog(store),
+        settings.audit_flush_records,
+        settings.audit_flush_seconds,
+        journal_dir=settings.resolved_cache_path().parent / "audit-journal",
     )
     holder.after_swap = settle_heap
     settle_heap()
