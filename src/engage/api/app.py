@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from engage import __version__
-from engage.api import errors
+from engage.api import docs, errors
 from engage.api.limits import GuardMiddleware, batch_body_bytes
 from engage.api.routes import admin, ask, customers, health, predict
 from engage.api.schemas import batch_request_model
@@ -59,9 +59,12 @@ def create_app(
         description=describe(state.settings),
         lifespan=lifespan,
         redirect_slashes=False,  # a redirect would echo the client's Host header
+        docs_url=None,  # /docs and /redoc come from engage.api.docs, with vendored assets
+        redoc_url=None,
     )
     app.state.engage = state
     errors.install(app)
+    docs.install(app)
     predictions = APIRouter(tags=["predictions"])
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
     for router in (predictions, customers.router, health.router, admin.router, ask.router):
