@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
@@ -24,33 +20,9 @@ from engage.audit import AuditLog, BufferedAudit
 from engage.settings import Settings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    engage = Path(sys.executable).parent / "engage"
-    proc = subprocess.Popen(
-        [str(engage), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        assert proc.poll() is None, proc.stderr.read().decode()
-    proc.kill()
-    raise AssertionError("engage serve did not start")
-
-
-def test_kill_9_under_load_keeps_every_answered_prediction(world, keys, tmp_path) -> None:
+def test_kill_9_under_load_keeps_every_answered_prediction(
+    world, keys, tmp_path, free_port, start_server
+) -> None:
     lake_dir = world.copy_lake(tmp_path / "lake")
     env = {
         **os.environ,
