@@ -10,6 +10,7 @@ import importlib
 import typer
 
 from engage import __version__
+from engage.cli.errors import EngageGroup
 
 app = typer.Typer(
     name="engage",
@@ -17,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=EngageGroup,  # one-line `error:` + `hint:` on stderr instead of tracebacks
 )
 
 _COMMAND_MODULES = (

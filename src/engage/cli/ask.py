@@ -11,6 +11,7 @@ from rich.table import Table
 
 from engage.agent.answer import Answer
 from engage.agent.session import Session
+from engage.cli.errors import fail
 from engage.ports import SqlError
 from engage.settings import Settings
 
@@ -31,8 +32,7 @@ def ask(
     try:
         answers = [session.ask(q) for q in questions]
     except SqlError as err:  # no run yet, or a catalog that cannot be opened
-        Console(stderr=True).print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     finally:
         session.close()
     if as_json:

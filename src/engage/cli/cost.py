@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from engage.cli.errors import fail
 from engage.cost import RunCost, run_cost
 from engage.pipeline.history import UnknownRunError
 from engage.settings import Settings
@@ -37,8 +38,7 @@ def cost_command(
     try:
         cost = run_cost(Settings(), run_id)
     except (UnknownRunError, ValueError) as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(2) from err
+        fail(err, 2)
     if as_json:
         typer.echo(json.dumps(to_dict(cost), indent=2, default=str))
     else:

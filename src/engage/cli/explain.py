@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage import bootstrap
+from engage.cli.errors import fail
 from engage.models.counterfactual import (
     MAX_HINTS,
     Goal,
@@ -152,14 +153,11 @@ def explain(
     try:
         record = fetch_customer(settings, customer_id, with_reference=hints)
     except NoPredictionsError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     except CustomerNotFoundError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     except SqlError as err:
-        console.print(f"[red]error: {err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
 
     console.print(f"[bold]Customer {customer_id}[/]")
     console.print(predictions_table(record.predictions))

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage.api.keys import ROLES, KeyStore, KeyStoreError
+from engage.cli.errors import fail
 from engage.settings import Settings
 
 console = Console()
@@ -30,13 +31,11 @@ def create(
 ) -> None:
     """Create a key and print it once: only its salted hash is kept."""
     if role not in ROLES:
-        console.print(f"[red]--role must be one of {', '.join(ROLES)}[/]")
-        raise typer.Exit(2)
+        fail(f"--role must be one of {', '.join(ROLES)}, got {role!r}", 2)
     try:
         record, key = _store().create(name, role)
     except KeyStoreError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"Created {record.role} key [bold]{record.key_id}[/] ({record.name}).")
     console.print("Store it now; it cannot be shown again:")
     typer.echo(key)
@@ -59,6 +58,5 @@ def revoke(
     try:
         record = _store().revoke(key)
     except KeyStoreError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"Revoked key {record.key_id} ({record.name}) at {record.revoked_at}.")

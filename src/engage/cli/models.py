@@ -11,6 +11,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from engage import bootstrap, lake
+from engage.cli.errors import fail
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
 from engage.settings import Settings
@@ -73,13 +74,11 @@ def show_model(
     registry = ModelRegistry(_store(), name)
     version = version or registry.latest()
     if version is None:
-        console.print(f"[red]{name} has no served version; pass one of {registry.versions()}")
-        raise typer.Exit(1)
+        fail(f"{name} has no served version", hint=f"pass one of {registry.versions()}")
     try:
         typer.echo(json.dumps(registry.metadata(version), indent=2))
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
 
 
 @models_app.command("card")
@@ -97,8 +96,7 @@ def show_card(
             )
         console.print(Markdown(registry.load(version, "model_card.md").decode("utf-8")))
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
 
 
 @models_app.command("promote")
@@ -111,6 +109,5 @@ def promote_model(
     try:
         registry.promote(version, run_id="manual")
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"{name} now serves {version}")

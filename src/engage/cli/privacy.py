@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage import bootstrap
+from engage.cli.errors import report
 from engage.ports import SqlError
 from engage.privacy.errors import PrivacyError
 from engage.privacy.export import export_customer
@@ -39,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(err: Exception) -> typer.Exit:
-    err_console.print(f"[red]{err}[/]")
+    report(err)
     return typer.Exit(1)
 
 

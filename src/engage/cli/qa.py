@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import fail
 from engage.ports import SqlError
 from engage.qa.decisions import ReviewError, Status, record_decision
 from engage.qa.queue import STATUSES, review_queue
@@ -37,8 +38,7 @@ def list_queue(
     try:
         rows = review_queue(Settings(), status)
     except (ValueError, SqlError) as err:
-        err_console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     columns = ("customer_id", "qa_reason", "predicted_engagement_score", "actual_engagement",
                "review_status", "override_value", "reviewer", "reviewer_notes")  # fmt: skip
     table = Table(*columns)
@@ -64,7 +64,6 @@ def review(
     try:
         row = record_decision(Settings(), customer_id, status.value, note, value, by)
     except (ReviewError, SqlError) as err:
-        err_console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     extra = f" value {row['override_value']}" if row["override_value"] is not None else ""
     console.print(f"Recorded {row['status']}{extra} for {customer_id} by {row['reviewer']}.")

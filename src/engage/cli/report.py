@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from engage.cli.errors import fail
 from engage.pipeline.history import UnknownRunError
 from engage.settings import Settings
 
@@ -33,7 +34,6 @@ def report_command(
     try:
         written = build_reports(Settings(), run_id, out)
     except (UnknownRunError, ValueError) as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(2) from err
+        fail(err, 2)
     for path in written:
         console.print(f"wrote {path}")

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage import bootstrap
+from engage.cli.errors import fail
 from engage.pipeline.history import RunHistory, UnknownRunError
 from engage.settings import Settings
 
@@ -70,8 +71,7 @@ def show_run(
     try:
         record = _history().get(run_id)
     except UnknownRunError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     if as_json:
         typer.echo(json.dumps(record, indent=2))
         return
