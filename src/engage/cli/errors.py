@@ -56,7 +56,7 @@ class EngageGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             typer.echo("error: interrupted", err=True)
