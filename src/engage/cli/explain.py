@@ -28,6 +28,7 @@ from rich.table import Table
 
 from engage import bootstrap
 from engage.cli.errors import fail
+from engage.cli.tables import echo_json, show
 from engage.models.counterfactual import (
     MAX_HINTS,
     Goal,
@@ -146,12 +147,15 @@ def explain(
             help="Churn-probability goal for the hints (default: the served decision threshold).",
         ),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stored predictions and inputs as JSON.")
+    ] = False,
 ) -> None:
     """Explain one customer: predictions, top features with signed impacts, and hints."""
     console = Console()
     settings = Settings(lake=lake) if lake else Settings()
     try:
-        record = fetch_customer(settings, customer_id, with_reference=hints)
+        record = fetch_customer(settings, customer_id, with_reference=hints and not as_json)
     except NoPredictionsError as err:
         fail(err, 1)
     except CustomerNotFoundError as err:
@@ -159,14 +163,20 @@ def explain(
     except SqlError as err:
         fail(err, 1)
 
+    if as_json:
+        inputs = None if record.inputs is None else record.inputs.iloc[0].to_dict()
+        echo_json({"customer_id": customer_id, "predictions": record.predictions,
+                   "inputs": inputs})  # fmt: skip
+        return
     console.print(f"[bold]Customer {customer_id}[/]")
-    console.print(predictions_table(record.predictions))
+    show(console, predictions_table(record.predictions))
     names = ["engagement", "churn"] if model is ModelChoice.all else [model.value]
     store = bootstrap.object_store(settings) if hints else None
     for name in names:
         spec = _SPECS[name]
         console.print(f"\n[bold]{name}[/]: top features (signed impact on the model output)")
-        console.print(_features_table(record, spec))
+        features = _features_table(record, spec)
+        show(console, features) if isinstance(features, Table) else console.print(features)
         if store is not None:
             targets = {"engagement": engagement_target, "churn": churn_target}
             _print_hints(console, store, record, spec, max_hints, targets[name])

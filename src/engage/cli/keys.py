@@ -10,6 +10,7 @@ from rich.table import Table
 
 from engage.api.keys import ROLES, KeyStore, KeyStoreError
 from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.settings import Settings
 
 console = Console()
@@ -42,12 +43,20 @@ def create(
 
 
 @keys_app.command("list")
-def list_keys() -> None:
+def list_keys(as_json: Annotated[bool, JsonFlag] = False) -> None:
     """Every key's id, name, role and status (never the key or its hash)."""
+    listed = _store().list()
+    if as_json:
+        echo_json([
+            {"key_id": k.key_id, "name": k.name, "role": k.role, "created_at": k.created_at,
+             "revoked_at": k.revoked_at}
+            for k in listed
+        ])  # fmt: skip
+        return
     table = Table("Key id", "Name", "Role", "Created", "Revoked")
-    for k in _store().list():
+    for k in listed:
         table.add_row(k.key_id, k.name, k.role, k.created_at, k.revoked_at or "-")
-    console.print(table)
+    show(console, table)
 
 
 @keys_app.command("revoke")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from engage import bootstrap, lake
 from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
 from engage.settings import Settings
@@ -37,12 +38,13 @@ def _model_names(store: ObjectStore) -> list[str]:
 def default(ctx: typer.Context) -> None:
     """Without a subcommand: the list."""
     if ctx.invoked_subcommand is None:
-        list_models()
+        list_models(as_json=False)
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(as_json: Annotated[bool, JsonFlag] = False) -> None:
     """Every model's versions with their test metrics; * marks the served one."""
+    listed: list[dict] = []
     table = Table("Model", "Version", "Served", "Test metrics")
     table.add_column("Run", no_wrap=True)
     store = _store()
@@ -59,10 +61,15 @@ def list_models() -> None:
             shown = " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:3])
             mark = "*" if version == served else ""
             table.add_row(name, version, mark, shown, meta.get("run_id", ""))
+            listed.append({"model": name, "version": version, "served": version == served,
+                           "metrics": metrics, "run_id": meta.get("run_id")})  # fmt: skip
+    if as_json:
+        echo_json(listed)
+        return
     if not table.rows:
         console.print("No models yet: `engage run` trains them.")
         return
-    console.print(table)
+    show(console, table)
 
 
 @models_app.command("show")

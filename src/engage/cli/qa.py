@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.ports import SqlError
 from engage.qa.decisions import ReviewError, Status, record_decision
 from engage.qa.queue import STATUSES, review_queue
@@ -33,6 +34,7 @@ def list_queue(
         str | None, typer.Option("--status", help=f"Only one status: {', '.join(STATUSES)}.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N rows.")] = 50,
+    as_json: Annotated[bool, JsonFlag] = False,
 ) -> None:
     """Show the QA queue with each entry's decision in force."""
     try:
@@ -41,10 +43,13 @@ def list_queue(
         fail(err, 1)
     columns = ("customer_id", "qa_reason", "predicted_engagement_score", "actual_engagement",
                "review_status", "override_value", "reviewer", "reviewer_notes")  # fmt: skip
+    if as_json:
+        echo_json([{c: row[c] for c in columns} for row in rows[:limit]])
+        return
     table = Table(*columns)
     for row in rows[:limit]:
         table.add_row(*(_fmt(row[c]) for c in columns))
-    console.print(table)
+    show(console, table)
     console.print(
         f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}; showing {min(len(rows), limit)}."
     )
