@@ -29,11 +29,23 @@ def report_command(
     ] = None,
 ) -> None:
     """Write the Engagement, Costs and Architecture PDFs and an HTML page linking them."""
-    from engage.reports import build_reports  # matplotlib and reportlab load only when asked
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    try:
-        written = build_reports(Settings(), run_id, out)
-    except (UnknownRunError, ValueError) as err:
-        fail(err, 2)
+    from engage.reports import STEPS, build_reports  # matplotlib/reportlab load only when asked
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task("report", total=len(STEPS))
+
+        def step(name: str) -> None:
+            done = STEPS.index(name)
+            bar.update(task, completed=done, description=f"report: {name}")
+
+        try:
+            written = build_reports(Settings(), run_id, out, step)
+        except (UnknownRunError, ValueError) as err:
+            fail(err, 2)
+        bar.update(task, completed=len(STEPS), description="report: done")
     for path in written:
         console.print(f"wrote {path}")

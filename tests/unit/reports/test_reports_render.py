@@ -26,8 +26,18 @@ def reports(
     pipeline_lake: tuple[Settings, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     settings, run_id = pipeline_lake
-    paths = build_reports(settings, run_id, tmp_path_factory.mktemp("reports"))
+    STEPS_SEEN.clear()
+    paths = build_reports(settings, run_id, tmp_path_factory.mktemp("reports"), STEPS_SEEN.append)
     return {p.stem: p for p in paths}
+
+
+STEPS_SEEN: list[str] = []
+
+
+def test_every_report_step_is_announced_as_it_starts(reports: dict[str, Path]) -> None:
+    from engage.reports import STEPS
+
+    assert list(STEPS) == STEPS_SEEN  # `engage report` shows each one (was silent 10-80 s)
 
 
 def _text(path: Path) -> str:
