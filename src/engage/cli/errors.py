@@ -50,22 +50,27 @@ def report(err: BaseException) -> None:
     typer.echo(f"hint: {hint}", err=True)
 
 
+def _is_cli_flow(err: BaseException) -> bool:
+    """Exit, Abort and usage errors of click or of typer's vendored click."""
+    return type(err).__module__.split(".")[0] in ("click", "typer")
+
+
 class EngageGroup(TyperGroup):
     """The root group: turns any uncaught exception of a command into `report`."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
-            raise
-        except KeyboardInterrupt:
-            typer.echo("error: interrupted", err=True)
-            raise typer.Exit(130) from None
         except Exception as err:
+            if _is_cli_flow(err):  # usage errors and exits: click/typer print them already
+                raise
             if os.environ.get("ENGAGE_DEBUG"):
                 raise
             report(err)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130) from None
 
 
 def fail(problem: BaseException | str, code: int = 1, hint: str | None = None) -> None:

@@ -4,7 +4,8 @@ Rich shortens a cell that does not fit with `…` by default, which turned queue
 ids into `CUST_0…` (useless for `engage qa review`) and cut metric values. Here
 every column folds instead of cutting, and no column may shrink below its
 longest word (an id, a number, `name=value`), so at 80 columns a table wraps
-onto more lines but shows every character.
+onto more lines but shows every character; a table whose words cannot fit side
+by side at all is shown one record per block (`column: value` lines).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +23,13 @@ MAX_WORD = 40  # a longer word (free text) may fold; ids and numbers are shorter
 
 
 def _words(cell: Any) -> int:
-    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    if isinstance(cell, Text):
+        text = cell.plain
+    else:
+        try:
+            text = Text.from_markup(str(cell)).plain
+        except MarkupError:  # not markup after all (a value with brackets): as it is
+            text = str(cell)
     return max((len(word) for word in text.split()), default=0)
 
 
@@ -35,7 +43,21 @@ def whole(table: Table) -> Table:
 
 
 def show(console: Console, table: Table) -> None:
-    console.print(whole(table))
+    """Print `table` whole; if its words cannot fit side by side, one record per block."""
+    whole(table)
+    needed = sum((c.min_width or 0) + 3 for c in table.columns) + 1
+    if needed <= console.width:
+        console.print(table)
+        return
+    headers = [Text.from_markup(str(c.header)).plain if isinstance(c.header, str) else
+               str(c.header) for c in table.columns]  # fmt: skip
+    width = max(len(h) for h in headers)
+    for i in range(table.row_count):
+        for header, column in zip(headers, table.columns, strict=True):
+            cell = column._cells[i]
+            value = cell if isinstance(cell, Text) else Text(str(cell))
+            console.print(Text(f"{header:>{width}}: ", style="bold") + value, overflow="fold")
+        console.print()
 
 
 def echo_json(value: Any) -> None:

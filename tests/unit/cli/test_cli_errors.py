@@ -29,7 +29,7 @@ def env(tmp_path, monkeypatch):
         ["models", "show", "churn"],
         ["explain", "CUST_0000001"],
         ["runs", "show", "nope"],
-        ["qa", "review", "CUST_0000001", "--status", "approved"],
+        ["qa", "review", "CUST_0000001", "--status", "approved", "--note", "n"],
     ],
 )
 def test_errors_are_one_line_with_a_hint_on_stderr(env, args) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from typer.testing import CliRunner
 
 from engage.cli import app
-from engage.cli.tables import whole
+from engage.cli.tables import show
 
 
 def test_a_wide_table_at_80_columns_keeps_every_id_and_number() -> None:
@@ -22,7 +22,7 @@ def test_a_wide_table_at_80_columns_keeps_every_id_and_number() -> None:
         table.add_row(cid, "large_error", "0.123456", "0.987654", "pending", "0.5", "someone",
                       "a long note that may wrap over several lines of the terminal")  # fmt: skip
     out = io.StringIO()
-    Console(file=out, width=80, color_system=None).print(whole(table))
+    show(Console(file=out, width=80, color_system=None), table)
     text = out.getvalue()
     assert "…" not in text
     for cid in ids:
