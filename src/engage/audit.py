@@ -10,7 +10,9 @@ writers (the API, batch inference) never conflict and a reader sees whole files.
 `AuditLog.append_columns` takes column arrays (what batch inference has at hand:
 500K records in about a second); `append_many` takes records. The API buffers
 its records in `BufferedAudit` and flushes in the background, so a request never
-waits on a Parquet write.
+waits on a Parquet write; with a journal (`engage.audit_journal`) each record is
+first appended to a local write-ahead segment, so an answered prediction
+survives `kill -9` of the server and is replayed into the lake at the next start.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engage import lake
+from engage.audit_journal import AuditJournal, recover
 from engage.contract import MODEL_INPUTS
 from engage.ports import ObjectStore
 
@@ -138,13 +142,22 @@ class BufferedAudit:
 
     Flushes when `flush_records` are waiting, every `flush_seconds` from a
     background thread, and on `close` (server shutdown). A failed write keeps the
-    records for the next try and is reported by `last_error`.
+    records for the next try and is reported by `last_error`. With `journal_dir`
+    every record is journaled before `add` returns (see `engage.audit_journal`),
+    and segments left by dead processes are replayed into the lake at start-up.
     """
 
     def __init__(
-        self, log: AuditLog, flush_records: int = 5000, flush_seconds: float = 2.0
+        self,
+        log: AuditLog,
+        flush_records: int = 5000,
+        flush_seconds: float = 2.0,
+        journal_dir: Path | None = None,
     ) -> None:
         self.log, self.flush_records, self.flush_seconds = log, flush_records, flush_seconds
+        self.recovered = 0 if journal_dir is None else recover(journal_dir, log.append_many)
+        self.journal = None if journal_dir is None else AuditJournal(journal_dir)
+        self._segments: list[Any] = []  # rotated journal segments not yet in the lake
         self._pending: list[AuditRecord] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -155,9 +168,13 @@ class BufferedAudit:
         self.last_error: str | None = None
 
     def add(self, records: Iterable[AuditRecord]) -> None:
-        """Queue records (never blocks on I/O)."""
+        """Journal (one local append) and queue records; never waits on the lake."""
+        now = datetime.now(UTC)
+        stamped = [r if r.timestamp else replace(r, timestamp=now) for r in records]
         with self._lock:
-            self._pending.extend(records)
+            if self.journal is not None:
+                self.journal.append(stamped)
+            self._pending.extend(stamped)
             full = len(self._pending) >= self.flush_records
         if full:
             self._wake.set()
@@ -171,6 +188,8 @@ class BufferedAudit:
         with self._write_lock:
             with self._lock:
                 batch, self._pending = self._pending, []
+                if batch and self.journal is not None:  # the segment holds exactly `batch`
+                    self._segments.append(self.journal.rotate())
             if not batch:
                 return 0
             try:
@@ -180,6 +199,9 @@ class BufferedAudit:
                     self._pending[:0] = batch
                 self.last_error = f"{type(err).__name__}: {err}"
                 return 0
+            for segment in self._segments:
+                AuditJournal.release(segment)
+            self._segments.clear()
             self.written += written
             self.last_error = None
             return written
@@ -196,6 +218,9 @@ class BufferedAudit:
             self._thread.join(timeout=30)
             self._thread = None
         self.flush()
+        if self.journal is not None and not self._segments and not self._pending:
+            self.journal.close()
+            self.journal = None
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -123,6 +123,16 @@ class Cache(Protocol):
         """
         ...
 
+    def replace_all(
+        self, items: Iterable[tuple[str, dict[str, Any] | bytes]], model_version: str
+    ) -> int:
+        """Make these entries (one model version) the cache's whole content.
+
+        A bulk load after a run: it must not hold a lock that live reads or writes
+        wait on (SQLite builds a new file and swaps it in).
+        """
+        ...
+
     def invalidate_except(self, model_version: str) -> int:
         """Delete every entry of another model version; returns how many went."""
         ...

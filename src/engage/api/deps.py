@@ -2,7 +2,10 @@
 
 Order of checks: the key (401), then the key's token bucket (429 with
 Retry-After), then the role (403). API Gateway checks keys and usage plans in
-the same order.
+the same order. A key that needs scrypt (not yet verified by this process)
+first takes a token from two small buckets, one for its key id and one for
+the client's address: guessing secrets for a known key id is answered 429
+after a short burst instead of burning ~50 ms of CPU per request.
 """
 
 from __future__ import annotations
@@ -32,9 +35,26 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-async def _caller(state: AppState, presented: str | None) -> ApiKey:
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _may_verify(state: AppState, request: Request, presented: str | None) -> None:
+    """429 when this key id or client has had its share of scrypt verifications."""
+    for bucket in (f"id:{state.keys.key_id(presented)}", f"ip:{_client(request)}"):
+        allowed, wait_s = state.auth_attempts.take(bucket)
+        if not allowed:
+            state.metrics.count("auth_throttled")
+            retry = TokenBuckets.retry_after(wait_s)
+            raise ApiError(
+                429, f"too many unverified keys; retry in {retry} s", {"Retry-After": retry}
+            )
+
+
+async def _caller(state: AppState, request: Request, presented: str | None) -> ApiKey:
     decided, key = state.keys.remembered(presented)
-    if not decided:  # first use of this key: scrypt off the event loop
+    if not decided:  # first use of this key: throttled, then scrypt off the event loop
+        _may_verify(state, request, presented)
         key = await run_in_threadpool(state.keys.authenticate, presented)
     if key is None:
         state.metrics.count("auth_failures")
@@ -47,16 +67,17 @@ async def _caller(state: AppState, presented: str | None) -> ApiKey:
     return key
 
 
-async def reader(
-    state: State, presented: Annotated[str | None, Security(api_key_header)]
-) -> ApiKey:
+Presented = Annotated[str | None, Security(api_key_header)]
+
+
+async def reader(state: State, request: Request, presented: Presented) -> ApiKey:
     """Any active key (reader or admin)."""
-    return await _caller(state, presented)
+    return await _caller(state, request, presented)
 
 
-async def admin(state: State, presented: Annotated[str | None, Security(api_key_header)]) -> ApiKey:
+async def admin(state: State, request: Request, presented: Presented) -> ApiKey:
     """An active admin key."""
-    key = await _caller(state, presented)
+    key = await _caller(state, request, presented)
     if key.role != "admin":
         raise ApiError(403, "this route needs an admin key")
     return key

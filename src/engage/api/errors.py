@@ -12,12 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engage.adapters.cache import CacheBusyError
 from engage.api.responses import JsonResponse
 
 _CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "too_many_requests", 503: "unavailable",
+    422: "validation_error", 429: "too_many_requests", 500: "internal_error",
+    503: "unavailable",
 }  # fmt: skip
 
 
@@ -44,6 +46,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JsonResponse:
         return error_response(exc.status, exc.detail, exc.headers)
+
+    @app.exception_handler(CacheBusyError)
+    async def _busy(request: Request, exc: CacheBusyError) -> JsonResponse:
+        """Only where no fallback exists (an admin write): say when to come back."""
+        return error_response(503, "the prediction cache is busy; retry", {"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JsonResponse:
+        """A bug: JSON like every other error, without internals (the log has them)."""
+        return error_response(500, "internal error")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JsonResponse:

@@ -4,9 +4,13 @@ A key reads `ek_<key id>_<secret>`. The key id is public (it names the key in
 logs and the audit trail); the secret is checked with scrypt against the salted
 hash in the key file. scrypt is deliberately slow (~50 ms), so a server
 remembers, in memory only, the SHA-256 of keys it has already verified (and of
-recent wrong ones) until the file changes. The file is re-read whenever its
-size, inode or modification time changes (one `stat` per request), so a
-revocation by `engage keys revoke` takes effect on the next request.
+recent wrong ones). The file is re-read whenever its size, inode or
+modification time changes (one `stat` per request), so a revocation by
+`engage keys revoke` takes effect on the next request; what was verified is
+forgotten **per key** (a memo survives a reload while its key's record is
+unchanged), so creating or revoking one key does not make every client pay
+scrypt again. The memos hold at most one entry per key in the file plus
+`_NEGATIVE_MEMO` wrong ones.
 """
 
 from __future__ import annotations
@@ -124,6 +128,12 @@ class KeyStore:
             return True, None
         return False, None
 
+    @staticmethod
+    def key_id(presented: str | None) -> str | None:
+        """The key id part of a well-formed key, else None (for throttling failures)."""
+        match = _KEY.fullmatch(presented) if presented else None
+        return None if match is None else match.group(1)
+
     def authenticate(self, presented: str | None) -> ApiKey | None:
         """The active key matching `presented`, or None."""
         if not presented:
@@ -165,9 +175,11 @@ class KeyStore:
         if self._loaded and stamp == self._stamp:
             return
         with self._lock:
-            self._keys = self._read() if stamp is not None else {}
-            self._verified, self._rejected = {}, OrderedDict()
-            self._stamp, self._loaded = stamp, True
+            keys = self._read() if stamp is not None else {}
+            self._verified = {
+                fp: key for fp, key in self._verified.items() if keys.get(key.key_id) == key
+            }  # a key whose record changed (revoked, replaced) is verified again
+            self._keys, self._stamp, self._loaded = keys, stamp, True
 
     # -- file -------------------------------------------------------------------------
     def _read(self) -> dict[str, ApiKey]:

@@ -41,6 +41,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return _HANDLER(event, context)
     finally:
+        _STATE.service.writer.flush()
         _STATE.audit.flush()
 
 

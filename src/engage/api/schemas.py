@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    model_validator,
+)
 
 from engage.contract import CUSTOMERS, MODEL_INPUTS, Column, DType
 
@@ -25,7 +32,7 @@ CustomerId = Annotated[
     ),
 ]
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-_TYPES: dict[DType, type] = {
+_TYPES: dict[DType, Any] = {
     DType.INT: int,
     DType.FLOAT: float,
     DType.BOOL: bool,
@@ -35,22 +42,42 @@ _TYPES: dict[DType, type] = {
 
 def _field(column: Column) -> tuple[Any, Any]:
     """(annotation, FieldInfo) for one contract column; absent by default."""
-    kind: Any = Literal[column.categories] if column.categories else _TYPES[column.dtype]
+    kind: Any
+    if column.categories:
+        kind = Literal[column.categories]
+    else:  # bounds on the type itself, so a nullable column's schema keeps min/max
+        kind = Annotated[_TYPES[column.dtype], Field(ge=column.minimum, le=column.maximum)]
     if column.nullable:
         kind = kind | None
     unit = f" [{column.unit}]" if column.unit else ""
     info = Field(
         default=None,  # not validated: absent fields stay absent (exclude_unset)
-        ge=column.minimum if not column.categories else None,
-        le=column.maximum if not column.categories else None,
         description=f"{column.description}{unit} Allowed: {column.allowed()}.",
     )
     return kind, info
 
 
+_INTEGERS = frozenset(n for n in MODEL_INPUTS if CUSTOMERS.column(n).dtype is DType.INT)
+
+
+def _integral(values: Any) -> Any:
+    """65.0 is an integer to JSON Schema (and so to OpenAPI clients): accept it as 65.
+
+    Strict mode refuses floats for integers; only whole-valued floats are let
+    through (booleans and strings still are not).
+    """
+    if isinstance(values, dict):
+        return {
+            k: int(v) if k in _INTEGERS and isinstance(v, float) and v.is_integer() else v
+            for k, v in values.items()
+        }
+    return values
+
+
 CustomerFeatures: type[BaseModel] = create_model(
     "CustomerFeatures",
     __config__=_STRICT,
+    __validators__={"integral": model_validator(mode="before")(_integral)},
     __doc__="Model inputs of one customer, as in the data contract (all optional).",
     **{name: _field(CUSTOMERS.column(name)) for name in MODEL_INPUTS},
 )
@@ -136,3 +163,81 @@ class CustomerResponse(BaseModel):
 class ErrorResponse(BaseModel):
     error: str
     detail: Any = None
+
+
+class FieldError(BaseModel):
+    """One invalid input: where (`body.features.age`), what is wrong, the error type."""
+
+    field: str
+    message: str
+    type: str | None
+
+
+class ValidationErrorResponse(BaseModel):
+    """The 422 body this API answers (never FastAPI's default `{loc, msg, type}`)."""
+
+    error: Literal["validation_error"]
+    detail: list[FieldError]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    model_versions: dict[str, str | None]
+    model_version: str
+    models_loaded_at: str
+    reloads: int
+    reload_error: str | None
+    cache: str
+    uptime_s: float
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    model_version: str | None = None
+    detail: str | None = None
+
+
+class ReloadResponse(BaseModel):
+    reloaded: bool
+    model_versions: dict[str, str | None]
+    error: str | None
+
+
+class KeyInfo(BaseModel):
+    key_id: str
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+
+class KeysResponse(BaseModel):
+    keys: list[KeyInfo]
+
+
+class EraseResponse(BaseModel):
+    customer_id: str
+    deleted: int
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the errors a route really answers, in the shapes it uses."""
+    described = {
+        400: "Malformed request (e.g. an invalid Content-Length).",
+        401: "Missing or invalid API key (header x-api-key).",
+        403: "The key's role may not use this route (admin routes).",
+        404: "Unknown customer.",
+        413: "Request body larger than the configured limit.",
+        422: "Invalid input: each entry names the field.",
+        429: "Rate limit exceeded; Retry-After says when to come back.",
+        503: "Not ready (no run yet, or a dependency busy); Retry-After where known.",
+    }
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        model = ValidationErrorResponse if code == 422 else ErrorResponse
+        out[code] = {"model": model, "description": described[code]}
+    return out
+
+
+KEYED = (401, 429)  # every route behind a key
+BODY = (400, 413, 422)  # every route with a body or validated parameters

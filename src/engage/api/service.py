@@ -3,7 +3,9 @@
 No FastAPI here: the routes decide where this runs. `fast` answers without any
 blocking I/O when it can (a local cache hit, or live inference on complete
 inputs with the SQLite cache) so the event loop serves it directly; `answer`
-does everything, including lake reads, and runs in the thread pool.
+does everything, including lake reads, and runs in the thread pool. Cache
+writes never happen here: they go to the `CacheWriter` queue, and a cache that
+another process keeps locked is a miss (`CacheBusyError`), never a failure.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import Any
 
 import orjson
 
+from engage.adapters.cache import CacheBusyError
 from engage.api import records
 from engage.api.lookup import BatchTables
 from engage.api.metrics import Metrics
 from engage.api.served import ModelHolder
+from engage.api.writeback import CacheWriter
 from engage.audit import AuditRecord, BufferedAudit
 from engage.contract import MODEL_INPUTS
 from engage.ports import Cache
@@ -39,9 +43,11 @@ class PredictionService:
         audit: BufferedAudit,
         metrics: Metrics,
         cache_is_local: bool,
+        writer: CacheWriter | None = None,
     ) -> None:
         self.holder, self.cache, self.tables = holder, cache, tables
         self.audit, self.metrics, self.cache_is_local = audit, metrics, cache_is_local
+        self.writer = writer or CacheWriter(cache, metrics)
 
     # -- entry points -----------------------------------------------------------------
     def fast(
@@ -79,7 +85,12 @@ class PredictionService:
     # -- steps ------------------------------------------------------------------------
     def _cached(self, key: str, tag: str) -> dict[str, Any] | None:
         """A cache entry computed by the versions served now (older ones are misses)."""
-        entry = self.cache.get(key)
+        entry = self.writer.get(key)
+        if entry is None:
+            try:
+                entry = self.cache.get(key)
+            except CacheBusyError:  # locked past the short timeout: a miss, not an error
+                self.metrics.count("cache_busy")
         if entry is not None and entry.get("model_version") == tag:
             self.metrics.count("cache_hits")
             entry["cache"] = "hit"
@@ -93,7 +104,7 @@ class PredictionService:
             raise CustomerNotFoundError(customer_id)
         entry = records.batch_record(row)
         if entry["model_version"] == tag:  # a batch of other versions is answered, not cached
-            self.cache.put(records.batch_key(customer_id), entry, entry["model_version"])
+            self.writer.put(records.batch_key(customer_id), entry, entry["model_version"])
         entry["cache"] = "miss"
         return entry
 
@@ -104,7 +115,7 @@ class PredictionService:
         entry = self._cached(key, served.tag)
         if entry is None:
             entry = served.predict(customer_id, values)
-            self.cache.put(key, entry, served.tag)
+            self.writer.put(key, entry, served.tag)
             self.metrics.count("live_inferences")
             entry["cache"] = "miss"
         self.audit.add(audit_records(customer_id, digest, entry, key_id))

@@ -24,6 +24,9 @@ from engage.audit import AuditLog, BufferedAudit
 from engage.ports import Cache, ObjectStore
 from engage.settings import Settings
 
+# Verifications (scrypt, ~50 ms) one key id or one client may ask for: a burst, then 1 a second.
+AUTH_BURST, AUTH_RATE_PER_S = 10, 1.0
+
 
 @dataclass
 class AppState:
@@ -35,6 +38,7 @@ class AppState:
     cache: Cache
     keys: KeyStore
     buckets: TokenBuckets
+    auth_attempts: TokenBuckets  # scrypt verifications per key id and per client
     audit: BufferedAudit
     tables: BatchTables
     metrics: Metrics
@@ -48,12 +52,14 @@ class AppState:
         if not self._running:
             self.holder.start()
             self.audit.start()
+            self.service.writer.start()
             self._running = True
 
     def stop(self) -> None:
         """Stop the background work, flush the audit buffer, close the cache."""
         self.holder.stop()
         self.audit.close()
+        self.service.writer.close()
         self.cache.close()
         self._running = False
 
@@ -73,7 +79,10 @@ def build_state(
     cache = cache or bootstrap.cache(settings)
     metrics = Metrics()
     audit = BufferedAudit(
-        AuditLog(store), settings.audit_flush_records, settings.audit_flush_seconds
+        AuditLog(store),
+        settings.audit_flush_records,
+        settings.audit_flush_seconds,
+        journal_dir=settings.resolved_cache_path().parent / "audit-journal",
     )
     holder.after_swap = settle_heap
     settle_heap()
@@ -87,6 +96,7 @@ def build_state(
         cache=cache,
         keys=gateway_keys(settings) or KeyStore(settings.resolved_keys_path()),
         buckets=TokenBuckets(settings.api_rate_per_second, settings.api_burst, clock),
+        auth_attempts=TokenBuckets(AUTH_RATE_PER_S, AUTH_BURST, clock, max_keys=10_000),
         audit=audit,
         tables=tables,
         metrics=metrics,

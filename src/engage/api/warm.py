@@ -4,9 +4,10 @@ DynamoDB for real-time API"), called by the ensemble step after promotion.
 At 100K customers, building the JSON of each row in Python costs seconds;
 DuckDB (in memory, over the Arrow table, never the catalog) builds all of them
 in a fraction of a second in the exact shape `records.batch_record` gives one
-row (tested). All rows go in with one `put_many` (one SQLite transaction;
-25-item batches on DynamoDB), then entries of other version sets are
-invalidated, so the cache holds exactly what the API now serves. No FastAPI
+row (tested). All rows go in with one `replace_all`: SQLite writes them into a new file
+and swaps it in atomically (the live file's lock is never held, so the API
+never waits on the warm); DynamoDB loads 25-item batches and then drops other
+versions' entries. Either way the cache holds exactly what the API now serves. No FastAPI
 import: the pipeline runs this.
 """
 
@@ -57,27 +58,31 @@ def batch_json(table: pa.Table) -> pa.Table:
 
 
 def warm_cache(cache: Cache, table: pa.Table) -> dict[str, Any]:
-    """Cache every row of the predictions table; drop entries of older versions."""
+    """Cache every row of the predictions table; older versions' entries go."""
     started = time.perf_counter()
     if table.num_rows == 0:
-        return {"cached": 0, "invalidated": 0, "seconds": 0.0}
+        return {"cached": 0, "replaced": False, "seconds": 0.0}
     rows = batch_json(table)
     ids = rows.column("customer_id").to_pylist()
     tags = rows.column("tag").to_pylist()
     values = rows.column("value").to_pylist()
-    cached = 0
-    for tag in set(tags):  # one tag per run in practice
-        items = (
-            (records.batch_key(cid), value.encode())
-            for cid, t, value in zip(ids, tags, values, strict=True)
-            if t == tag
-        )
-        cached += cache.put_many(items, tag)
     distinct = sorted(set(tags))
-    invalidated = cache.invalidate_except(distinct[0]) if len(distinct) == 1 else 0
+    if len(distinct) == 1:  # one run, one tag: a new generation replaces the cache
+        pairs = zip(ids, values, strict=True)
+        items = ((records.batch_key(cid), value.encode()) for cid, value in pairs)
+        cached = cache.replace_all(items, distinct[0])
+    else:  # mixed versions (not made by the pipeline): add them, drop nothing
+        cached = 0
+        for tag in distinct:
+            chosen = (
+                (records.batch_key(cid), value.encode())
+                for cid, t, value in zip(ids, tags, values, strict=True)
+                if t == tag
+            )
+            cached += cache.put_many(chosen, tag)
     return {
         "cached": cached,
-        "invalidated": invalidated,
+        "replaced": len(distinct) == 1,  # every older entry went with the old generation
         "model_version": distinct[0] if len(distinct) == 1 else distinct,
         "seconds": round(time.perf_counter() - started, 2),
     }

@@ -9,12 +9,15 @@ import importlib
 
 import typer
 
+from engage.cli.errors import EngageGroup
+
 app = typer.Typer(
     name="engage",
     help="Customer engagement predictions: generate data, run the pipeline, query, explain.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=EngageGroup,  # one-line `error:` + `hint:` on stderr instead of tracebacks
 )
 
 _COMMAND_MODULES = (

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import fail
 from engage.ports import SqlError
 
 if TYPE_CHECKING:
@@ -34,8 +35,7 @@ def ask(
     try:
         answers = [session.ask(q) for q in questions]
     except SqlError as err:  # no run yet, or a catalog that cannot be opened
-        Console(stderr=True).print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     finally:
         session.close()
     if as_json:

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from engage.cli.errors import fail
+
 if TYPE_CHECKING:
     from engage.cost import RunCost
     from engage.settings import Settings
@@ -64,8 +66,7 @@ def cost_command(
         settings = Settings()
         cost = run_cost(bootstrap.object_store(settings), settings, run_id)
     except (UnknownRunError, ValueError) as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(2) from err
+        fail(err, 2)
     fmt = CostFormat.json if as_json else fmt
     if fmt is CostFormat.table:
         print_cost(cost)

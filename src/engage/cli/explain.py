@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import fail
+from engage.cli.tables import echo_json, show
 from engage.lake import TableName
 from engage.ports import ObjectStore, SqlError
 
@@ -80,6 +82,9 @@ def explain(
             help="Churn-probability goal for the hints (default: the served decision threshold).",
         ),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stored predictions and inputs as JSON.")
+    ] = False,
 ) -> None:
     """Explain one customer: predictions, top features with signed impacts, and hints."""
     from engage import bootstrap
@@ -89,22 +94,24 @@ def explain(
     console = Console()
     settings = Settings(lake=lake) if lake else Settings()
     try:
-        record = _fetch(settings, customer_id, with_reference=hints)
-    except (NoPredictionsError, CustomerNotFoundError) as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
-    except SqlError as err:
-        console.print(f"[red]error: {err}[/]")
-        raise typer.Exit(1) from None
+        record = _fetch(settings, customer_id, with_reference=hints and not as_json)
+    except (NoPredictionsError, CustomerNotFoundError, SqlError) as err:
+        fail(err, 1)
 
+    if as_json:
+        inputs = None if record.inputs is None else record.inputs.iloc[0].to_dict()
+        echo_json({"customer_id": customer_id, "predictions": record.predictions,
+                   "inputs": inputs})  # fmt: skip
+        return
     console.print(f"[bold]Customer {customer_id}[/]")
-    console.print(predictions_table(record.predictions))
+    show(console, predictions_table(record.predictions))
     names = ["engagement", "churn"] if model is ModelChoice.all else [model.value]
     store = bootstrap.object_store(settings) if hints else None
     for name in names:
         spec = MODEL_COLUMNS[name]
         console.print(f"\n[bold]{name}[/]: top features (signed impact on the model output)")
-        console.print(_features_table(record, spec))
+        features = _features_table(record, spec)
+        show(console, features) if isinstance(features, Table) else console.print(features)
         if store is not None:
             targets = {"engagement": engagement_target, "churn": churn_target}
             _print_hints(console, store, record, spec, max_hints, targets[name])

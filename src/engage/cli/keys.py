@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from engage.api.keys import ROLES, KeyStore, KeyStoreError
+from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 
 console = Console()
 keys_app = typer.Typer(help="API keys for `engage serve`: create, list, revoke.")
@@ -31,25 +33,31 @@ def create(
 ) -> None:
     """Create a key and print it once: only its salted hash is kept."""
     if role not in ROLES:
-        console.print(f"[red]--role must be one of {', '.join(ROLES)}[/]")
-        raise typer.Exit(2)
+        fail(f"--role must be one of {', '.join(ROLES)}, got {role!r}", 2)
     try:
         record, key = _store().create(name, role)
     except KeyStoreError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"Created {record.role} key [bold]{record.key_id}[/] ({record.name}).")
     console.print("Store it now; it cannot be shown again:")
     typer.echo(key)
 
 
 @keys_app.command("list")
-def list_keys() -> None:
+def list_keys(as_json: Annotated[bool, JsonFlag] = False) -> None:
     """Every key's id, name, role and status (never the key or its hash)."""
+    listed = _store().list()
+    if as_json:
+        echo_json([
+            {"key_id": k.key_id, "name": k.name, "role": k.role, "created_at": k.created_at,
+             "revoked_at": k.revoked_at}
+            for k in listed
+        ])  # fmt: skip
+        return
     table = Table("Key id", "Name", "Role", "Created", "Revoked")
-    for k in _store().list():
+    for k in listed:
         table.add_row(k.key_id, k.name, k.role, k.created_at, k.revoked_at or "-")
-    console.print(table)
+    show(console, table)
 
 
 @keys_app.command("revoke")
@@ -60,6 +68,5 @@ def revoke(
     try:
         record = _store().revoke(key)
     except KeyStoreError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"Revoked key {record.key_id} ({record.name}) at {record.revoked_at}.")

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from engage import lake
+from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.ports import ObjectStore
 
@@ -37,12 +39,13 @@ def _model_names(store: ObjectStore) -> list[str]:
 def default(ctx: typer.Context) -> None:
     """Without a subcommand: the list."""
     if ctx.invoked_subcommand is None:
-        list_models()
+        list_models(as_json=False)
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(as_json: Annotated[bool, JsonFlag] = False) -> None:
     """Every model's versions with their test metrics; * marks the served one."""
+    listed: list[dict] = []
     table = Table("Model", "Version", "Served", "Test metrics")
     table.add_column("Run", no_wrap=True)
     store = _store()
@@ -59,10 +62,15 @@ def list_models() -> None:
             shown = " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:3])
             mark = "*" if version == served else ""
             table.add_row(name, version, mark, shown, meta.get("run_id", ""))
+            listed.append({"model": name, "version": version, "served": version == served,
+                           "metrics": metrics, "run_id": meta.get("run_id")})  # fmt: skip
+    if as_json:
+        echo_json(listed)
+        return
     if not table.rows:
         console.print("No models yet: `engage run` trains them.")
         return
-    console.print(table)
+    show(console, table)
 
 
 @models_app.command("show")
@@ -74,13 +82,11 @@ def show_model(
     registry = ModelRegistry(_store(), name)
     version = version or registry.latest()
     if version is None:
-        console.print(f"[red]{name} has no served version; pass one of {registry.versions()}")
-        raise typer.Exit(1)
+        fail(f"{name} has no served version", hint=f"pass one of {registry.versions()}")
     try:
         typer.echo(json.dumps(registry.metadata(version), indent=2))
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
 
 
 @models_app.command("card")
@@ -100,8 +106,7 @@ def show_card(
             )
         console.print(Markdown(registry.load(version, "model_card.md").decode("utf-8")))
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
 
 
 @models_app.command("promote")
@@ -114,6 +119,5 @@ def promote_model(
     try:
         registry.promote(version, run_id="manual")
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     console.print(f"{name} now serves {version}")

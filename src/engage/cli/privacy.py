@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import report
 from engage.ports import SqlError
 from engage.privacy.errors import PrivacyError
 
@@ -53,7 +54,7 @@ def _ports() -> tuple[Any, ...]:
 
 
 def _fail(err: Exception) -> typer.Exit:
-    err_console.print(f"[red]{err}[/]")
+    report(err)
     return typer.Exit(1)
 
 

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.ports import SqlError
 from engage.qa.status import STATUSES, Status
 
@@ -30,6 +32,7 @@ def list_queue(
         str | None, typer.Option("--status", help=f"Only one status: {', '.join(STATUSES)}.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N rows.")] = 50,
+    as_json: Annotated[bool, JsonFlag] = False,
 ) -> None:
     """Show the QA queue with each entry's decision in force."""
     from engage import bootstrap
@@ -41,14 +44,16 @@ def list_queue(
         store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
         rows = review_queue(store, catalog, status)
     except (ValueError, SqlError) as err:
-        err_console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     columns = ("customer_id", "qa_reason", "predicted_engagement_score", "actual_engagement",
                "review_status", "override_value", "reviewer", "reviewer_notes")  # fmt: skip
+    if as_json:
+        echo_json([{c: row[c] for c in columns} for row in rows[:limit]])
+        return
     table = Table(*columns)
     for row in rows[:limit]:
         table.add_row(*(_fmt(row[c]) for c in columns))
-    console.print(table)
+    show(console, table)
     console.print(
         f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}; showing {min(len(rows), limit)}."
     )
@@ -74,7 +79,6 @@ def review(
         store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
         row = record_decision(store, catalog, customer_id, status.value, note, value, by)
     except (ReviewError, SqlError) as err:
-        err_console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     extra = f" value {row['override_value']}" if row["override_value"] is not None else ""
     console.print(f"Recorded {row['status']}{extra} for {customer_id} by {row['reviewer']}.")

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engage.cli.errors import fail
+from engage.cli.tables import JsonFlag, echo_json, show
 from engage.pipeline.history import RunHistory, UnknownRunError
 
 console = Console()
@@ -38,11 +40,19 @@ def _duration(start: str, end: str | None) -> str:
 def list_runs(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N runs.")] = 20,
+    as_json: Annotated[bool, JsonFlag] = False,
 ) -> None:
     """List runs, newest first (RUNNING with no end time: the run was killed or is going on)."""
     if ctx.invoked_subcommand is not None:
         return
     runs = _history().list_runs()
+    if as_json:
+        echo_json([
+            {"run_id": r.run_id, "status": r.display_status, "started_at": r.started_at,
+             "ended_at": r.ended_at, "failed_state": r.failed_state}
+            for r in runs[:limit]
+        ])  # fmt: skip
+        return
     if not runs:
         console.print("No runs yet: `engage run` starts one.")
         return
@@ -59,25 +69,30 @@ def list_runs(
             _duration(run.started_at, run.ended_at),
             run.failed_state or "",
         )
-    console.print(table)
+    show(console, table)
 
 
 @runs_app.command("show")
 def show_run(
-    run_id: Annotated[str, typer.Argument(help="A run id from `engage runs`.")],
+    run_id: Annotated[str, typer.Argument(help="A run id from `engage runs`, or `latest`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw JSON record.")] = False,
 ) -> None:
     """Show one run: every state with timing, attempts and outcome, and the failure if any."""
+    history = _history()
+    if run_id == "latest":
+        runs = history.list_runs()  # newest first
+        if not runs:
+            fail("no runs yet", hint="`engage run` starts one")
+        run_id = runs[0].run_id
     try:
-        record = _history().get(run_id)
+        record = history.get(run_id)
     except UnknownRunError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     if as_json:
         typer.echo(json.dumps(record, indent=2))
         return
     console.print(f"[bold]{record['run_id']}[/]  {record['status']}  params={record['params']}")
-    console.print(_states_table(record["states"]))
+    show(console, _states_table(record["states"]))
     if record.get("error"):
         console.print(f"[red]{record['failed_state']}: {record['error']}[/]\n{record['cause']}")
 

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from engage.cli.errors import fail
+
 console = Console(stderr=True)
 
 
@@ -33,8 +35,7 @@ def serve(
     try:
         app = create_app(settings)
     except ModelNotFoundError as err:
-        console.print(f"[red]{err}[/]")
-        raise typer.Exit(1) from None
+        fail(err, 1)
     served = app.state.engage.holder.current
     console.print(f"Serving {served.tag} on http://{host}:{port} (web app: /, docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log)

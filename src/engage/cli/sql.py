@@ -2,16 +2,22 @@
 
 The catalog is opened read-only, so nothing typed here can change tables or the lake;
 the engine also refuses anything but SELECT/WITH. Errors are one line and exit 1.
+The restricted (PII) schema needs `--privileged`, and each use is audited
+(`engage.cli.sql_access`). On a terminal the shell has line editing and history
+(readline, `~/.engage_sql_history`), a banner, and Ctrl-C cancels the line or the
+running query instead of leaving.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import logging
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -23,7 +29,11 @@ if TYPE_CHECKING:
 
     from engage.ports import SqlEngine
 
+from engage.cli import sql_access
+
 _SHELL_HELP = "Statements end with ';'.  .tables lists tables, .help shows this, .quit exits."
+_BANNER = "engage SQL shell (Athena dialect, read-only). Type .help for help, .tables for tables."
+HISTORY = Path.home() / ".engage_sql_history"
 
 
 class OutputFormat(StrEnum):
@@ -46,18 +56,26 @@ def sql(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="How to print rows.")
     ] = OutputFormat.table,
+    privileged: Annotated[
+        bool,
+        typer.Option(
+            "--privileged", help="Allow the restricted (PII) schema; every use is audited."
+        ),
+    ] = False,
 ) -> None:
     """Query the catalog: `engage sql "SELECT ..."`, or `engage sql` for a shell."""
     from engage.settings import Settings
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # we report parse errors ourselves
+    settings = Settings()
     try:
         from engage import bootstrap  # the engine (duckdb, pyarrow) loads only for a query
 
-        engine = bootstrap.sql_engine(Settings(), read_only=True)
+        engine = bootstrap.sql_engine(settings, read_only=True)
     except Exception as err:
         _error(err)
         raise typer.Exit(1) from None
+    engine = _Guarded(engine, privileged, bootstrap.object_store(settings) if privileged else None)
     try:
         ok = _shell(engine, fmt, sys.stdin) if query is None else _run(engine, query, fmt)
     finally:
@@ -67,10 +85,34 @@ def sql(
     raise typer.Exit(0 if ok else 1)
 
 
-def _run(engine: SqlEngine, query: str, fmt: OutputFormat) -> bool:
+class _Guarded:
+    """The engine as `engage sql` may use it: PII only when privileged, and audited."""
+
+    def __init__(self, engine: SqlEngine, privileged: bool, store: Any) -> None:
+        self.engine, self.privileged, self.store = engine, privileged, store
+
+    def query(self, sql: str) -> pa.Table:
+        sql_access.check(sql, self.privileged, self.store)
+        return self.engine.query(sql)
+
+    def tables(self) -> list[str]:
+        names = self.engine.tables()
+        hidden = f"{sql_access.lake.RESTRICTED_SCHEMA}."
+        return names if self.privileged else [n for n in names if not n.startswith(hidden)]
+
+    def close(self) -> None:
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
+
+
+def _run(engine: Any, query: str, fmt: OutputFormat) -> bool:
     """Run one query and print it; report a failure as one line. Returns success."""
     try:
         result = engine.query(query)
+    except KeyboardInterrupt:
+        _error("query cancelled")
+        return False
     except Exception as err:
         _error(err)
         return False
@@ -78,7 +120,7 @@ def _run(engine: SqlEngine, query: str, fmt: OutputFormat) -> bool:
     return True
 
 
-def _shell(engine: SqlEngine, fmt: OutputFormat, stdin: TextIO) -> bool:
+def _shell(engine: Any, fmt: OutputFormat, stdin: TextIO) -> bool:
     """Read statements until ';' and dot-commands; works on a pipe as well as a TTY.
 
     On a pipe (scripts, CI) any failed statement makes the command exit 1.
@@ -86,10 +128,16 @@ def _shell(engine: SqlEngine, fmt: OutputFormat, stdin: TextIO) -> bool:
     interactive = stdin.isatty()
     buffer: list[str] = []
     ok = True
+    if interactive:
+        _start_history()
+        typer.echo(_BANNER)
     while True:
-        if interactive:
-            typer.echo("   ...> " if buffer else "engage> ", nl=False)
-        line = stdin.readline()
+        try:
+            line = _read_line(stdin, interactive, "   ...> " if buffer else "engage> ")
+        except KeyboardInterrupt:  # Ctrl-C: drop the statement being typed, stay in the shell
+            typer.echo("^C")
+            buffer.clear()
+            continue
         if not line:
             break
         text = line.strip()
@@ -108,7 +156,36 @@ def _shell(engine: SqlEngine, fmt: OutputFormat, stdin: TextIO) -> bool:
     return ok or interactive
 
 
-def _dot_command(engine: SqlEngine, command: str) -> bool:
+def _read_line(stdin: TextIO, interactive: bool, prompt: str) -> str:
+    """One line ('' at the end); `input` on a terminal, so readline edits and recalls."""
+    if not interactive:
+        return stdin.readline()
+    try:
+        return input(prompt) + "\n"
+    except EOFError:
+        typer.echo("")
+        return ""
+
+
+def _start_history() -> None:
+    """Line editing and a persistent history, where the platform has readline."""
+    try:
+        import atexit
+        import readline
+    except ImportError:
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY)
+    readline.set_history_length(1000)
+    atexit.register(_save_history, readline)
+
+
+def _save_history(readline: Any) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(HISTORY)
+
+
+def _dot_command(engine: Any, command: str) -> bool:
     if command == ".tables":
         for name in engine.tables():
             typer.echo(name)
@@ -152,3 +229,6 @@ def _error(err: BaseException | str) -> None:
     lines = [ln.strip() for ln in str(err).splitlines()]
     kept = [ln for ln in lines if ln and not ln.startswith(("LINE ", "^"))]
     typer.echo(f"error: {' '.join(kept) or type(err).__name__}", err=True)
+    hint = getattr(err, "hint", None)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)

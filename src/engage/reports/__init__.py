@@ -6,6 +6,7 @@ see `engage.reports.data`. Rendering is offline: matplotlib (Agg) and reportlab.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from engage import lake
@@ -19,17 +20,28 @@ from engage.settings import Settings
 __all__ = ["ReportData", "build_reports", "gather"]
 
 
+STEPS = ("cost estimate", "catalog queries", "engagement.pdf", "costs.pdf",
+         "architecture.pdf", "report.html")  # fmt: skip
+
+
 def build_reports(
     store: ObjectStore,
     catalog: Catalog,
     settings: Settings,
     run_id: str | None = None,
     out: Path | None = None,
+    step: Callable[[str], None] = lambda name: None,
 ) -> list[Path]:
-    """Write the three PDFs and the HTML page of a run (default the latest succeeded one)."""
+    """Write the three PDFs and the HTML page of a run (default the latest succeeded one).
+
+    `step(name)` is called as each of `STEPS` starts (the CLI shows it: the whole
+    takes 10-80 s, and silence reads as a hang).
+    """
+    step(STEPS[0])
     cost = run_cost(store, settings, run_id)
     run_id = cost.usage.run_id
     record = RunHistory(store).get(run_id)
+    step(STEPS[1])
     sql = catalog.reader()
     try:
         data = gather(sql, record, cost)
@@ -38,9 +50,9 @@ def build_reports(
         if close:
             close()
     folder = out or Path(settings.lake) / lake.REPORTS / run_id
-    pdfs = [
-        engagement.build(data, folder / "engagement.pdf"),
-        costs.build(data, folder / "costs.pdf"),
-        architecture.build(data, folder / "architecture.pdf"),
-    ]
-    return [*pdfs, html.build(data, folder / "report.html", pdfs)]
+    pdfs = []
+    for name, module in zip(STEPS[2:5], (engagement, costs, architecture), strict=True):
+        step(name)
+        pdfs.append(module.build(data, folder / name))
+    step(STEPS[5])
+    return [*pdfs, html.build(data, folder / STEPS[5], pdfs)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from engage.fairness.metrics import MIN_ROWS
 from engage.reports import charts
 from engage.reports.data import ReportData
 from engage.reports.pdf import Doc, usd
@@ -105,6 +107,40 @@ def _drivers(doc: Doc, data: ReportData) -> None:
             )
 
 
+def gate_verdict(gate: dict[str, Any] | None, decision: str, attribute: str) -> str:
+    """The release gate's verdict on one decision and attribute: the one page 1 reports.
+
+    Computed once, at training (`FairnessGate.check`, with its confidence bounds
+    and label-based bar); this page never re-judges a point estimate against 0.8.
+    """
+    if not gate:
+        return "-"
+    failed = any(f.startswith(f"{decision}/{attribute}:") for f in gate.get("failures", []))
+    return "FAIL" if failed else "pass"
+
+
+def fairness_table_rows(data: ReportData) -> list[list[str]]:
+    """One row per model, attribute and group; small groups say so instead of a verdict."""
+    gates = {m.get("model"): m.get("fairness_gate") for m in data.models}
+    out = []
+    for f in data.fairness:
+        small = f["rows"] < MIN_ROWS
+        out.append(
+            [
+                f["model_name"],
+                f["attribute"],
+                f["group_value"],
+                f"{f['rows']:,}",
+                f"{f['selection_rate']:.1%}" if f["selection_rate"] is not None else "-",
+                "-" if small or f["di_ratio"] is None else f"{f['di_ratio']:.3f}",
+                "too small to judge"
+                if small
+                else gate_verdict(gates.get(f["model_name"]), f["decision"], f["attribute"]),
+            ]
+        )
+    return out
+
+
 def _fairness(doc: Doc, data: ReportData) -> None:
     doc.h2("Fairness by group")
     if not data.fairness:
@@ -112,21 +148,13 @@ def _fairness(doc: Doc, data: ReportData) -> None:
         return
     doc.p(
         "Selection rate of each model's decision per protected group "
-        "(engagement_analytics.fairness_metrics). The disparate-impact ratio is shown "
-        "where the group was large enough to be judged."
+        "(engagement_analytics.fairness_metrics). The DI ratio (lowest vs highest judged "
+        "group of the attribute) and the verdict are the fairness release gate's, computed "
+        "once at training and the same as the gate column of page 1 (it judges the 95% "
+        f"bound against the outcomes' own ratio). Groups under {MIN_ROWS} rows are too "
+        "small to judge and get no ratio or verdict."
     )
     doc.table(
-        ["Model", "Attribute", "Group", "Rows", "Selection rate", "DI ratio", "80% rule"],
-        [
-            [
-                f["model_name"],
-                f["attribute"],
-                f["group_value"],
-                f"{f['rows']:,}",
-                f"{f['selection_rate']:.1%}" if f["selection_rate"] is not None else "-",
-                f"{f['di_ratio']:.3f}" if f["di_ratio"] is not None else "-",
-                {True: "pass", False: "FAIL", None: "-"}[f["passes_80_percent_rule"]],
-            ]
-            for f in data.fairness
-        ],
+        ["Model", "Attribute", "Group", "Rows", "Selection rate", "DI ratio", "Gate verdict"],
+        fairness_table_rows(data),
     )

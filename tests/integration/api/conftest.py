@@ -8,11 +8,16 @@ unless a test asks for the lake's own cache (the one the ensemble step warmed).
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
@@ -113,3 +118,41 @@ def live_body(world: World, customer_id: str, **changes: Any) -> dict[str, Any]:
 def live(world: World) -> Any:
     """live(customer_id, **changes) -> a /predict body with that customer's batch inputs."""
     return lambda customer_id, **changes: live_body(world, customer_id, **changes)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    engage = Path(sys.executable).parent / "engage"
+    proc = subprocess.Popen(
+        [str(engage), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.stderr.read().decode()
+    proc.kill()
+    raise AssertionError("engage serve did not start")
+
+
+@pytest.fixture
+def free_port() -> Any:
+    """free_port() -> a free TCP port on 127.0.0.1."""
+    return _free_port
+
+
+@pytest.fixture
+def start_server() -> Any:
+    """start_server(env, port) -> a real `engage serve` subprocess, answering /health."""
+    return _start_server

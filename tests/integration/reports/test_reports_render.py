@@ -26,9 +26,21 @@ def reports(
     pipeline_lake: tuple[Settings, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     settings, run_id = pipeline_lake
+    STEPS_SEEN.clear()
     store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
-    paths = build_reports(store, catalog, settings, run_id, tmp_path_factory.mktemp("reports"))
+    paths = build_reports(
+        store, catalog, settings, run_id, tmp_path_factory.mktemp("reports"), STEPS_SEEN.append
+    )
     return {p.stem: p for p in paths}
+
+
+STEPS_SEEN: list[str] = []
+
+
+def test_every_report_step_is_announced_as_it_starts(reports: dict[str, Path]) -> None:
+    from engage.reports import STEPS
+
+    assert list(STEPS) == STEPS_SEEN  # `engage report` shows each one (was silent 10-80 s)
 
 
 def _text(path: Path) -> str:

@@ -7,6 +7,14 @@ from typing import Any
 import orjson
 
 
+class CacheBusyError(RuntimeError):
+    """Another writer holds the cache's lock past the short busy timeout.
+
+    Callers treat it as a miss (read) or skip the write: a busy cache slows
+    nothing down and never fails a request.
+    """
+
+
 def split_key(key: str) -> tuple[str, str]:
     """``customer_id#feature_hash`` -> (customer_id, feature_hash); both parts required."""
     customer_id, sep, feature_hash = key.partition("#")

@@ -91,6 +91,15 @@ class DynamoDbCache:
         requests = ({"PutRequest": {"Item": self._item(k, v, model_version)}} for k, v in items)
         return self._batch_write(requests)
 
+    def replace_all(
+        self, items: Iterable[tuple[str, dict[str, Any] | bytes]], model_version: str
+    ) -> int:
+        """Load these entries, then drop every other version's (item writes never lock
+        the table, so readers and writers go on meanwhile)."""
+        written = self.put_many(items, model_version)
+        self.invalidate_except(model_version)
+        return written
+
     def invalidate_except(self, model_version: str) -> int:
         stale = (
             {"DeleteRequest": {"Key": key}}

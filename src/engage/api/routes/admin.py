@@ -9,12 +9,24 @@ from fastapi.concurrency import run_in_threadpool
 
 from engage.api.deps import Admin, State
 from engage.api.responses import JsonResponse
-from engage.api.schemas import CUSTOMER_ID_PATTERN
+from engage.api.schemas import (
+    CUSTOMER_ID_PATTERN,
+    KEYED,
+    EraseResponse,
+    KeysResponse,
+    ReloadResponse,
+    error_responses,
+)
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(*KEYED, 403))
 
 
-@router.post("/reload", response_class=JsonResponse, summary="Check for promoted models now")
+@router.post(
+    "/reload",
+    response_class=JsonResponse,
+    response_model=ReloadResponse,
+    summary="Check for promoted models now",
+)
 async def reload(state: State, key: Admin) -> Any:
     """Load newly promoted versions (as the background check does every few seconds)."""
     changed = await run_in_threadpool(state.holder.check)
@@ -24,7 +36,12 @@ async def reload(state: State, key: Admin) -> Any:
     )
 
 
-@router.get("/keys", response_class=JsonResponse, summary="API keys (ids, names, roles)")
+@router.get(
+    "/keys",
+    response_class=JsonResponse,
+    response_model=KeysResponse,
+    summary="API keys (ids, names, roles)",
+)
 async def keys(state: State, key: Admin) -> Any:
     listed = [
         {"key_id": k.key_id, "name": k.name, "role": k.role, "created_at": k.created_at,
@@ -35,11 +52,16 @@ async def keys(state: State, key: Admin) -> Any:
 
 
 @router.delete(
-    "/cache/{customer_id}", response_class=JsonResponse, summary="Erase a customer's cache"
+    "/cache/{customer_id}",
+    response_class=JsonResponse,
+    response_model=EraseResponse,
+    responses=error_responses(422),
+    summary="Erase a customer's cache",
 )
 async def erase(
     customer_id: Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN)], state: State, key: Admin
 ) -> Any:
     """Delete every cached prediction of one customer (part of a GDPR erasure)."""
-    deleted = await run_in_threadpool(state.cache.delete_customer, customer_id)
+    queued = state.service.writer.forget(customer_id)
+    deleted = queued + await run_in_threadpool(state.cache.delete_customer, customer_id)
     return JsonResponse({"customer_id": customer_id, "deleted": deleted})

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from engage.api.deps import Reader, State
 from engage.api.errors import ApiError
+from engage.api.schemas import BODY, KEYED, error_responses
 from engage.ports import SqlError
 
 if TYPE_CHECKING:
@@ -49,7 +50,11 @@ def _ask(state: Any, key_id: str, body: AskRequest) -> dict[str, Any]:
         return session.ask(body.question).to_dict()
 
 
-@router.post("/ask", summary="Ask a question about the engagement results")
+@router.post(
+    "/ask",
+    responses=error_responses(*KEYED, *BODY, 503),
+    summary="Ask a question about the engagement results",
+)
 async def ask(body: AskRequest, state: State, key: Reader) -> dict[str, Any]:
     """Text, supporting rows, tool calls and SQL used, citations and a confidence."""
     try:

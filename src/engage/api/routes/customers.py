@@ -10,8 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from engage.api.deps import Reader, State
 from engage.api.errors import ApiError
 from engage.api.responses import JsonResponse, finish
-from engage.api.routes.predict import ERRORS
-from engage.api.schemas import CUSTOMER_ID_PATTERN, CustomerResponse
+from engage.api.schemas import (
+    CUSTOMER_ID_PATTERN,
+    KEYED,
+    CustomerResponse,
+    error_responses,
+)
 from engage.api.service import CustomerNotFoundError
 
 router = APIRouter(tags=["customers"])
@@ -21,7 +25,8 @@ CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="C
 @router.get(
     "/customers/{customer_id}",
     response_class=JsonResponse,
-    responses={200: {"model": CustomerResponse}, **ERRORS},
+    response_model=CustomerResponse,
+    responses=error_responses(*KEYED, 404, 422),
     summary="A customer's inputs and latest predictions",
 )
 async def customer(customer_id: CustomerIdPath, request: Request, state: State, key: Reader) -> Any:

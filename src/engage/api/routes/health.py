@@ -11,11 +11,17 @@ from starlette.responses import PlainTextResponse
 
 from engage.api.deps import Admin, State
 from engage.api.responses import JsonResponse
+from engage.api.schemas import KEYED, HealthResponse, ReadyResponse, error_responses
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", response_class=JsonResponse, summary="Liveness and the versions served")
+@router.get(
+    "/health",
+    response_class=JsonResponse,
+    response_model=HealthResponse,
+    summary="Liveness and the versions served",
+)
 async def health(state: State) -> Any:
     """Open (no key): load balancers and humans check it. Shows the model versions
     served now, when they were loaded and how many hot reloads happened."""
@@ -34,7 +40,13 @@ async def health(state: State) -> Any:
     )
 
 
-@router.get("/ready", response_class=JsonResponse, summary="Readiness: models and cache usable")
+@router.get(
+    "/ready",
+    response_class=JsonResponse,
+    response_model=ReadyResponse,
+    responses={503: {"model": ReadyResponse, "description": "Not ready (the cache failed)."}},
+    summary="Readiness: models and cache usable",
+)
 async def ready(state: State) -> Any:
     """200 when models are loaded and the cache answers; 503 otherwise."""
     try:
@@ -44,7 +56,15 @@ async def ready(state: State) -> Any:
     return JsonResponse({"ready": True, "model_version": state.holder.current.tag})
 
 
-@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics (admin)")
+@router.get(
+    "/metrics",
+    response_class=JsonResponse,  # errors are JSON; the 200 is text, documented here
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "OK"},
+        **error_responses(*KEYED, 403),
+    },
+    summary="Prometheus metrics (admin)",
+)
 async def metrics(state: State, key: Admin) -> Any:
     served = state.holder.current
     gauges = {

@@ -14,17 +14,18 @@ from engage.api.deps import Reader, State
 from engage.api.errors import ApiError
 from engage.api.responses import JsonResponse, finish
 from engage.api.schemas import (
+    BODY,
+    KEYED,
     BatchPredictResponse,
-    ErrorResponse,
     PredictRequest,
     PredictResponse,
+    error_responses,
 )
 from engage.api.service import CustomerNotFoundError
 from engage.api.state import AppState
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (401, 404, 413, 422, 429)
-}
+ERRORS = error_responses(*KEYED, *BODY, 404)
+BATCH_ERRORS = error_responses(*KEYED, *BODY)  # unknown ids are per-item 404s
 
 
 async def predict_one(state: AppState, request: Request, body: PredictRequest, key_id: str) -> dict:
@@ -46,7 +47,8 @@ def register(router: APIRouter, batch_model: type[BaseModel]) -> None:
     @router.post(
         "/predict",
         response_class=JsonResponse,
-        responses={200: {"model": PredictResponse}, **ERRORS},
+        response_model=PredictResponse,
+        responses=ERRORS,
         summary="Predictions for one customer (all five models + SHAP top 5)",
     )
     async def predict(body: PredictRequest, request: Request, state: State, key: Reader) -> Any:
@@ -59,7 +61,8 @@ def register(router: APIRouter, batch_model: type[BaseModel]) -> None:
     @router.post(
         "/predict/batch",
         response_class=JsonResponse,
-        responses={200: {"model": BatchPredictResponse}, **ERRORS},
+        response_model=BatchPredictResponse,
+        responses=BATCH_ERRORS,
         summary="Predictions for a bounded list of customers",
     )
     async def predict_batch(

@@ -1,0 +1,55 @@
+"""Every refused command says `error: ...` and `hint: ...` on stderr, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engage.cli import app
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGAGE_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("ENGAGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENGAGE_API_KEYS_PATH", str(tmp_path / "keys.json"))
+    monkeypatch.delenv("ENGAGE_DEBUG", raising=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--rows", "-5"],
+        ["asl", "--env-file", "missing.yaml"],
+        ["keys", "revoke", "nobody"],
+        ["keys", "create", "--name", "x", "--role", "god"],
+        ["models", "show", "churn"],
+        ["explain", "CUST_0000001"],
+        ["runs", "show", "nope"],
+        ["qa", "review", "CUST_0000001", "--status", "approved", "--note", "n"],
+    ],
+)
+def test_errors_are_one_line_with_a_hint_on_stderr(env, args) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and lines[0].startswith("error: "), (args, result.stderr, result.stdout)
+    assert any(line.startswith("hint: ") for line in lines), result.stderr
+    assert "error:" not in result.stdout
+
+
+def test_the_example_env_file_renders(env) -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "aws-env.example.json"
+    result = CliRunner().invoke(app, ["asl", "--env-file", str(example)])
+    assert result.exit_code == 0, result.stderr
+    assert "123456789012" in result.stdout
+
+
+def test_engage_debug_gives_the_traceback_back(env, monkeypatch) -> None:
+    monkeypatch.setenv("ENGAGE_DEBUG", "1")
+    result = CliRunner().invoke(app, ["asl", "--env-file", "missing.yaml"])
+    assert isinstance(result.exception, FileNotFoundError)
