@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from engage.ports import SqlEngine
 
-from engage.cli import sql_access
 
 _SHELL_HELP = "Statements end with ';'.  .tables lists tables, .help shows this, .quit exits."
 _BANNER = "engage SQL shell (Athena dialect, read-only). Type .help for help, .tables for tables."
@@ -92,12 +91,16 @@ class _Guarded:
         self.engine, self.privileged, self.store = engine, privileged, store
 
     def query(self, sql: str) -> pa.Table:
+        from engage.cli import sql_access  # sqlglot and pyarrow load only for a query
+
         sql_access.check(sql, self.privileged, self.store)
         return self.engine.query(sql)
 
     def tables(self) -> list[str]:
         names = self.engine.tables()
-        hidden = f"{sql_access.lake.RESTRICTED_SCHEMA}."
+        from engage import lake
+
+        hidden = f"{lake.RESTRICTED_SCHEMA}."
         return names if self.privileged else [n for n in names if not n.startswith(hidden)]
 
     def close(self) -> None:
