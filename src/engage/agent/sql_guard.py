@@ -15,7 +15,9 @@ from sqlglot import exp
 from engage.adapters.sql import athena_to_duckdb as tr
 from engage.ports import SqlError
 
-ALLOWED_SCHEMAS = frozenset({"engagement_analytics", "engagement_predictions"})
+ALLOWED_SCHEMAS = frozenset(
+    {"engagement_analytics", "engagement_predictions", "engagement_qa", "engagement_raw"}
+)
 # Inside the allow-list but still contact data (masked e-mails, tokens): not for the agent.
 DENIED_TABLES = frozenset({"engagement_analytics.customer_support_view"})
 # Functions that read files, settings or the catalog, or call out of the engine.
@@ -45,8 +47,17 @@ def guard(sql: str, row_limit: int) -> str:
         raise UnsafeSqlError(str(err)) from None
     _check_tables(tree)
     _check_functions(tree)
+    tree = tree.transform(_exact_percentile)
     limited = exp.select("*").from_(tree.subquery("agent_q")).limit(row_limit)
     return tr.to_duckdb(limited)
+
+
+def _exact_percentile(node: exp.Expression) -> exp.Expression:
+    """Athena only approximates percentiles; DuckDB can give the exact (interpolated) one,
+    so a median the agent reports equals the one an analyst computes with quantile_cont."""
+    if isinstance(node, exp.ApproxQuantile):
+        return exp.Anonymous(this="quantile_cont", expressions=[node.this, node.args["quantile"]])
+    return node
 
 
 def _check_tables(tree: exp.Expression) -> None:
