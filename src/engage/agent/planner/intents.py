@@ -112,7 +112,7 @@ INTENTS: tuple[Intent, ...] = (
                                r"feature|predictor|variable|input|signal"),
            lambda t: [("feature_importance", {"model": _model(t), "k": _k(t), "order": "bottom"})]),
     Intent("top_features", (r"top|\bmost\b|key|main|strongest|biggest|best",
-                            r"feature|predictor|driver|factor|variable|signal"),
+                            r"feature|predictor|driver|factor|variable|signal|\bdrives?\b"),
            lambda t: [("feature_importance", {"model": _model(t), "k": _k(t), "order": "top"})]),
     Intent("overfitting", (r"overfit|over-fit|generali[sz]|train.{0,20}test|memori",),
            lambda t: [("model_metrics", {"model": _model(t)})]),

@@ -25,7 +25,7 @@ from engage.agent.semantic import run as sem
 from engage.agent.semantic import words as W
 from engage.agent.semantic.compile import PlanError
 from engage.agent.semantic.parse import Parsed, Parser, normalise
-from engage.agent.semantic.plan import Plan
+from engage.agent.semantic.plan import Measure, Plan
 from engage.agent.sql_guard import UnsafeSqlError
 from engage.ports import SqlError
 
@@ -189,8 +189,11 @@ def _refine(plan: Plan, parsed: Parsed) -> Plan:
         new.filters = [g for g in new.filters if g.column != f.column] + [f]
     if add.dimensions:
         new.dimensions = add.dimensions
-    if parsed.has_measure and add.measures:
+    if parsed.has_measure and add.measures and not (parsed.dangling and add.measures == [Measure("count")]):
         new.measures, new.share_of = add.measures, add.share_of
+    elif parsed.dangling:  # "same but the median": the new function over the old columns
+        func, arg = parsed.funcs[0]
+        new.measures = [Measure(func, m.column, arg) for m in new.measures if m.column]
     if add.view:
         new.view = add.view
     if add.having:

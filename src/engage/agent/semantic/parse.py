@@ -37,6 +37,7 @@ class Parsed:
     has_measure: bool = False
     has_domain: bool = False
     dangling: bool = False
+    funcs: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def normalise(question: str) -> str:
@@ -59,6 +60,9 @@ class Parser:
         self.vocabulary = {w for p in phrases for w in re.findall(r"[a-z]+", p)}
         self.vocabulary |= W.STOP | {"churn", "rate", "engagement", "ltv", "region", "census"}
         self.vocabulary |= {"quartile", "quartiles", "decile", "deciles", "retention", "paying"}
+        for pattern in [p for p, _ in W.COMPARISONS + W.MEASURES] + [W.GROUP_CUES, W.PEOPLE]:
+            self.vocabulary |= set(re.findall(r"[a-z]{3,}", pattern))
+        self.vocabulary |= set(W.EXTRA)
 
     def correct(self, text: str) -> str:
         """Fix typos against the layer's vocabulary ('engagment' -> 'engagement')."""
@@ -66,7 +70,8 @@ class Parser:
         for token in text.split():
             word = token.strip(".!;:()'\"")
             if len(word) >= 4 and word.isalpha() and word not in self.vocabulary:
-                close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.8)
+                cutoff = 0.75 if len(word) >= 8 else 0.8
+                close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=cutoff)
                 token = token.replace(word, close[0]) if close else token
             out.append(token)
         return " " + " ".join(out) + " "
@@ -84,9 +89,13 @@ class Parser:
         self._comparisons(masked, mentions, filters, plan, text)
         view = [m for m in mentions if m.kind == "view"]
         plan.view = view[0].payload if view else None
-        self._dimensions(masked, mentions, plan)
+        self._dimensions(masked, mentions, plan, text)
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
+            explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
+            for m in plan.measures:  # "states with the highest engagement": an order
+                if m.func in ("min", "max") and not explicit:
+                    m.func = "mean"
             dims = {d.column for d in plan.dimensions}
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
@@ -99,7 +108,7 @@ class Parser:
         ]  # fmt: skip
         domain = bool(mentions) or has_measure
         return Parsed(plan, mentions, unknown, unsupported, has_measure, domain,
-                      getattr(self, "_dangling", False))
+                      getattr(self, "_dangling", False), getattr(self, "_funcs", []))
 
     # -- mentions -----------------------------------------------------------------
 
@@ -181,7 +190,8 @@ class Parser:
         if nxt:
             nxt[0].kind = "used"
             return nxt[0].payload
-        if re.match(r"\s*(years?|y/?o)\b", after) or re.search(W.PEOPLE + r"\s*$", text[:start]):
+        people = W.PEOPLE + r"\s+(?:who |that )?(?:are |is |aged )?\s*$"
+        if re.match(r"\s*(years?|y/?o)\b", after) or re.search(people, text[:start]):
             return "age"
         return None
 
@@ -232,6 +242,7 @@ class Parser:
             found.append((masked.find("rate"), "rate", None))
         cols = [m for m in mentions if m.kind == "column"]
         self._having_measure(masked, found, cols, plan)
+        self._funcs = [(f, a) for _, f, a in found if f != "rate"]
         plan.measures = _assign(found, cols, self.layer)
         self._dangling = any(f not in ("count", "share", "rate") for _, f, _ in found) and not any(
             m.column for m in plan.measures)
@@ -243,7 +254,7 @@ class Parser:
     def _having_measure(self, masked: str, found: list, cols: list, plan: Plan) -> None:
         return None
 
-    def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan) -> None:
+    def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan, text: str) -> None:
         for m in re.finditer(
             r"\b(quartiles?|deciles?|(\d+) (?:equal|equally sized|even)(?: sized)? (?:groups|buckets|bands))\b",
             masked,
@@ -258,15 +269,17 @@ class Parser:
             if m.kind == "bucket":
                 plan.dimensions.append(m.payload)
         for cue in re.finditer(W.GROUP_CUES, masked):
-            nxt = next((c for c in mentions if c.start >= cue.end() - 1 and c.kind in ("column", "dim")), None)
-            if nxt is None or nxt.start - cue.end() > 3 or nxt.kind == "dim":
+            nxt = next((c for c in mentions if c.start > cue.start() and c.kind in ("column", "dim", "used")), None)
+            if nxt is None or nxt.kind == "dim" or not re.fullmatch(
+                r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start]
+            ):
                 continue
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload))
-        lead = re.match(r"\s*(?:which|what|top|bottom|the)?\s*(?:\d+\s+)?(\w+)", masked)
+        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|\d+)*"
         for c in mentions:
-            if c.kind == "column" and lead and c.start <= lead.end() + 1 and re.search(
-                r"(s|es)\s*$", masked[c.start : c.end] + " "
+            if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and re.search(
+                r"(s|es)$", text[c.start : c.end]
             ) and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
                 plan.dimensions.append(Dimension(c.payload))

@@ -81,3 +81,13 @@ STOP = frozenset(
     category categories states state devices device type types tiers tier equal-sized
     equally sized bucket buckets bands band ranked highest rank ordered""".split()
 )
+# Ordinary words the typo corrector must leave alone (they are not unknown either).
+EXTRA = frozenset(
+    """older younger oldest youngest aged correlation correlate correlated correlates
+    relationship related drives drive driver drivers matter matters important importance
+    pending waiting review queue human flagged flag predicts predict likely leave might
+    raise improve increase boost lift higher lower engage engaged engaging highly rated
+    quality poor accurate metric metrics model models classifier recommender ratio rule
+    features feature factors factor sold selling listing listings fans followers
+    percentile deviation variance range ranges spread tell show much more""".split()
+)
