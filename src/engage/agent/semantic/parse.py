@@ -42,6 +42,9 @@ class Parsed:
 
 def normalise(question: str) -> str:
     text = question.lower().replace("’", "'").replace("?", " ").replace(",", " ")
+    for symbol, words in ((">=", " at least "), ("<=", " at most "), (">", " over "), ("<", " under ")):
+        text = text.replace(symbol, words)
+    text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
     text = re.sub(r"\ba week\b", "7 days", text)
     text = re.sub(r"\ba month\b", "30 days", text)
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
@@ -276,16 +279,29 @@ class Parser:
                 continue
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload))
-        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|\d+)*"
+        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|\d+)*"
         for c in mentions:
-            if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and re.search(
-                r"(s|es)$", text[c.start : c.end]
-            ) and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
+            asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(r"(s|es)$", text[c.start : c.end])
+            if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
+                    and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
                 plan.dimensions.append(Dimension(c.payload))
 
     def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
         chosen: dict[str, Mention] = {}
+        gig = [m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0]
+        if {m.payload.op for m in gig} >= {">", "="} and not any(d.bucket == "seller" for d in plan.dimensions):
+            plan.dimensions.append(Dimension("gig_listings_active", "seller"))  # sellers vs buyers
+        if any(d.bucket == "seller" for d in plan.dimensions):
+            filters = [m for m in filters if m.payload.column != "gig_listings_active"]
+        if re.search(r"\bwhere\b", masked) and not plan.dimensions and not any(
+            m.payload.column == "location" for m in filters
+        ):
+            plan.dimensions.append(Dimension("location"))
+        effect = re.search(r"\b(affect|effect|impact|differ|difference|influence|compare)\w*", masked)
+        values = [m for m in filters if m.payload.op == "=" and self.layer.columns[m.payload.column].categories]
+        if effect and not plan.dimensions and len(values) == 1 and not plan.share_of:
+            plan.dimensions.append(Dimension(values[0].payload.column))
         for m in sorted(filters, key=lambda m: m.start):
             f: Filter = m.payload
             prev = chosen.get(f.column)
@@ -296,7 +312,7 @@ class Parser:
                     if f.column not in {d.column for d in plan.dimensions}:
                         plan.dimensions.append(Dimension(f.column))
                     cats = self.layer.columns[f.column].categories
-                    if cats and set(prev.payload.value) >= set(cats):
+                    if cats:  # "mobile vs desktop": the whole breakdown, both sides in it
                         prev.payload = Filter(f.column, "in", list(cats))
                 continue
             if prev is not None and prev.payload.op == "in" and f.op == "=":
@@ -345,7 +361,10 @@ def _assign(found: list[tuple[int, str, Any]], cols: list[Mention], layer: Seman
     funcs = [(pos, f, a) for pos, f, a in found if f != "rate"]
     rate = any(f == "rate" for _, f, _ in found)
     if any(f == "corr" for _, f, _ in funcs):
-        numeric = [c.payload for c in cols if layer.columns[c.payload].kind in ("numeric", "bool")]
+        numeric = list(dict.fromkeys(
+            c.payload for c in cols if layer.columns[c.payload].kind in ("numeric", "bool")))
+        if len(numeric) == 1 and numeric[0] != "actual_engagement_score":
+            numeric.append("actual_engagement_score")  # "the CTR correlation": with engagement
         if len(numeric) >= 2:
             for c in cols[:2]:
                 c.kind = "used"

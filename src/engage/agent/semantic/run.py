@@ -68,6 +68,8 @@ def run_plan(tools: Any, plan: Plan | dict[str, Any]) -> ToolResult:
                 figures[f"{group}.customers"] = float(row["n"])
             else:
                 figures[f"{group}.{lab}"] = float(v)
+    if len(plan.measures) == 1 and plan.measures[0].func == "corr" and "value" in figures:
+        figures["correlation"] = figures["value"]
     source = plan.view or lay.RESULTS
     return ToolResult("run_plan", plan.to_dict(), out_rows, figures, [sql], [source])
 

@@ -23,7 +23,8 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 MEASURES: tuple[tuple[str, str], ...] = (
     (r"\bstandard deviation\b|\bstd ?dev\b|\bstddev\b|\bstd\b", "std"),
-    (r"\bcorrelat\w*|\brelationship between\b", "corr"),
+    (r"\bcorrelat\w*|\brelationship between\b|\brelated to\b|\blinked to\b|\bassociated with\b",
+     "corr"),
     (r"\bhow many\b|\bnumber of\b|\bcount\b|\bcount of\b|\bsize of\b|\bhow big\b", "count"),
     (r"\bpercentage\b|\bpercent\b|\bshare\b|\bfraction\b|\bproportion\b|%", "share"),
     (r"\baverage\b|\bavg\b|\bmean\b", "mean"),
@@ -89,5 +90,9 @@ EXTRA = frozenset(
     raise improve increase boost lift higher lower engage engaged engaging highly rated
     quality poor accurate metric metrics model models classifier recommender ratio rule
     features feature factors factor sold selling listing listings fans followers
-    percentile deviation variance range ranges spread tell show much more""".split()
+    percentile deviation variance range ranges spread tell show much more located
+    vary varies differ differs difference affect affects effect impact influence
+    compare comparison relate relates play role sustained trajectories trajectory
+    having going does doing stay staying better worse good well target targeting should
+    notifications notification work works best""".split()
 )
