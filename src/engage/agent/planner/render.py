@@ -157,15 +157,30 @@ def _explain(r: ToolResult) -> str:
 def _plan(r: ToolResult) -> str:
     if not r.rows:
         return "No customers match those conditions."
+    names = [_measure_name(m) for m in r.args["measures"]]
     if "group" not in r.rows[0]:
         row = r.rows[0]
-        parts = [f"{k} = {fmt(v)}" for k, v in row.items() if k != "customers"]
-        return "; ".join(parts) + f" ({row['customers']} customers)."
+        values = [v for k, v in row.items() if k != "customers"]
+        parts = [f"{n}: {fmt(v)}" for n, v in zip(names, values, strict=False)]
+        return "; ".join(parts) + f" (over {row['customers']} customers)."
+    lead = ", ".join(names) + " by " + ", ".join(d["column"] for d in r.args["dimensions"]) + ": "
     head = [f"{row['group']}: " + ", ".join(fmt(v) for k, v in row.items()
             if k not in ("group", "customers")) + f" ({row['customers']} customers)"
             for row in r.rows[:15]]  # fmt: skip
     more = f"; ... {len(r.rows) - 15} more groups" if len(r.rows) > 15 else ""
-    return "; ".join(head) + more + "."
+    return lead + "; ".join(head) + more + "."
+
+
+def _measure_name(m: dict[str, Any]) -> str:
+    func = {"count": "number of customers", "share": "share (%)", "mean": "mean",
+            "std": "standard deviation", "corr": "correlation"}.get(m["func"], m["func"])
+    if m["func"] == "percentile":
+        func = f"{round(float(m['arg']) * 100):g}th percentile"
+    if m["func"] == "corr":
+        return f"correlation of {m['column']} with {m['arg']}"
+    if m["func"] == "share" and m["column"]:
+        return f"share (%) with {m['column']}"
+    return func if not m["column"] or m["func"] == "count" else f"{func} of {m['column']}"
 
 
 def _metric(r: ToolResult) -> str:
