@@ -100,14 +100,14 @@ TOOL_SPECS: dict[str, dict[str, Any]] = {
             "limit": {"type": "integer"}, "having": {"type": "object"}}}}, ["plan"]),
     },
     "model_metric": {
-        "description": "Named metrics (r2, rmse, auc_roc, recall, coverage, ndcg@10 ...) of a model.",
+        "description": "Named metrics (r2, rmse, auc_roc, recall, coverage, ndcg@10) of a model.",
         "schema": _obj({"model": _MODEL, "split": {"type": "string"},
                         "metrics": {"type": "array", "items": {"type": "string"}}}, ["model"]),
     },
     "fairness": {
-        "description": "A fairness metric (di_ratio, selection_rate, dp_difference ...) by attribute.",
-        "schema": _obj({"model": _MODEL, "attribute": {"type": "string",
-                        "enum": ["gender", "age_band", "region"]}, "metric": {"type": "string"}}, []),
+        "description": "A fairness metric (di_ratio, selection_rate, dp_difference) by attribute.",
+        "schema": _obj({"model": _MODEL, "metric": {"type": "string"}, "attribute": {
+            "type": "string", "enum": ["gender", "age_band", "region"]}}, []),
     },
     "explain_churn": {
         "description": "The churn model's probability and SHAP explanation of one customer.",

@@ -292,12 +292,16 @@ class Tools:
 
         return run_plan(self, plan)
 
-    def model_metric(self, model: str, split: str = "test", metrics: list[str] | None = None) -> ToolResult:
+    def model_metric(
+        self, model: str, split: str = "test", metrics: list[str] | None = None
+    ) -> ToolResult:
         from engage.agent.semantic.run import model_metric
 
         return model_metric(self, model, split, metrics or ["r2"])
 
-    def fairness(self, model: str = "churn", attribute: str = "gender", metric: str = "di_ratio") -> ToolResult:
+    def fairness(
+        self, model: str = "churn", attribute: str = "gender", metric: str = "di_ratio"
+    ) -> ToolResult:
         from engage.agent.semantic.run import fairness
 
         return fairness(self, model, attribute, metric)
@@ -314,7 +318,9 @@ class Tools:
         figures = {"churn_probability": rows[0]["churn_probability"]} if rows else {}
         for item in rows[0]["churn_top_features"] or [] if rows else []:
             figures[f"impact.{item['feature']}"] = item["impact"]
-        return ToolResult("explain_churn", {"customer_id": customer_id}, rows, figures, [sql], [table])
+        return ToolResult(
+            "explain_churn", {"customer_id": customer_id}, rows, figures, [sql], [table]
+        )
 
     def counterfactual(self, customer_id: str) -> ToolResult:
         from engage.agent.whatif import counterfactual

@@ -178,8 +178,11 @@ def counterfactual(tools: Any, customer_id: str) -> ToolResult:
     hints = counterfactual_hints(
         lambda batch: np.clip(model.predict(batch), 0, 1), row[inputs], scn.frame[inputs], goal
     )
-    rows = [{"feature": h.feature, "current": h.current_value, "suggested": h.suggested_value,
-             "predicted_after": h.predicted_after, "reaches_goal": h.reaches_goal} for h in hints]  # fmt: skip
+    rows = [
+        {"feature": h.feature, "current": h.current_value, "suggested": h.suggested_value,
+         "predicted_after": h.predicted_after, "reaches_goal": h.reaches_goal}
+        for h in hints
+    ]  # fmt: skip
     figures = {"predicted_engagement_score": before}
     figures |= {f"after.{h.feature}": h.predicted_after for h in hints}
     sources = [f"model:engagement:{scn.versions['engagement']}"]

@@ -7,6 +7,7 @@ question needs the catalog and the agent, not the pipeline, torch or the API.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -54,10 +55,8 @@ def ask(
 
 def _chat(session: Any, show_sql: bool) -> None:
     """A prompt loop; readline gives line editing and history where the platform has it."""
-    try:
+    with contextlib.suppress(ImportError):  # Windows has no readline
         import readline  # noqa: F401  (enables history for input())
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        pass
     typer.echo("Ask about this run's customers, models and results. Empty line or 'exit' ends.")
     while True:
         try:
@@ -80,7 +79,9 @@ def citation_lines(citations: dict[str, Any]) -> list[str]:
     if citations.get("sources"):
         lines.append("sources: " + ", ".join(citations["sources"]))
     for hit in citations.get("kb") or []:
-        lines.append(f"kb: {hit['source']} (model {hit['model_version']}, score {hit['score']:.2f})")
+        lines.append(
+            f"kb: {hit['source']} (model {hit['model_version']}, score {hit['score']:.2f})"
+        )
     return lines
 
 

@@ -15,12 +15,12 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+A, P = "engagement_analytics", "engagement_predictions"
 PLACEHOLDERS = {
-    "fr": "engagement_analytics.final_results", "pred": "engagement_predictions.predictions",
-    "mm": "engagement_predictions.model_metrics", "fi": "engagement_predictions.feature_importance",
-    "fair": "engagement_analytics.fairness_metrics", "risk": "engagement_analytics.at_risk_customers",
-    "hv": "engagement_analytics.high_value_customers", "perf": "engagement_analytics.model_performance",
-    "qa": "engagement_qa.human_review",
+    "fr": f"{A}.final_results", "pred": f"{P}.predictions", "mm": f"{P}.model_metrics",
+    "fi": f"{P}.feature_importance", "fair": f"{A}.fairness_metrics",
+    "risk": f"{A}.at_risk_customers", "hv": f"{A}.high_value_customers",
+    "perf": f"{A}.model_performance", "qa": "engagement_qa.human_review",
 }  # fmt: skip
 
 
@@ -53,9 +53,9 @@ def grade(answer: Any, item: dict[str, Any], expected: dict[str, float] | None) 
         if got is None or not math.isclose(float(got), want, rel_tol=1e-6, abs_tol=1e-9):
             return "wrong"
     groups = {k for k in answer.figures if "." not in k and k != "value"}
-    if len(expected) > 1 and all("." not in k for k in expected) and groups - set(expected):
-        if answer.intent == "plan":
-            return "wrong"
+    grouped = len(expected) > 1 and all("." not in k for k in expected)
+    if grouped and groups - set(expected) and answer.intent == "plan":
+        return "wrong"  # a top-N or a having-condition that let other groups through
     return "correct"
 
 
@@ -73,9 +73,14 @@ def evaluate(session: Any, name: str) -> dict[str, Any]:
         results.append({"id": item["id"], "verdict": verdict, "intent": answer.intent,
                         "question": item.get("q") or item["turns"][-1],
                         "text": answer.text[:200]})  # fmt: skip
-    count = {v: sum(r["verdict"] == v for r in results) for v in ("correct", "wrong", "declined", "unsafe")}
+    count = {
+        v: sum(r["verdict"] == v for r in results)
+        for v in ("correct", "wrong", "declined", "unsafe")
+    }
     return {
-        "questions": len(results), **count, "accuracy": count["correct"] / len(results),
+        "questions": len(results),
+        **count,
+        "accuracy": count["correct"] / len(results),
         "latency_median_s": sorted(latencies)[len(latencies) // 2],
         "failures": [r for r in results if r["verdict"] != "correct"],
     }

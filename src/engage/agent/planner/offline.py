@@ -86,22 +86,36 @@ class OfflinePlanner:
 
     def _customer(self, question: str, text: str, cid: str) -> Answer:
         if re.search(r"raise|improve|increase|boost|lift|what can we do|how can we|help", text):
-            return self._run(question, "counterfactual", [("counterfactual", {"customer_id": cid})], 0.8)
+            return self._run(
+                question, "counterfactual", [("counterfactual", {"customer_id": cid})], 0.8
+            )
         if re.search(r"churn|leave|leaving|quit|lose", text):
-            return self._run(question, "explain_churn", [("explain_churn", {"customer_id": cid})], 0.9)
-        return self._run(question, "explain_customer", [("explain_customer", {"customer_id": cid})], 0.9)
+            return self._run(
+                question, "explain_churn", [("explain_churn", {"customer_id": cid})], 0.9
+            )
+        return self._run(
+            question, "explain_customer", [("explain_customer", {"customer_id": cid})], 0.9
+        )
 
     def _unclear(self, question: str, parsed: Parsed) -> Answer | None:
         """A clarification when a word cannot be placed, naming the closest candidates."""
         layer = self.parser.layer
         if parsed.unsupported:
             why = "; ".join(layer.unsupported[w] for w in parsed.unsupported)
-            return _clarify(question, f"I can't map {', '.join(map(repr, parsed.unsupported))}: {why}.", [])
+            return _clarify(
+                question, f"I can't map {', '.join(map(repr, parsed.unsupported))}: {why}.", []
+            )
         needs_column = parsed.dangling and (parsed.unknown or not parsed.plan.measures)
         if needs_column or (parsed.unknown and parsed.has_measure):
             words = parsed.unknown or ["the measured quantity"]
             pool = list(layer.terms)
-            cands = sorted({layer.terms[c] for w in words for c in difflib.get_close_matches(w, pool, n=3, cutoff=0.5)})
+            cands = sorted(
+                {
+                    layer.terms[c]
+                    for w in words
+                    for c in difflib.get_close_matches(w, pool, n=3, cutoff=0.5)
+                }
+            )
             return _clarify(question, f"I did not understand {', '.join(map(repr, words))}.", cands)
         if not parsed.has_measure and not parsed.plan.dimensions and not parsed.plan.filters:
             cols = [m.payload for m in parsed.mentions if m.kind in ("column", "used")]
@@ -120,8 +134,15 @@ class OfflinePlanner:
     def _follow_tools(self, question: str, previous: Answer, parsed: Parsed) -> Answer:
         """A follow-up on a model tool's answer: its filters or its what-if cohort change."""
         steps: list[Step] = []
-        new = [[f.column, f.op, f.value] for f in parsed.plan.filters if f.op in ("=", "<", "<=", ">", ">=", "!=")]
-        cohort = next((f.value for f in parsed.plan.filters if f.column == "account_type" and f.op == "="), "all")
+        new = [
+            [f.column, f.op, f.value]
+            for f in parsed.plan.filters
+            if f.op in ("=", "<", "<=", ">", ">=", "!=")
+        ]
+        cohort = next(
+            (f.value for f in parsed.plan.filters if f.column == "account_type" and f.op == "="),
+            "all",
+        )
         for call in previous.tool_calls:
             args = dict(call["args"])
             if call["tool"] in ("what_if", "levers"):
@@ -189,7 +210,11 @@ def _refine(plan: Plan, parsed: Parsed) -> Plan:
         new.filters = [g for g in new.filters if g.column != f.column] + [f]
     if add.dimensions:
         new.dimensions = add.dimensions
-    if parsed.has_measure and add.measures and not (parsed.dangling and add.measures == [Measure("count")]):
+    if (
+        parsed.has_measure
+        and add.measures
+        and not (parsed.dangling and add.measures == [Measure("count")])
+    ):
         new.measures, new.share_of = add.measures, add.share_of
     elif parsed.dangling:  # "same but the median": the new function over the old columns
         func, arg = parsed.funcs[0]

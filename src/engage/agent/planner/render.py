@@ -172,8 +172,13 @@ def _plan(r: ToolResult) -> str:
 
 
 def _measure_name(m: dict[str, Any]) -> str:
-    func = {"count": "number of customers", "share": "share (%)", "mean": "mean",
-            "std": "standard deviation", "corr": "correlation"}.get(m["func"], m["func"])
+    func = {
+        "count": "number of customers",
+        "share": "share (%)",
+        "mean": "mean",
+        "std": "standard deviation",
+        "corr": "correlation",
+    }.get(m["func"], m["func"])
     if m["func"] == "percentile":
         func = f"{round(float(m['arg']) * 100):g}th percentile"
     if m["func"] == "corr":

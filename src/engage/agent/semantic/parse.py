@@ -42,7 +42,12 @@ class Parsed:
 
 def normalise(question: str) -> str:
     text = question.lower().replace("’", "'").replace("?", " ").replace(",", " ")
-    for symbol, words in ((">=", " at least "), ("<=", " at most "), (">", " over "), ("<", " under ")):
+    for symbol, words in (
+        (">=", " at least "),
+        ("<=", " at most "),
+        (">", " over "),
+        ("<", " under "),
+    ):
         text = text.replace(symbol, words)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
     text = re.sub(r"\ba week\b", "7 days", text)
@@ -110,8 +115,16 @@ class Parser:
             if w not in self.vocabulary and not any(w in p for p in self.layer.unsupported)
         ]  # fmt: skip
         domain = bool(mentions) or has_measure
-        return Parsed(plan, mentions, unknown, unsupported, has_measure, domain,
-                      getattr(self, "_dangling", False), getattr(self, "_funcs", []))
+        return Parsed(
+            plan,
+            mentions,
+            unknown,
+            unsupported,
+            has_measure,
+            domain,
+            getattr(self, "_dangling", False),
+            getattr(self, "_funcs", []),
+        )
 
     # -- mentions -----------------------------------------------------------------
 
@@ -135,13 +148,17 @@ class Parser:
                     states.append(code)
                     self._take(mask, m, out, "state", code)
         if states:
-            out.append(Mention(min(m.start for m in out if m.kind == "state"), 0, "filter",
-                               Filter("location", "in" if len(states) > 1 else "=",
-                                      sorted(set(states)) if len(states) > 1 else states[0])))  # fmt: skip
+            first = min(m.start for m in out if m.kind == "state")
+            many = len(set(states)) > 1
+            place = Filter(
+                "location", "in" if many else "=", sorted(set(states)) if many else states[0]
+            )
+            out.append(Mention(first, 0, "filter", place))
         for name, codes in REGIONS.items():
             for m in re.finditer(rf"\b(?:the )?{name.lower()}(?:ern)?\b(?! region)", "".join(mask)):
-                if name in ("South", "West") and not re.search(r"\b(in|the|from)\s*$",
-                                                                text[: m.start()] + " "):
+                if name in ("South", "West") and not re.search(
+                    r"\b(in|the|from)\s*$", text[: m.start()] + " "
+                ):
                     continue
                 self._take(mask, m, out, "filter", Filter("location", "in", list(codes)))
 
@@ -182,10 +199,15 @@ class Parser:
         others = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start]
         prior = [m for m in cols if m.end <= start and start - m.end <= 40
                  and not any(m.end < e <= start for e in others)]  # fmt: skip
-        if not prior and others and start - max(others) <= 2 and re.search(W.PEOPLE + r"|\w+", text[:start]):
-            if re.search(r"\b(men|women|males?|females?|users|customers|people|sellers|buyers)\s*$",
-                         text[:start]) and not re.match(r"\s*\w+ (days?|percent)", masked[end:end + 12]):
-                return "age"
+        people = r"\b(men|women|males?|females?|users|customers|people|sellers|buyers)\s*$"
+        if (  # "women over 40": a number right after a group of people is an age
+            not prior
+            and others
+            and start - max(others) <= 2
+            and re.search(people, text[:start])
+            and not re.match(r"\s*\w+ (days?|percent)", masked[end : end + 12])
+        ):
+            return "age"
         nxt = [m for m in cols if m.start >= end and m.start - end <= 25]
         if prior and not (nxt and nxt[0].start - end < start - prior[-1].end):
             prior[-1].kind = "used"
@@ -215,7 +237,9 @@ class Parser:
                 if re.match(r"\s*percent", masked[m.end() :]) and op != "between":
                     value = nums[0] / 100
                 after = masked[m.end() : m.end() + 14]
-                if re.match(r"\s*" + W.PEOPLE, after) and not re.search(r"\bof\s*$", masked[:m.start()]):
+                if re.match(r"\s*" + W.PEOPLE, after) and not re.search(
+                    r"\bof\s*$", masked[: m.start()]
+                ):
                     plan.having = Having(Measure("count"), op, float(nums[0]))
                     continue
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
@@ -248,7 +272,8 @@ class Parser:
         self._funcs = [(f, a) for _, f, a in found if f != "rate"]
         plan.measures = _assign(found, cols, self.layer)
         self._dangling = any(f not in ("count", "share", "rate") for _, f, _ in found) and not any(
-            m.column for m in plan.measures)
+            m.column for m in plan.measures
+        )
         if re.search(r"\bretention\b", masked):
             plan.measures = [Measure("share")]
             plan.share_of.append(Filter("actual_churn_30_day", "=", False))
@@ -259,12 +284,23 @@ class Parser:
 
     def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan, text: str) -> None:
         for m in re.finditer(
-            r"\b(quartiles?|deciles?|(\d+) (?:equal|equally sized|even)(?: sized)? (?:groups|buckets|bands))\b",
+            r"\b(quartiles?|deciles?|(\d+) (?:equal|equally sized|even)(?: sized)? "
+            r"(?:groups|buckets|bands))\b",
             masked,
         ):  # fmt: skip
-            n = 4 if m.group(1).startswith("quartile") else 10 if m.group(1).startswith("decile") else int(m.group(2))
-            col = next((c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None)
-            col = col or next((c for c in reversed(mentions) if c.kind == "column" and c.end <= m.start()), None)
+            n = (
+                4
+                if m.group(1).startswith("quartile")
+                else 10
+                if m.group(1).startswith("decile")
+                else int(m.group(2))
+            )
+            col = next(
+                (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
+            )
+            col = col or next(
+                (c for c in reversed(mentions) if c.kind == "column" and c.end <= m.start()), None
+            )
             if col is not None:
                 col.kind = "dim"
                 plan.dimensions.append(Dimension(col.payload, "ntile", n))
@@ -272,16 +308,27 @@ class Parser:
             if m.kind == "bucket":
                 plan.dimensions.append(m.payload)
         for cue in re.finditer(W.GROUP_CUES, masked):
-            nxt = next((c for c in mentions if c.start > cue.start() and c.kind in ("column", "dim", "used")), None)
-            if nxt is None or nxt.kind == "dim" or not re.fullmatch(
-                r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start]
+            nxt = next(
+                (
+                    c
+                    for c in mentions
+                    if c.start > cue.start() and c.kind in ("column", "dim", "used")
+                ),
+                None,
+            )
+            if (
+                nxt is None
+                or nxt.kind == "dim"
+                or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
             ):
                 continue
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload))
         lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|\d+)*"
         for c in mentions:
-            asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(r"(s|es)$", text[c.start : c.end])
+            asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(
+                r"(s|es)$", text[c.start : c.end]
+            )
             if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
                     and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
@@ -289,26 +336,45 @@ class Parser:
 
     def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
         chosen: dict[str, Mention] = {}
-        gig = [m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0]
-        if {m.payload.op for m in gig} >= {">", "="} and not any(d.bucket == "seller" for d in plan.dimensions):
+        gig = [
+            m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0
+        ]
+        if {m.payload.op for m in gig} >= {">", "="} and not any(
+            d.bucket == "seller" for d in plan.dimensions
+        ):
             plan.dimensions.append(Dimension("gig_listings_active", "seller"))  # sellers vs buyers
         if any(d.bucket == "seller" for d in plan.dimensions):
             filters = [m for m in filters if m.payload.column != "gig_listings_active"]
-        if re.search(r"\bwhere\b", masked) and not plan.dimensions and not any(
-            m.payload.column == "location" for m in filters
+        if (
+            re.search(r"\bwhere\b", masked)
+            and not plan.dimensions
+            and not any(m.payload.column == "location" for m in filters)
         ):
             plan.dimensions.append(Dimension("location"))
-        effect = re.search(r"\b(affect|effect|impact|differ|difference|influence|compare)\w*", masked)
-        values = [m for m in filters if m.payload.op == "=" and self.layer.columns[m.payload.column].categories]
+        effect = re.search(
+            r"\b(affect|effect|impact|differ|difference|influence|compare)\w*", masked
+        )
+        values = [
+            m
+            for m in filters
+            if m.payload.op == "=" and self.layer.columns[m.payload.column].categories
+        ]
         if effect and not plan.dimensions and len(values) == 1 and not plan.share_of:
             plan.dimensions.append(Dimension(values[0].payload.column))
         for m in sorted(filters, key=lambda m: m.start):
             f: Filter = m.payload
             prev = chosen.get(f.column)
-            if prev is not None and prev.payload.op == "=" and f.op == "=" and prev.payload.value != f.value:
+            if (
+                prev is not None
+                and prev.payload.op == "="
+                and f.op == "="
+                and prev.payload.value != f.value
+            ):
                 prev.payload = Filter(f.column, "in", [prev.payload.value, f.value])
                 between = masked[prev.end : m.start]
-                if f.column != "location" and re.search(r"\b(vs|versus|than|or|and|compared)\b", between):
+                if f.column != "location" and re.search(
+                    r"\b(vs|versus|than|or|and|compared)\b", between
+                ):
                     if f.column not in {d.column for d in plan.dimensions}:
                         plan.dimensions.append(Dimension(f.column))
                     cats = self.layer.columns[f.column].categories
@@ -334,7 +400,10 @@ class Parser:
             plan.share_of = [plan.filters.pop()]
 
     def _order(self, masked: str, plan: Plan) -> None:
-        top = re.search(r"\b(top|bottom|first|best|worst)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:highest|lowest|best|worst|most|least)\b", masked)
+        top = re.search(
+            r"\b(top|bottom|first|best|worst)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:highest|lowest|best|worst|most|least)\b",
+            masked,
+        )
         which_n = re.search(r"\b(?:which|what)\s+(\d+)\b", masked)
         if plan.dimensions:
             if re.search(r"\b(lowest|least|fewest|bottom|worst|smallest|ascending)\b", masked):
@@ -355,14 +424,19 @@ def _dimension(layer: SemanticLayer, column: str) -> Dimension:
     return Dimension(column)
 
 
-def _assign(found: list[tuple[int, str, Any]], cols: list[Mention], layer: SemanticLayer) -> list[Measure]:
+def _assign(
+    found: list[tuple[int, str, Any]], cols: list[Mention], layer: SemanticLayer
+) -> list[Measure]:
     """Each column goes to the nearest measure word before it; a bare column is a mean."""
     measures: list[Measure] = []
     funcs = [(pos, f, a) for pos, f, a in found if f != "rate"]
     rate = any(f == "rate" for _, f, _ in found)
     if any(f == "corr" for _, f, _ in funcs):
-        numeric = list(dict.fromkeys(
-            c.payload for c in cols if layer.columns[c.payload].kind in ("numeric", "bool")))
+        numeric = list(
+            dict.fromkeys(
+                c.payload for c in cols if layer.columns[c.payload].kind in ("numeric", "bool")
+            )
+        )
         if len(numeric) == 1 and numeric[0] != "actual_engagement_score":
             numeric.append("actual_engagement_score")  # "the CTR correlation": with engagement
         if len(numeric) >= 2:

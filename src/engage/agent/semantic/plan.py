@@ -94,7 +94,7 @@ class Plan:
         """One readable line: 'mean(actual_engagement_score) by device_type where ...'."""
         parts = [", ".join(f"{m.label()}({m.column or '*'})" for m in self.measures)]
         if self.dimensions:
-            parts.append("by " + ", ".join(d.bucket and f"{d.bucket}({d.column})" or d.column
+            parts.append("by " + ", ".join((d.bucket and f"{d.bucket}({d.column})") or d.column
                                            for d in self.dimensions))  # fmt: skip
         if self.view:
             parts.append(f"in {self.view}")

@@ -57,7 +57,9 @@ def run_plan(tools: Any, plan: Plan | dict[str, Any]) -> ToolResult:
     for row in rows:
         group = ".".join(str(row[f"g{i}"]) for i in range(len(plan.dimensions)))
         values = {lab: row[f"m{i}"] for i, lab in enumerate(labels)}
-        out_rows.append(({"group": group} if plan.dimensions else {}) | values | {"customers": row["n"]})
+        out_rows.append(
+            ({"group": group} if plan.dimensions else {}) | values | {"customers": row["n"]}
+        )
         for lab, v in values.items():
             if v is None:
                 continue
