@@ -15,9 +15,7 @@ from sqlglot import exp
 from engage.adapters.sql import athena_to_duckdb as tr
 from engage.ports import SqlError
 
-ALLOWED_SCHEMAS = frozenset(
-    {"engagement_analytics", "engagement_predictions", "engagement_qa", "engagement_raw"}
-)
+ALLOWED_SCHEMAS = frozenset({"engagement_analytics", "engagement_predictions", "engagement_qa"})
 # Inside the allow-list but still contact data (masked e-mails, tokens): not for the agent.
 DENIED_TABLES = frozenset({"engagement_analytics.customer_support_view"})
 # Functions that read files, settings or the catalog, or call out of the engine.

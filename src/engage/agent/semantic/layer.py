@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 RESULTS = "engagement_analytics.final_results"
-SCHEMAS = ("engagement_analytics", "engagement_predictions", "engagement_qa", "engagement_raw")
+SCHEMAS = ("engagement_analytics", "engagement_predictions", "engagement_qa")
 NUMERIC = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "HUGEINT")
 # US Census Bureau regions (DC is not a state of the contract but costs nothing).
 REGIONS: dict[str, tuple[str, ...]] = {

@@ -22,8 +22,8 @@ MM = "engagement_predictions.model_metrics"
 FAIR = "engagement_analytics.fairness_metrics"
 CATALOG_SQL = (
     "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
-    "WHERE table_schema IN ('engagement_analytics', 'engagement_predictions', 'engagement_qa', "
-    "'engagement_raw') ORDER BY table_schema, table_name, ordinal_position"
+    "WHERE table_schema IN ('engagement_analytics', 'engagement_predictions', 'engagement_qa') "
+    "ORDER BY table_schema, table_name, ordinal_position"
 )
 
 
@@ -144,9 +144,10 @@ def fairness(tools: Any, model: str, attribute: str, metric: str) -> ToolResult:
     rows = tools._run(sql_guard.guard(sql, 100))
     per_attribute = metric in ("di_ratio", "dp_difference", "eo_difference")
     figures: dict[str, float] = {}
-    if per_attribute and rows:
-        figures["value"] = float(max(r["v"] for r in rows))
-    else:
-        figures = {str(r["group_value"]): float(r["v"]) for r in rows}
+    known = [r for r in rows if r["v"] is not None]  # a group too small to measure is null
+    if per_attribute and known:
+        figures["value"] = float(max(r["v"] for r in known))
+    elif not per_attribute:
+        figures = {str(r["group_value"]): float(r["v"]) for r in known}
     args = {"model": model, "attribute": attribute, "metric": metric}
     return ToolResult("fairness", args, rows, figures, [sql], [FAIR])
