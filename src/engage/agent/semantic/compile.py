@@ -84,7 +84,9 @@ def dimension_sql(layer: SemanticLayer, d: Dimension, table: str) -> str:
         return f"CASE {whens} END"
     column = _col(layer, d.column, table)
     if d.bucket == "ntile":
-        return f"'Q' || CAST(ntile({int(d.n or 4)}) OVER (ORDER BY {column}) AS VARCHAR)"
+        # ties broken by customer id, so the same question gives the same buckets
+        order = f"{column}, customer_id"
+        return f"'Q' || CAST(ntile({int(d.n or 4)}) OVER (ORDER BY {order}) AS VARCHAR)"
     return column
 
 

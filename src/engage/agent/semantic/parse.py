@@ -51,10 +51,19 @@ def normalise(question: str) -> str:
         text = text.replace(symbol, words)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
     text = re.sub(r"\ba week\b", "7 days", text)
+    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+    text = re.sub(
+        r"\b(two|three|four|five|six|seven|ten)\b", lambda m: str(numbers[m.group(1)]), text
+    )
+    text = re.sub(
+        r"\b(p10|p50|p90) (?:ltv|lifetime value)(?: forecast| prediction)?\b", r"\1 ltv", text
+    )
+    text = re.sub(
+        r"\b(?:ltv|lifetime value) (p10|p50|p90)(?: forecast| prediction)?\b", r"\1 ltv", text
+    )
     text = re.sub(r"\ba month\b", "30 days", text)
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text)
-    text = re.sub(r"\b(ltv|lifetime value) p(10|50|90)\b", r"p\2 ltv", text)
     text = re.sub(r"\bin total\b|\baltogether\b|\boverall\b", " ", text)
     return " " + " ".join(text.split()) + " "
 
@@ -77,9 +86,14 @@ class Parser:
         out = []
         for token in text.split():
             word = token.strip(".!;:()'\"")
-            if len(word) >= 4 and word.isalpha() and word not in self.vocabulary:
-                cutoff = 0.75 if len(word) >= 8 else 0.8
-                close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=cutoff)
+            plural = word.endswith("s") and (
+                word[:-1] in self.vocabulary or word[:-2] in self.vocabulary
+            )
+            if len(word) >= 4 and word.isalpha() and word not in self.vocabulary and not plural:
+                close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.8)
+                if not close and len(word) >= 8:  # longer words: looser, same first letter
+                    near = difflib.get_close_matches(word, self.vocabulary, n=3, cutoff=0.75)
+                    close = [w for w in near if w[0] == word[0]][:1]
                 token = token.replace(word, close[0]) if close else token
             out.append(token)
         return " " + " ".join(out) + " "
@@ -101,9 +115,11 @@ class Parser:
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
-            for m in plan.measures:  # "states with the highest engagement": an order
+            for m in list(plan.measures):  # "states with the highest engagement": an order
                 if m.func in ("min", "max") and not explicit:
                     m.func = "mean"
+                    if sum(x.func == "mean" and x.column == m.column for x in plan.measures) > 1:
+                        plan.measures.remove(m)
             dims = {d.column for d in plan.dimensions}
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):

@@ -38,7 +38,8 @@ MEASURES: tuple[tuple[str, str], ...] = (
 )
 ORDER_WORDS = {"min": "asc", "max": "desc"}
 GROUP_CUES = (
-    r"\b(?:by|per|for each|across|in each|each|for every|broken down by|split by|grouped by)"
+    r"\b(?<!ranked )(?<!sorted )(?<!ordered )"
+    r"(?:by|per|for each|across|in each|each|for every|broken down by|split by|grouped by)"
     r"\s+(?:the\s+|their\s+|customer\s+|user\s+)?"
 )
 PEOPLE = r"\b(customers?|users?|people|members?|accounts?|folks|ones|those|clients?|buyers)\b"
@@ -488,3 +489,4 @@ EXTRA = frozenset(
         "best",
     ]
 )
+EXTRA = EXTRA | {"sorted", "sort", "ordered", "ranking", "first"}
