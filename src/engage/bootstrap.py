@@ -295,8 +295,10 @@ def session(settings: Settings, planner_: Planner | None = None) -> Session:
     """A Q&A conversation wired with tools, knowledge base and the configured planner."""
     from engage.agent.session import Session
 
-    agent_tools, kb = tools(settings), kb_index(settings)
-    return Session(agent_tools, kb, planner_ or planner(settings, agent_tools, kb=kb.search))
+    agent_tools = tools(settings)
+    found = Session(agent_tools, lambda: kb_index(settings))
+    found.planner = planner_ or planner(settings, agent_tools, kb=found.passages)
+    return found
 
 
 # -- privacy -----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Answer:
     sql: list[str] = field(default_factory=list)
     citations: dict[str, Any] = field(default_factory=dict)
     refused: bool = False
+    plan: dict[str, Any] | None = None  # the typed query plan, when one was run
+    candidates: list[str] = field(default_factory=list)  # what an unclear word may mean
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -13,8 +13,6 @@ import json
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
 TITAN_MODEL = "amazon.titan-embed-text-v2:0"
 
@@ -37,6 +35,10 @@ class LocalEmbedder:
     name = "local-hashing-tfidf"
 
     def __init__(self, n_features: int = 2**12, idf: list[float] | None = None) -> None:
+        # scikit-learn loads here, not at import: `engage ask` should not pay for it
+        # unless a knowledge base is searched.
+        from sklearn.feature_extraction.text import HashingVectorizer
+
         self.n_features = n_features
         self._words = HashingVectorizer(
             n_features=n_features, ngram_range=(1, 2), alternate_sign=False, norm=None
@@ -47,7 +49,9 @@ class LocalEmbedder:
         )  # fmt: skip
         self.idf = None if idf is None else np.asarray(idf, dtype=np.float64)
 
-    def _counts(self, texts: list[str]) -> sparse.csr_matrix:
+    def _counts(self, texts: list[str]) -> Any:
+        from scipy import sparse
+
         chars = self._chars.transform(texts) * 0.2  # sub-word overlap, a weak signal
         return sparse.hstack([self._words.transform(texts), chars]).tocsr()
 

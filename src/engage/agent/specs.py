@@ -85,6 +85,38 @@ TOOL_SPECS: dict[str, dict[str, Any]] = {
             ["changes"],
         ),
     },
+    "run_plan": {
+        "description": "A typed query plan over final_results (or a customer view): measures "
+        "(count, share, mean, median, percentile, sum, min, max, std, corr), dimensions (a "
+        "column or a bucket: age_band, region, ntile with n, seller), filters [{column, op, "
+        "value}] (op: = != < <= > >= between in), share_of, order, limit, having. The "
+        "semantic layer (columns, cohorts, views) is in the system prompt.",
+        "schema": _obj({"plan": {"type": "object", "properties": {
+            "measures": {"type": "array", "items": {"type": "object"}},
+            "dimensions": {"type": "array", "items": {"type": "object"}},
+            "filters": {"type": "array", "items": {"type": "object"}},
+            "share_of": {"type": "array", "items": {"type": "object"}},
+            "view": {"type": "string"}, "order": {"type": "string", "enum": ["asc", "desc"]},
+            "limit": {"type": "integer"}, "having": {"type": "object"}}}}, ["plan"]),
+    },
+    "model_metric": {
+        "description": "Named metrics (r2, rmse, auc_roc, recall, coverage, ndcg@10) of a model.",
+        "schema": _obj({"model": _MODEL, "split": {"type": "string"},
+                        "metrics": {"type": "array", "items": {"type": "string"}}}, ["model"]),
+    },
+    "fairness": {
+        "description": "A fairness metric (di_ratio, selection_rate, dp_difference) by attribute.",
+        "schema": _obj({"model": _MODEL, "metric": {"type": "string"}, "attribute": {
+            "type": "string", "enum": ["gender", "age_band", "region"]}}, []),
+    },
+    "explain_churn": {
+        "description": "The churn model's probability and SHAP explanation of one customer.",
+        "schema": _obj({"customer_id": {"type": "string"}}, ["customer_id"]),
+    },
+    "counterfactual": {
+        "description": "Single-feature changes predicted to raise one customer's engagement.",
+        "schema": _obj({"customer_id": {"type": "string"}}, ["customer_id"]),
+    },
     "levers": {
         "description": "Rank actionable features by the predicted effect of a one-std change.",
         "schema": _obj(

@@ -16,7 +16,7 @@ from engage.adapters.sql import athena_to_duckdb as tr
 from engage.lake import TableName
 from engage.ports import SqlError
 
-ALLOWED_SCHEMAS = frozenset({"engagement_analytics", "engagement_predictions"})
+ALLOWED_SCHEMAS = frozenset({"engagement_analytics", "engagement_predictions", "engagement_qa"})
 # Inside the allow-list but still contact data (masked e-mails, tokens): not for the agent.
 DENIED_TABLES = frozenset({TableName.SUPPORT_VIEW})
 # Functions that read files, settings or the catalog, or call out of the engine.
@@ -46,8 +46,17 @@ def guard(sql: str, row_limit: int) -> str:
         raise UnsafeSqlError(str(err)) from None
     _check_tables(tree)
     _check_functions(tree)
+    tree = tree.transform(_exact_percentile)
     limited = exp.select("*").from_(tree.subquery("agent_q")).limit(row_limit)
     return tr.to_duckdb(limited)
+
+
+def _exact_percentile(node: exp.Expression) -> exp.Expression:
+    """Athena only approximates percentiles; DuckDB can give the exact (interpolated) one,
+    so a median the agent reports equals the one an analyst computes with quantile_cont."""
+    if isinstance(node, exp.ApproxQuantile):
+        return exp.Anonymous(this="quantile_cont", expressions=[node.this, node.args["quantile"]])
+    return node
 
 
 def _check_tables(tree: exp.Expression) -> None:

@@ -303,6 +303,47 @@ class Tools:
             "explain_customer", {"customer_id": customer_id}, rows, figures, [sql], [table]
         )
 
+    def run_plan(self, plan: Any) -> ToolResult:
+        """A typed query plan (the semantic layer's measures, dimensions, filters) run as SQL."""
+        from engage.agent.semantic.run import run_plan
+
+        return run_plan(self, plan)
+
+    def model_metric(
+        self, model: str, split: str = "test", metrics: list[str] | None = None
+    ) -> ToolResult:
+        from engage.agent.semantic.run import model_metric
+
+        return model_metric(self, model, split, metrics or ["r2"])
+
+    def fairness(
+        self, model: str = "churn", attribute: str = "gender", metric: str = "di_ratio"
+    ) -> ToolResult:
+        from engage.agent.semantic.run import fairness
+
+        return fairness(self, model, attribute, metric)
+
+    def explain_churn(self, customer_id: str) -> ToolResult:
+        """The churn model's probability and SHAP contributions stored for one customer."""
+        table = "engagement_predictions.predictions"
+        lit = tr.to_literal(customer_id).sql("athena")
+        sql = (
+            f"SELECT customer_id, churn_probability, churn_prediction, churn_top_features, "
+            f"churn_model_version, run_id FROM {table} WHERE customer_id = {lit}"
+        )
+        rows = self._run(sql)
+        figures = {"churn_probability": rows[0]["churn_probability"]} if rows else {}
+        for item in rows[0]["churn_top_features"] or [] if rows else []:
+            figures[f"impact.{item['feature']}"] = item["impact"]
+        return ToolResult(
+            "explain_churn", {"customer_id": customer_id}, rows, figures, [sql], [table]
+        )
+
+    def counterfactual(self, customer_id: str) -> ToolResult:
+        from engage.agent.whatif import counterfactual
+
+        return counterfactual(self, customer_id)
+
     def what_if(self, **kwargs: Any) -> ToolResult:
         from engage.agent.whatif import what_if
 

@@ -161,3 +161,30 @@ def levers(
     args = {"cohort": cohort, "target": target, "features": features}
     sources = [f"model:{n}:{v}" for n, v in scn.versions.items()]
     return ToolResult("levers", args, rows, figures, [], sources)
+
+
+def counterfactual(tools: Any, customer_id: str) -> ToolResult:
+    """Single-feature moves that the engagement model predicts would raise one customer's
+    engagement (to the high band, 0.7, or by 0.05 when already there)."""
+    from engage.models.counterfactual import Goal, counterfactual_hints
+
+    scn = _scenario(tools)
+    row = scn.frame[scn.frame["customer_id"] == customer_id]
+    if row.empty:
+        raise ValueError(f"no customer {customer_id} in this run's inference input")
+    model = scn.models["engagement"][1]
+    before = float(row["_engagement"].iloc[0])
+    goal = Goal(max(0.7, min(1.0, before + 0.05)), True, "higher engagement")
+    inputs = [c for c in scn.frame.columns if not c.startswith("_")]
+    hints = counterfactual_hints(
+        lambda batch: np.clip(model.predict(batch), 0, 1), row[inputs], scn.frame[inputs], goal
+    )
+    rows = [
+        {"feature": h.feature, "current": h.current_value, "suggested": h.suggested_value,
+         "predicted_after": h.predicted_after, "reaches_goal": h.reaches_goal}
+        for h in hints
+    ]  # fmt: skip
+    figures = {"predicted_engagement_score": before}
+    figures |= {f"after.{h.feature}": h.predicted_after for h in hints}
+    sources = [f"model:engagement:{scn.versions['engagement']}"]
+    return ToolResult("counterfactual", {"customer_id": customer_id}, rows, figures, [], sources)

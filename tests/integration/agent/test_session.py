@@ -18,8 +18,9 @@ from engage.settings import Settings
 def test_a_follow_up_reuses_the_plan_with_a_filter(fresh: Session) -> None:
     first = fresh.ask("How does engagement differ across age groups?")
     second = fresh.ask("and for premium users?")
-    assert second.intent == first.intent and not second.refused
-    assert second.tool_calls[0]["args"]["filters"] == [["account_type", "=", "premium"]]
+    assert second.intent == first.intent == "plan" and not second.refused
+    assert second.plan["filters"] == [{"column": "account_type", "op": "=", "value": "premium"}]
+    assert second.plan["dimensions"] == first.plan["dimensions"]
     expected = fresh.tools.engine.query(
         "SELECT count(*) AS n FROM engagement_analytics.final_results "
         "WHERE account_type = 'premium'"
@@ -50,7 +51,8 @@ def test_engage_ask_prints_json(agent_settings: Settings, monkeypatch) -> None:
     )
     assert result.exit_code == 0, result.output
     (answer,) = json.loads(result.output)
-    assert answer["intent"] == "relation" and "device_type" in answer["text"]
+    assert answer["intent"] == "plan" and "device_type" in answer["text"]
+    assert answer["plan"]["dimensions"][0]["column"] == "device_type" and answer["sql"]
     pretty = CliRunner().invoke(app, ["ask", "How many users are in each engagement quartile?"])
     assert pretty.exit_code == 0 and "Q4" in pretty.output
 

@@ -27,6 +27,25 @@ SYSTEM = (
 )
 
 
+def semantic_prompt(tools: Any) -> str:
+    """The semantic layer (columns, kinds, values, cohorts, views) for the `run_plan` tool,
+    so an LLM composes the same typed plans as the offline planner."""
+    import json
+
+    from engage.agent.semantic.run import layer_of
+
+    try:
+        layer = layer_of(tools).describe()
+    except (SqlError, AttributeError):  # no catalog yet (or a fake tools object)
+        return ""
+    return (
+        "\n\nPrefer the run_plan tool for counts, shares, means, medians, percentiles and "
+        "breakdowns; its plan uses this semantic layer (actual_* columns are observed, "
+        "predicted_*/churn_probability/ltv_p* are model outputs):\n"
+        + json.dumps(layer, separators=(",", ":"))
+    )
+
+
 def tool_config() -> dict[str, Any]:
     """The tools as Converse `toolConfig` (name, description, JSON schema)."""
     return {
@@ -56,7 +75,7 @@ class BedrockPlanner:
                 {"role": "assistant", "content": [{"text": previous.text}]},
             ]
         messages.append({"role": "user", "content": [{"text": question}]})
-        system = [{"text": SYSTEM + self._passages(question)}]
+        system = [{"text": SYSTEM + semantic_prompt(self.tools) + self._passages(question)}]
         results: list[ToolResult] = []
         for _ in range(MAX_TURNS):
             reply = self.client.converse(

@@ -1,79 +1,156 @@
-"""The offline planner: deterministic, no network. Question -> intent -> tools -> text.
+"""The offline planner: deterministic, no network. Question -> typed plan -> tools -> text.
 
-Safety comes first: requests to write, to reveal personal data or to override the
-instructions are refused before any tool runs; raw SQL goes through the SQL gate.
-Follow-ups ("and for premium users?") re-run the previous plan with a filter.
+Safety comes first: writes (in SQL or plain words), personal data and instruction
+overrides are refused before any tool runs; raw SQL goes through the SQL gate.
+Then: a customer's explanation or counterfactual, a model or fairness metric, the
+model-backed analyses of the seed (what-ifs, levers, contrasts: `intents.RECIPES`),
+and otherwise a compositional plan parsed from the question's slots and compiled
+to SQL. Words it cannot place are named back with the closest candidates.
+Follow-ups refine the previous plan with whatever the new words add.
 """
 
 from __future__ import annotations
 
+import copy
+import difflib
 import re
 from typing import Any
 
 from engage.agent.answer import Answer, refusal
-from engage.agent.planner.intents import INTENTS, Step
+from engage.agent.planner import safety
+from engage.agent.planner.intents import FALLBACK, RECIPES, Step
 from engage.agent.planner.render import render
 from engage.agent.result import ToolResult
+from engage.agent.semantic import run as sem
+from engage.agent.semantic import words as W
+from engage.agent.semantic.compile import PlanError
+from engage.agent.semantic.parse import Parsed, Parser, normalise
+from engage.agent.semantic.plan import Measure, Plan
 from engage.agent.sql_guard import UnsafeSqlError
 from engage.ports import SqlError
 
-_PII = (
-    r"\b(e-?mails?|full names?|(customer|user|real|their) names?|names (and|of)|phone|"
-    r"address(es)?|ssn|social security|passwords?|pii|contact details|customer_pii|"
-    r"restricted)\b"
-)
-_WRITE = (
-    r"\b(drop|delete|insert|update|truncate|alter|attach|copy|pragma|grant|create table"
-    r"|overwrite|modify)\b"
-)
-_INJECTION = (
-    r"ignore (all |the |any |your )?(previous |prior )?(instructions|rules)"
-    r"|system prompt|jailbreak|you are now"
-)
-_SQL = r"^\s*(select|with)\b"
-_FOLLOW_UP = r"^\s*(and|what about|how about|same for|now for|and for|only for)\b"
-# Follow-up cohort words -> [column, op, value] filters and what-if cohorts.
-_COHORT_WORDS: tuple[tuple[str, list[Any], str], ...] = (
-    (r"\bpremium\b", ["account_type", "=", "premium"], "premium"),
-    (r"\bfree\b", ["account_type", "=", "free"], "free"),
-    (r"\bmobile\b", ["device_type", "=", "mobile"], "all"),
-    (r"\bdesktop\b", ["device_type", "=", "desktop"], "all"),
-    (r"\btablet\b", ["device_type", "=", "tablet"], "all"),
-)
+_CUSTOMER = r"\bcust_\d+\b"
+_SCOPE = "That is outside what this run's data covers (customer engagement results and models)."
 
 
 class OfflinePlanner:
-    """Maps a question to tool calls with the contract's vocabulary; no LLM."""
+    """Maps a question to a plan or tool calls with the semantic layer; no LLM."""
 
     def __init__(self, tools: Any) -> None:
         self.tools = tools
+        self._parser: Parser | None = None
 
-    def plan(self, question: str) -> tuple[str, list[Step], float] | None:
-        """(intent, steps, confidence) for a question, or None when out of scope."""
-        text = _normalise(question)
-        for intent in INTENTS:
-            if intent.matches(text):
-                steps = intent.build(text)
-                if steps:
-                    return intent.name, steps, intent.confidence
-        return None
+    @property
+    def parser(self) -> Parser:
+        if self._parser is None:
+            self._parser = Parser(sem.layer_of(self.tools))
+        return self._parser
 
     def answer(self, question: str, previous: Answer | None = None) -> Answer:
-        text = _normalise(question)
-        if re.search(_INJECTION, text) or (re.search(_WRITE, text) and not re.search(_SQL, text)):
+        text = " ".join(question.lower().replace("’", "'").split())
+        if safety.is_injection(text) or safety.is_write(text):
             return refusal(question, "I only read the analytics results; I never change data.")
-        if re.search(_PII, text):
+        if safety.is_pii(text):
             return refusal(question, "Personal data (names, e-mails ...) is not available to me.")
-        if re.search(_SQL, text):
+        if re.search(safety.SQL, text):
             return self._run(question, "sql", [("run_sql", {"sql": question})], 0.8)
-        planned = self.plan(question)
-        if previous is not None and not previous.refused and re.search(_FOLLOW_UP, text):
-            followed = _follow_up(text, previous)
-            if followed is not None:
-                planned = followed
-        if planned is None:
-            return refusal(question, "No table or model of this run covers that question.")
-        return self._run(question, *planned)
+        customer = re.search(_CUSTOMER, text)
+        if customer:
+            return self._customer(question, text, customer.group(0).upper())
+        metric = sem.metric_request(text)
+        if metric and not re.search(r"\bby\b|\bper\b", text):
+            return self._run(question, "model_metrics", [("model_metric", metric)], 0.9)
+        fair = sem.fairness_request(text)
+        if fair:
+            return self._run(question, "fairness", [("fairness", fair)], 0.85)
+        parsed = self.parser.parse(question)
+        follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
+        if follow:
+            return self._plan(question, _refine(Plan.from_dict(previous.plan), parsed), 0.8)
+        for recipe in RECIPES:
+            if recipe.matches(text) and (steps := recipe.build(text)):
+                return self._run(question, recipe.name, steps, recipe.confidence)
+        if previous is not None and previous.tool_calls and _is_follow_up(text, parsed):
+            return self._follow_tools(question, previous, parsed)
+        strong = parsed.has_measure or parsed.plan.filters or parsed.plan.view
+        if strong or parsed.plan.dimensions:
+            if (unclear := self._unclear(question, parsed)) is not None:
+                return unclear
+            if parsed.plan.measures:
+                return self._plan(question, parsed.plan, 0.85)
+        if FALLBACK.matches(text) and (steps := FALLBACK.build(text)):
+            return self._run(question, FALLBACK.name, steps, FALLBACK.confidence)
+        return self._unclear(question, parsed) or refusal(question, _SCOPE)
+
+    # -- kinds of answer ------------------------------------------------------------
+
+    def _customer(self, question: str, text: str, cid: str) -> Answer:
+        if re.search(r"raise|improve|increase|boost|lift|what can we do|how can we|help", text):
+            return self._run(
+                question, "counterfactual", [("counterfactual", {"customer_id": cid})], 0.8
+            )
+        if re.search(r"churn|leave|leaving|quit|lose", text):
+            return self._run(
+                question, "explain_churn", [("explain_churn", {"customer_id": cid})], 0.9
+            )
+        return self._run(
+            question, "explain_customer", [("explain_customer", {"customer_id": cid})], 0.9
+        )
+
+    def _unclear(self, question: str, parsed: Parsed) -> Answer | None:
+        """A clarification when a word cannot be placed, naming the closest candidates."""
+        layer = self.parser.layer
+        if parsed.unsupported:
+            why = "; ".join(layer.unsupported[w] for w in parsed.unsupported)
+            return _clarify(
+                question, f"I can't map {', '.join(map(repr, parsed.unsupported))}: {why}.", []
+            )
+        needs_column = parsed.dangling and (parsed.unknown or not parsed.plan.measures)
+        if needs_column or (parsed.unknown and parsed.has_measure):
+            words = parsed.unknown or ["the measured quantity"]
+            pool = list(layer.terms)
+            cands = sorted(
+                {
+                    layer.terms[c]
+                    for w in words
+                    for c in difflib.get_close_matches(w, pool, n=3, cutoff=0.5)
+                }
+            )
+            return _clarify(question, f"I did not understand {', '.join(map(repr, words))}.", cands)
+        if not parsed.has_measure and not parsed.plan.dimensions and not parsed.plan.filters:
+            cols = [m.payload for m in parsed.mentions if m.kind in ("column", "used")]
+            if cols:
+                cands = _ambiguous(cols[0])
+                return _clarify(question, f"'{cols[0]}' alone does not say what to measure.", cands)
+        return None
+
+    def _plan(self, question: str, plan: Plan, confidence: float) -> Answer:
+        answer = self._run(question, "plan", [("run_plan", {"plan": plan})], confidence)
+        answer.plan = plan.to_dict()
+        if not answer.refused:
+            answer.text = f"{answer.text}\nPlan: {plan.describe()}"
+        return answer
+
+    def _follow_tools(self, question: str, previous: Answer, parsed: Parsed) -> Answer:
+        """A follow-up on a model tool's answer: its filters or its what-if cohort change."""
+        steps: list[Step] = []
+        new = [
+            [f.column, f.op, f.value]
+            for f in parsed.plan.filters
+            if f.op in ("=", "<", "<=", ">", ">=", "!=")
+        ]
+        cohort = next(
+            (f.value for f in parsed.plan.filters if f.column == "account_type" and f.op == "="),
+            "all",
+        )
+        for call in previous.tool_calls:
+            args = dict(call["args"])
+            if call["tool"] in ("what_if", "levers"):
+                args["cohort"] = cohort
+            elif "filters" in args:
+                args["filters"] = [*args.get("filters", []), *new]
+            steps.append((call["tool"], args))
+        return self._run(question, previous.intent, steps, 0.8)
 
     def _run(self, question: str, intent: str, steps: list[Step], confidence: float) -> Answer:
         results: list[ToolResult] = []
@@ -82,6 +159,8 @@ class OfflinePlanner:
                 results.append(self.tools.call(tool, args))
         except UnsafeSqlError as err:
             return refusal(question, f"That query is not allowed: {err}")
+        except PlanError as err:
+            return _clarify(question, f"I could not build that query: {err}.", [])
         except (SqlError, ValueError, KeyError) as err:
             return refusal(question, f"The data needed is not available ({err}).")
         figures: dict[str, float] = {}
@@ -90,32 +169,58 @@ class OfflinePlanner:
             figures |= {prefix + k: v for k, v in result.figures.items()}
         rows = results[0].rows if len(results) == 1 else [r.figures for r in results]
         return Answer(
-            question=question,
-            text=render(intent, results),
-            intent=intent,
+            question=question, text=render(intent, results), intent=intent,
             confidence=confidence if any(r.rows for r in results) else 0.3,
-            rows=rows,
-            figures=figures,
+            rows=rows, figures=figures,
             tool_calls=[{"tool": r.tool, "args": r.args} for r in results],
             sql=[s for r in results for s in r.sql],
             citations={"sources": sorted({s for r in results for s in r.sources})},
-        )
+        )  # fmt: skip
 
 
-def _normalise(question: str) -> str:
-    return " ".join(question.lower().replace("’", "'").split())
+def _clarify(question: str, why: str, candidates: list[str]) -> Answer:
+    text = why + (f" Did you mean {' or '.join(candidates[:4])}?" if candidates else "")
+    answer = Answer(question, text, "clarify", 0.0)
+    answer.candidates = candidates
+    return answer
 
 
-def _follow_up(text: str, previous: Answer) -> tuple[str, list[Step], float] | None:
-    for pattern, flt, cohort in _COHORT_WORDS:
-        if re.search(pattern, text):
-            steps: list[Step] = []
-            for call in previous.tool_calls:
-                args = dict(call["args"])
-                if call["tool"] in ("what_if", "levers"):
-                    args["cohort"] = cohort
-                elif "filters" in args or call["tool"] in ("compare_segments", "correlation"):
-                    args["filters"] = [*args.get("filters", []), flt]
-                steps.append((call["tool"], args))
-            return previous.intent, steps, 0.8
-    return None
+def _ambiguous(column: str) -> list[str]:
+    family = {
+        "actual_churn_30_day": ["churn rate (actual_churn_30_day)", "churn_probability (predicted)",
+                                "churn_prediction (predicted to churn)"],
+        "actual_engagement_score": ["actual_engagement_score", "predicted_engagement_score"],
+        "actual_lifetime_value_usd": ["actual_lifetime_value_usd", "ltv_p10", "ltv_p50", "ltv_p90"],
+    }  # fmt: skip
+    return family.get(column, [f"the mean of {column}", f"{column} by a segment"])
+
+
+def _is_follow_up(text: str, parsed: Parsed) -> bool:
+    if re.search(W.FOLLOW_UP, normalise(text).strip()):
+        return True
+    return len(text.split()) <= 4 and not parsed.has_measure
+
+
+def _refine(plan: Plan, parsed: Parsed) -> Plan:
+    """The previous plan with the new words: filters replace same-column ones, a new
+    grouping, measure or view replaces the old one."""
+    new = copy.deepcopy(plan)
+    add = parsed.plan
+    for f in add.filters:
+        new.filters = [g for g in new.filters if g.column != f.column] + [f]
+    if add.dimensions:
+        new.dimensions = add.dimensions
+    if (
+        parsed.has_measure
+        and add.measures
+        and not (parsed.dangling and add.measures == [Measure("count")])
+    ):
+        new.measures, new.share_of = add.measures, add.share_of
+    elif parsed.dangling:  # "same but the median": the new function over the old columns
+        func, arg = parsed.funcs[0]
+        new.measures = [Measure(func, m.column, arg) for m in new.measures if m.column]
+    if add.view:
+        new.view = add.view
+    if add.having:
+        new.having = add.having
+    return new

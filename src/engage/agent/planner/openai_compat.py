@@ -13,7 +13,13 @@ from typing import Any
 import httpx
 
 from engage.agent.answer import Answer, _jsonable, refusal
-from engage.agent.planner.bedrock import MAX_ROWS_TO_MODEL, MAX_TURNS, SYSTEM, answer_from
+from engage.agent.planner.bedrock import (
+    MAX_ROWS_TO_MODEL,
+    MAX_TURNS,
+    SYSTEM,
+    answer_from,
+    semantic_prompt,
+)
 from engage.agent.result import ToolResult
 from engage.agent.tools import TOOL_SPECS
 from engage.ports import SqlError
@@ -43,7 +49,8 @@ class OpenAiPlanner:
         self.settings, self.tools = settings, tools
 
     def answer(self, question: str, previous: Answer | None = None) -> Answer:
-        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM}]
+        system = SYSTEM + semantic_prompt(self.tools)
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
         if previous is not None:
             messages += [{"role": "user", "content": previous.question},
                          {"role": "assistant", "content": previous.text}]  # fmt: skip

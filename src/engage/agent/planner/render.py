@@ -154,6 +154,76 @@ def _explain(r: ToolResult) -> str:
     )
 
 
+def _plan(r: ToolResult) -> str:
+    if not r.rows:
+        return "No customers match those conditions."
+    names = [_measure_name(m) for m in r.args["measures"]]
+    if "group" not in r.rows[0]:
+        row = r.rows[0]
+        values = [v for k, v in row.items() if k != "customers"]
+        parts = [f"{n}: {fmt(v)}" for n, v in zip(names, values, strict=False)]
+        return "; ".join(parts) + f" (over {row['customers']} customers)."
+    lead = ", ".join(names) + " by " + ", ".join(d["column"] for d in r.args["dimensions"]) + ": "
+    head = [f"{row['group']}: " + ", ".join(fmt(v) for k, v in row.items()
+            if k not in ("group", "customers")) + f" ({row['customers']} customers)"
+            for row in r.rows[:15]]  # fmt: skip
+    more = f"; ... {len(r.rows) - 15} more groups" if len(r.rows) > 15 else ""
+    return lead + "; ".join(head) + more + "."
+
+
+def _measure_name(m: dict[str, Any]) -> str:
+    func = {
+        "count": "number of customers",
+        "share": "share (%)",
+        "mean": "mean",
+        "std": "standard deviation",
+        "corr": "correlation",
+    }.get(m["func"], m["func"])
+    if m["func"] == "percentile":
+        func = f"{round(float(m['arg']) * 100):g}th percentile"
+    if m["func"] == "corr":
+        return f"correlation of {m['column']} with {m['arg']}"
+    if m["func"] == "share" and m["column"]:
+        return f"share (%) with {m['column']}"
+    return func if not m["column"] or m["func"] == "count" else f"{func} of {m['column']}"
+
+
+def _metric(r: ToolResult) -> str:
+    parts = [f"{row['metric']} = {fmt(row['value'])}" for row in r.rows]
+    version = r.rows[0]["model_version"] if r.rows else "?"
+    return f"{r.args['model']} model {version}, {r.args['split']} split: " + ", ".join(parts) + "."
+
+
+def _fairness(r: ToolResult) -> str:
+    a = r.args
+    parts = [f"{row['group_value']}: {fmt(row['v'])}" for row in r.rows]
+    verdict = all(row["passes_80_percent_rule"] for row in r.rows)
+    return (f"{a['metric']} of the {a['model']} model by {a['attribute']}: " + "; ".join(parts)
+            + f". Passes the 80% rule: {'yes' if verdict else 'no'}.")  # fmt: skip
+
+
+def _churn(r: ToolResult) -> str:
+    if not r.rows:
+        return f"No prediction is stored for {r.args['customer_id']}."
+    row = r.rows[0]
+    parts = [f"{i['feature']} ({i['impact']:+.3f})" for i in row["churn_top_features"] or []]
+    return (
+        f"{row['customer_id']}: churn probability {fmt(row['churn_probability'])} (churn model "
+        f"{row['churn_model_version']}, predicted to churn: {row['churn_prediction']}); the "
+        "churn model's top SHAP contributions (positive raises the risk): " + ", ".join(parts)
+    )
+
+
+def _counterfactual(r: ToolResult) -> str:
+    before = fmt(r.figures["predicted_engagement_score"])
+    if not r.rows:
+        return f"{r.args['customer_id']} (predicted engagement {before}): no single change helps."
+    parts = [f"{h['feature']} {fmt(h['current'])} -> {fmt(h['suggested'])} (predicted "
+             f"{fmt(h['predicted_after'])})" for h in r.rows]  # fmt: skip
+    return (f"{r.args['customer_id']} has predicted engagement {before}. The engagement model "
+            "predicts these single changes would raise it: " + "; ".join(parts) + ".")  # fmt: skip
+
+
 def _sql(r: ToolResult) -> str:
     return f"The query returned {len(r.rows)} rows."
 
@@ -162,7 +232,8 @@ TOOL_TEXT: dict[str, Callable[[ToolResult], str]] = {
     "compare_segments": _segments, "distribution": _segments, "correlation": _correlation,
     "contrast": _contrast, "feature_importance": _importance, "model_metrics": _metrics,
     "what_if": _what_if, "levers": _levers, "feature_stats": _stats, "data_quality": _quality,
-    "explain_customer": _explain, "run_sql": _sql,
+    "explain_customer": _explain, "run_sql": _sql, "run_plan": _plan, "model_metric": _metric,
+    "fairness": _fairness, "explain_churn": _churn, "counterfactual": _counterfactual,
 }  # fmt: skip
 
 
@@ -211,6 +282,6 @@ def render(intent: str, results: list[ToolResult]) -> str:
 
 def _scope(r: ToolResult) -> str:
     filters = r.args.get("filters") or []
-    if not filters:
+    if not filters or r.tool == "run_plan":
         return ""
     return " (only customers with " + " and ".join(f"{c} {o} {v}" for c, o, v in filters) + ")"

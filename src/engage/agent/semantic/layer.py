@@ -1,0 +1,139 @@
+"""The semantic layer: what an analyst may ask about, generated, not hand-typed.
+
+Columns and their types come from the run's catalog (information_schema of the
+allow-listed schemas); descriptions and synonyms from the data contract; business
+words (cohorts, device words, views, places) from the reviewed `lexicon.toml`.
+Actual and predicted quantities stay distinct columns with distinct words.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+RESULTS = "engagement_analytics.final_results"
+SCHEMAS = ("engagement_analytics", "engagement_predictions", "engagement_qa")
+NUMERIC = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "HUGEINT")
+# US Census Bureau regions (DC is not a state of the contract but costs nothing).
+REGIONS: dict[str, tuple[str, ...]] = {
+    "Northeast": ("CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA"),
+    "Midwest": ("IL", "IN", "MI", "OH", "WI", "IA", "KS", "MN", "MO", "NE", "ND", "SD"),
+    "South": ("DE", "FL", "GA", "MD", "NC", "SC", "VA", "DC", "WV", "AL", "KY", "MS", "TN",
+              "AR", "LA", "OK", "TX"),
+    "West": ("AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY", "AK", "CA", "HI", "OR", "WA"),
+}  # fmt: skip
+STATE_NAMES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
+    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
+    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
+    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column the analyst may use; `kind` is numeric, bool, categorical or other."""
+
+    name: str
+    sql_type: str
+    kind: str
+    description: str = ""
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class SemanticLayer:
+    """Columns of final_results, the customer views, and the phrase index over them."""
+
+    columns: dict[str, ColumnInfo]
+    tables: dict[str, list[str]]
+    terms: dict[str, str] = field(default_factory=dict)  # phrase -> column
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)  # phrase -> (col, value)
+    cohorts: dict[str, tuple[str, str, Any]] = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
+    unsupported: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""
+        return {
+            "table": RESULTS,
+            "columns": {n: {"type": c.kind, "description": c.description,
+                            **({"values": list(c.categories)} if c.categories else {})}
+                        for n, c in self.columns.items()},
+            "views": sorted(set(self.views.values())),
+            "cohorts": {k: list(v) for k, v in self.cohorts.items()},
+            "regions": {k: list(v) for k, v in REGIONS.items()},
+        }  # fmt: skip
+
+
+@cache
+def lexicon() -> dict[str, Any]:
+    """The reviewed lexicon shipped as package data."""
+    text = resources.files("engage.agent").joinpath("lexicon.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _kind(sql_type: str, name: str) -> str:
+    upper = sql_type.upper()
+    if upper == "BOOLEAN":
+        return "bool"
+    if any(t in upper for t in NUMERIC) or upper.startswith(("BIGINT", "SMALLINT", "TINYINT")):
+        return "numeric"
+    return "categorical" if upper == "VARCHAR" and name != "customer_id" else "other"
+
+
+def build(catalog_columns: list[dict[str, Any]]) -> SemanticLayer:
+    """The layer from information_schema rows (table_schema, table_name, column_name,
+    data_type) of the run's catalog, the contract and the lexicon."""
+    from engage.contract import CUSTOMERS
+
+    contract = {c.name: c for c in CUSTOMERS.columns}
+    tables: dict[str, list[str]] = {}
+    for row in catalog_columns:
+        if row["table_schema"] in SCHEMAS:
+            key = f"{row['table_schema']}.{row['table_name']}"
+            tables.setdefault(key, []).append(row["column_name"])
+    columns: dict[str, ColumnInfo] = {}
+    for row in catalog_columns:
+        if f"{row['table_schema']}.{row['table_name']}" != RESULTS:
+            continue
+        name = row["column_name"]
+        base = contract.get(name.removeprefix("actual_"))
+        columns[name] = ColumnInfo(
+            name, row["data_type"], _kind(row["data_type"], name),
+            base.description if base else "", tuple(base.categories or ()) if base else (),
+        )  # fmt: skip
+    layer = SemanticLayer(columns, tables)
+    _index(layer, contract)
+    return layer
+
+
+def _index(layer: SemanticLayer, contract: dict[str, Any]) -> None:
+    lex = lexicon()
+    for name in layer.columns:
+        layer.terms.setdefault(name.replace("_", " "), name)
+        base = contract.get(name.removeprefix("actual_"))
+        for word in base.synonyms if base else ():
+            if base.is_categorical or name.startswith("actual_") or base.role.value != "target":
+                layer.terms.setdefault(word.lower(), name)
+    layer.terms |= {k: v for k, v in lex["columns"].items() if v in layer.columns}
+    for phrase, (col, value) in lex["values"].items():
+        if col in layer.columns:
+            layer.values[phrase] = (col, value)
+    for col in ("content_category_primary", "next_best_action"):
+        for value in layer.columns[col].categories if col in layer.columns else ():
+            layer.values.setdefault(value.replace("_", " "), (col, value))
+    layer.cohorts = {k: tuple(v) for k, v in lex["cohorts"].items() if v[0] in layer.columns}
+    layer.views = {k: v for k, v in lex["views"].items() if v in layer.tables}
+    layer.unsupported = dict(lex["unsupported"])

@@ -1,0 +1,489 @@
+"""Question -> Plan by recognising slots, not by matching whole-question patterns.
+
+Mentions (views, places, cohorts, value words, columns) are found longest first and
+each span is used once; comparisons attach to the column next to them; measure
+words take the columns that follow them; grouping cues take the next column or
+bucket. Whatever the parser cannot place is reported, so the planner can say which
+word it did not understand instead of answering another question.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engage.agent.semantic import words as W
+from engage.agent.semantic.layer import REGIONS, STATE_NAMES, SemanticLayer
+from engage.agent.semantic.plan import Dimension, Filter, Having, Measure, Plan
+from engage.contract import US_STATES
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    kind: str  # view | filter | column | bucket
+    payload: Any
+
+
+@dataclass
+class Parsed:
+    plan: Plan
+    mentions: list[Mention] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    has_measure: bool = False
+    has_domain: bool = False
+    dangling: bool = False
+    funcs: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def normalise(question: str) -> str:
+    text = question.lower().replace("’", "'").replace("?", " ").replace(",", " ")
+    for symbol, words in (
+        (">=", " at least "),
+        ("<=", " at most "),
+        (">", " over "),
+        ("<", " under "),
+    ):
+        text = text.replace(symbol, words)
+    text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
+    text = re.sub(r"\ba week\b", "7 days", text)
+    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+    text = re.sub(
+        r"\b(two|three|four|five|six|seven|ten)\b", lambda m: str(numbers[m.group(1)]), text
+    )
+    text = re.sub(
+        r"\b(p10|p50|p90) (?:ltv|lifetime value)(?: forecast| prediction)?\b", r"\1 ltv", text
+    )
+    text = re.sub(
+        r"\b(?:ltv|lifetime value) (p10|p50|p90)(?: forecast| prediction)?\b", r"\1 ltv", text
+    )
+    text = re.sub(r"\ba month\b", "30 days", text)
+    text = re.sub(r"(\d)\s*%", r"\1 percent", text)
+    text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text)
+    text = re.sub(r"\bin total\b|\baltogether\b|\boverall\b", " ", text)
+    return " " + " ".join(text.split()) + " "
+
+
+class Parser:
+    """Parses with one semantic layer; `vocabulary` feeds the typo corrector."""
+
+    def __init__(self, layer: SemanticLayer) -> None:
+        self.layer = layer
+        phrases = [*layer.terms, *layer.values, *layer.cohorts, *layer.views, *STATE_NAMES]
+        self.vocabulary = {w for p in phrases for w in re.findall(r"[a-z]+", p)}
+        self.vocabulary |= W.STOP | {"churn", "rate", "engagement", "ltv", "region", "census"}
+        self.vocabulary |= {"quartile", "quartiles", "decile", "deciles", "retention", "paying"}
+        for pattern in [p for p, _ in W.COMPARISONS + W.MEASURES] + [W.GROUP_CUES, W.PEOPLE]:
+            self.vocabulary |= set(re.findall(r"[a-z]{3,}", pattern))
+        self.vocabulary |= set(W.EXTRA)
+
+    def correct(self, text: str) -> str:
+        """Fix typos against the layer's vocabulary ('engagment' -> 'engagement')."""
+        out = []
+        for token in text.split():
+            word = token.strip(".!;:()'\"")
+            plural = word.endswith("s") and (
+                word[:-1] in self.vocabulary or word[:-2] in self.vocabulary
+            )
+            if len(word) >= 4 and word.isalpha() and word not in self.vocabulary and not plural:
+                close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.8)
+                if not close and len(word) >= 8:  # longer words: looser, same first letter
+                    near = difflib.get_close_matches(word, self.vocabulary, n=3, cutoff=0.75)
+                    close = [w for w in near if w[0] == word[0]][:1]
+                token = token.replace(word, close[0]) if close else token
+            out.append(token)
+        return " " + " ".join(out) + " "
+
+    def parse(self, question: str) -> Parsed:
+        text = self.correct(normalise(question))
+        mask = list(text)
+        mentions: list[Mention] = []
+        unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
+        self._places(question, text, mask, mentions)
+        self._phrases(text, mask, mentions)
+        masked = "".join(mask)
+        plan = Plan()
+        filters = [m for m in mentions if m.kind == "filter"]
+        self._comparisons(masked, mentions, filters, plan, text)
+        view = [m for m in mentions if m.kind == "view"]
+        plan.view = view[0].payload if view else None
+        self._dimensions(masked, mentions, plan, text)
+        has_measure = self._measures(masked, mentions, plan)
+        if plan.dimensions:  # a measure taken from a grouping column is not a measure
+            explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
+            for m in list(plan.measures):  # "states with the highest engagement": an order
+                if m.func in ("min", "max") and not explicit:
+                    m.func = "mean"
+                    if sum(x.func == "mean" and x.column == m.column for x in plan.measures) > 1:
+                        plan.measures.remove(m)
+            dims = {d.column for d in plan.dimensions}
+            plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
+        if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
+            plan.measures = [Measure("count")]
+        self._filters(filters, plan, masked)
+        self._order(masked, plan)
+        unknown = [
+            w for w in re.findall(r"[a-z]{4,}", masked)
+            if w not in self.vocabulary and not any(w in p for p in self.layer.unsupported)
+        ]  # fmt: skip
+        domain = bool(mentions) or has_measure
+        return Parsed(
+            plan,
+            mentions,
+            unknown,
+            unsupported,
+            has_measure,
+            domain,
+            getattr(self, "_dangling", False),
+            getattr(self, "_funcs", []),
+        )
+
+    # -- mentions -----------------------------------------------------------------
+
+    def _take(self, mask: list[str], m: re.Match[str], mentions: list[Mention], kind: str,
+              payload: Any) -> None:  # fmt: skip
+        mentions.append(Mention(m.start(), m.end(), kind, payload))
+        for i in range(m.start(), m.end()):
+            mask[i] = " "
+
+    def _places(self, question: str, text: str, mask: list[str], out: list[Mention]) -> None:
+        states: list[str] = []
+        for name in sorted(STATE_NAMES, key=len, reverse=True):
+            for m in re.finditer(rf"\b{name}\b", "".join(mask)):
+                if name == "washington" and "washington dc" in text:
+                    continue
+                states.append(STATE_NAMES[name])
+                self._take(mask, m, out, "state", STATE_NAMES[name])
+        for code in re.findall(r"\b([A-Z]{2})\b", question):
+            if code in US_STATES:
+                for m in re.finditer(rf"\b(?:in|from) ({code.lower()})\b", "".join(mask)):
+                    states.append(code)
+                    self._take(mask, m, out, "state", code)
+        if states:
+            first = min(m.start for m in out if m.kind == "state")
+            many = len(set(states)) > 1
+            place = Filter(
+                "location", "in" if many else "=", sorted(set(states)) if many else states[0]
+            )
+            out.append(Mention(first, 0, "filter", place))
+        for name, codes in REGIONS.items():
+            for m in re.finditer(rf"\b(?:the )?{name.lower()}(?:ern)?\b(?! region)", "".join(mask)):
+                if name in ("South", "West") and not re.search(
+                    r"\b(in|the|from)\s*$", text[: m.start()] + " "
+                ):
+                    continue
+                self._take(mask, m, out, "filter", Filter("location", "in", list(codes)))
+
+    def _phrases(self, text: str, mask: list[str], out: list[Mention]) -> None:
+        layer = self.layer
+        table: list[tuple[str, str, Any]] = []
+        table += [(p, "view", v) for p, v in layer.views.items()]
+        table += [(p, "filter", Filter(c, o, v)) for p, (c, o, v) in layer.cohorts.items()]
+        table += [(p, "filter", Filter(c, "=", v)) for p, (c, v) in layer.values.items()]
+        table += [(p, "column", c) for p, c in layer.terms.items()]
+        buckets = {
+            r"census regions?|regions?": Dimension("location", "region"),
+            r"age (?:bands?|groups?|brackets?|ranges?)": Dimension("age", "age_band"),
+            r"sellers? (?:vs\.?|versus|and|or) buyers?|buyers? (?:vs\.?|versus|and|or) sellers?":
+                Dimension("gig_listings_active", "seller"),
+        }  # fmt: skip
+        for pattern, dim in buckets.items():
+            for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
+                self._take(mask, m, out, "bucket", dim)
+        for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0])):
+            for m in re.finditer(rf"\b{re.escape(phrase)}(?:s|es)?\b", "".join(mask)):
+                self._take(mask, m, out, kind, payload)
+        out.sort(key=lambda m: m.start)
+
+    # -- slots ------------------------------------------------------------------------
+
+    def _subject(self, masked: str, start: int, end: int, mentions: list[Mention],
+                 text: str) -> str | None:  # fmt: skip
+        before = masked[max(0, start - 12) : start]
+        if re.search(r"\b(aged?|ages|older|younger)\s*$", before) or re.match(
+            r"\s*(older|younger|aged)", masked[start:end]
+        ):
+            return "age"
+        after = masked[end : end + 12]
+        if re.match(r"\s*(days?|\+ days?)", after):
+            return "days_since_last_login"
+        cols = [m for m in mentions if m.kind == "column" and self._numeric(m.payload)]
+        others = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start]
+        prior = [m for m in cols if m.end <= start and start - m.end <= 40
+                 and not any(m.end < e <= start for e in others)]  # fmt: skip
+        people = r"\b(men|women|males?|females?|users|customers|people|sellers|buyers)\s*$"
+        if (  # "women over 40": a number right after a group of people is an age
+            not prior
+            and others
+            and start - max(others) <= 2
+            and re.search(people, text[:start])
+            and not re.match(r"\s*\w+ (days?|percent)", masked[end : end + 12])
+        ):
+            return "age"
+        nxt = [m for m in cols if m.start >= end and m.start - end <= 25]
+        if prior and not (nxt and nxt[0].start - end < start - prior[-1].end):
+            prior[-1].kind = "used"
+            return prior[-1].payload
+        if nxt:
+            nxt[0].kind = "used"
+            return nxt[0].payload
+        people = W.PEOPLE + r"\s+(?:who |that )?(?:are |is |aged )?\s*$"
+        if re.match(r"\s*(years?|y/?o)\b", after) or re.search(people, text[:start]):
+            return "age"
+        return None
+
+    def _numeric(self, column: str) -> bool:
+        info = self.layer.columns.get(column)
+        return info is not None and info.kind in ("numeric", "bool")
+
+    def _comparisons(self, masked: str, mentions: list[Mention], filters: list[Mention],
+                     plan: Plan, text: str) -> None:  # fmt: skip
+        taken: list[tuple[int, int]] = []
+        for pattern, op in W.COMPARISONS:
+            for m in re.finditer(pattern, masked):
+                if any(s <= m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                nums = [float(g) if "." in g else int(g) for g in m.groups() if g is not None]
+                value: Any = nums if op == "between" else nums[0]
+                if re.match(r"\s*percent", masked[m.end() :]) and op != "between":
+                    value = nums[0] / 100
+                after = masked[m.end() : m.end() + 14]
+                if re.match(r"\s*" + W.PEOPLE, after) and not re.search(
+                    r"\bof\s*$", masked[: m.start()]
+                ):
+                    plan.having = Having(Measure("count"), op, float(nums[0]))
+                    continue
+                subject = self._subject(masked, m.start(), m.end(), mentions, text)
+                if subject is None:
+                    continue
+                filters.append(Mention(m.start(), m.end(), "filter", Filter(subject, op, value)))
+        for m in re.finditer(r"\bfor (\d+) days?\b", masked):
+            if not any(s <= m.start() < e for s, e in taken):
+                flt = Filter("days_since_last_login", ">=", int(m.group(1)))
+                filters.append(Mention(m.start(), m.end(), "filter", flt))
+
+    def _measures(self, masked: str, mentions: list[Mention], plan: Plan) -> bool:
+        found: list[tuple[int, str, Any]] = []
+        for pattern, func in W.MEASURES:
+            for m in re.finditer(pattern, masked):
+                if any(abs(m.start() - s) < 2 for s, *_ in found):
+                    continue
+                arg = None
+                if func == "percentile":
+                    arg = int(next(g for g in m.groups() if g)) / 100
+                found.append((m.start(), func, arg))
+        found.sort()
+        found = [f for i, f in enumerate(found)
+                 if not (f[1] == "count" and i and found[i - 1][1] not in ("count",)
+                         and f[0] - found[i - 1][0] < 14)]  # fmt: skip
+        if re.search(r"\brate\b", masked) or re.search(r"\bretention\b", masked):
+            found.append((masked.find("rate"), "rate", None))
+        cols = [m for m in mentions if m.kind == "column"]
+        self._having_measure(masked, found, cols, plan)
+        self._funcs = [(f, a) for _, f, a in found if f != "rate"]
+        plan.measures = _assign(found, cols, self.layer)
+        self._dangling = any(f not in ("count", "share", "rate") for _, f, _ in found) and not any(
+            m.column for m in plan.measures
+        )
+        if re.search(r"\bretention\b", masked):
+            plan.measures = [Measure("share")]
+            plan.share_of.append(Filter("actual_churn_30_day", "=", False))
+        return bool(found)
+
+    def _having_measure(self, masked: str, found: list, cols: list, plan: Plan) -> None:
+        return None
+
+    def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan, text: str) -> None:
+        for m in re.finditer(
+            r"\b(quartiles?|deciles?|(\d+) (?:equal|equally sized|even)(?: sized)? "
+            r"(?:groups|buckets|bands))\b",
+            masked,
+        ):  # fmt: skip
+            n = (
+                4
+                if m.group(1).startswith("quartile")
+                else 10
+                if m.group(1).startswith("decile")
+                else int(m.group(2))
+            )
+            col = next(
+                (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
+            )
+            col = col or next(
+                (c for c in reversed(mentions) if c.kind == "column" and c.end <= m.start()), None
+            )
+            if col is not None:
+                col.kind = "dim"
+                plan.dimensions.append(Dimension(col.payload, "ntile", n))
+        for m in mentions:
+            if m.kind == "bucket":
+                plan.dimensions.append(m.payload)
+        for cue in re.finditer(W.GROUP_CUES, masked):
+            nxt = next(
+                (
+                    c
+                    for c in mentions
+                    if c.start > cue.start() and c.kind in ("column", "dim", "used")
+                ),
+                None,
+            )
+            if (
+                nxt is None
+                or nxt.kind == "dim"
+                or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
+            ):
+                continue
+            nxt.kind = "dim"
+            plan.dimensions.append(_dimension(self.layer, nxt.payload))
+        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|\d+)*"
+        for c in mentions:
+            asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(
+                r"(s|es)$", text[c.start : c.end]
+            )
+            if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
+                    and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
+                c.kind = "dim"
+                plan.dimensions.append(Dimension(c.payload))
+
+    def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
+        chosen: dict[str, Mention] = {}
+        gig = [
+            m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0
+        ]
+        if {m.payload.op for m in gig} >= {">", "="} and not any(
+            d.bucket == "seller" for d in plan.dimensions
+        ):
+            plan.dimensions.append(Dimension("gig_listings_active", "seller"))  # sellers vs buyers
+        if any(d.bucket == "seller" for d in plan.dimensions):
+            filters = [m for m in filters if m.payload.column != "gig_listings_active"]
+        if (
+            re.search(r"\bwhere\b", masked)
+            and not plan.dimensions
+            and not any(m.payload.column == "location" for m in filters)
+        ):
+            plan.dimensions.append(Dimension("location"))
+        effect = re.search(
+            r"\b(affect|effect|impact|differ|difference|influence|compare)\w*", masked
+        )
+        values = [
+            m
+            for m in filters
+            if m.payload.op == "=" and self.layer.columns[m.payload.column].categories
+        ]
+        if effect and not plan.dimensions and len(values) == 1 and not plan.share_of:
+            plan.dimensions.append(Dimension(values[0].payload.column))
+        for m in sorted(filters, key=lambda m: m.start):
+            f: Filter = m.payload
+            prev = chosen.get(f.column)
+            if (
+                prev is not None
+                and prev.payload.op == "="
+                and f.op == "="
+                and prev.payload.value != f.value
+            ):
+                prev.payload = Filter(f.column, "in", [prev.payload.value, f.value])
+                between = masked[prev.end : m.start]
+                if f.column != "location" and re.search(
+                    r"\b(vs|versus|than|or|and|compared)\b", between
+                ):
+                    if f.column not in {d.column for d in plan.dimensions}:
+                        plan.dimensions.append(Dimension(f.column))
+                    cats = self.layer.columns[f.column].categories
+                    if cats:  # "mobile vs desktop": the whole breakdown, both sides in it
+                        prev.payload = Filter(f.column, "in", list(cats))
+                continue
+            if prev is not None and prev.payload.op == "in" and f.op == "=":
+                prev.payload.value.append(f.value)
+                continue
+            explicit = prev is not None and prev.end - prev.start > m.end - m.start
+            if prev is None or not explicit or f.op not in ("=", "in"):
+                chosen[f.column] = m
+        dims = {d.column for d in plan.dimensions}
+        ordered = sorted(chosen.values(), key=lambda m: m.start)
+        plan.filters = [m.payload for m in ordered if m.payload.column not in dims
+                        or m.payload.op != "="]  # fmt: skip
+        for f in list(plan.filters):
+            cats = self.layer.columns[f.column].categories
+            if f.op == "in" and cats and set(f.value) >= set(cats):
+                plan.filters.remove(f)
+        if any(m.func == "share" and m.column is None for m in plan.measures) and plan.filters \
+                and not plan.dimensions:  # fmt: skip
+            plan.share_of = [plan.filters.pop()]
+
+    def _order(self, masked: str, plan: Plan) -> None:
+        top = re.search(
+            r"\b(top|bottom|first|best|worst)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:highest|lowest|best|worst|most|least)\b",
+            masked,
+        )
+        which_n = re.search(r"\b(?:which|what)\s+(\d+)\b", masked)
+        if plan.dimensions:
+            if re.search(r"\b(lowest|least|fewest|bottom|worst|smallest|ascending)\b", masked):
+                plan.order = "asc"
+            elif re.search(r"\b(highest|most|top|best|largest|descending|ranked|rank)\b", masked):
+                plan.order = "desc"
+            n = top or which_n
+            if n:
+                plan.limit = int(next(g for g in n.groups() if g and g.isdigit()))
+                plan.order = plan.order or "desc"
+
+
+def _dimension(layer: SemanticLayer, column: str) -> Dimension:
+    if column == "age":
+        return Dimension("age", "age_band")
+    if layer.columns[column].kind == "numeric":
+        return Dimension(column, "ntile", 4)
+    return Dimension(column)
+
+
+def _assign(
+    found: list[tuple[int, str, Any]], cols: list[Mention], layer: SemanticLayer
+) -> list[Measure]:
+    """Each column goes to the nearest measure word before it; a bare column is a mean."""
+    measures: list[Measure] = []
+    funcs = [(pos, f, a) for pos, f, a in found if f != "rate"]
+    rate = any(f == "rate" for _, f, _ in found)
+    if any(f == "corr" for _, f, _ in funcs):
+        numeric = list(
+            dict.fromkeys(
+                c.payload for c in cols if layer.columns[c.payload].kind in ("numeric", "bool")
+            )
+        )
+        if len(numeric) == 1 and numeric[0] != "actual_engagement_score":
+            numeric.append("actual_engagement_score")  # "the CTR correlation": with engagement
+        if len(numeric) >= 2:
+            for c in cols[:2]:
+                c.kind = "used"
+            return [Measure("corr", numeric[0], numeric[1])]
+    owned: dict[int, list[str]] = {i: [] for i in range(len(funcs))}
+    for c in cols:
+        before = [i for i, (pos, f, _) in enumerate(funcs) if pos < c.start and f not in ("count",)]
+        if before:
+            owned[before[-1]].append(c.payload)
+            c.kind = "used"
+        elif not funcs and layer.columns[c.payload].kind in ("numeric", "bool"):
+            c.kind = "used"
+            measures.append(_bare(c.payload, layer, rate))
+    for i, (_, func, arg) in enumerate(funcs):
+        targets = owned[i] or next((owned[j] for j in range(i + 1, len(funcs)) if owned[j]), [])
+        if func in ("count",) or (func == "share" and not targets):
+            measures.append(Measure(func))
+            continue
+        if not targets and func != "share":
+            continue  # a measure word with nothing to measure (reported as dangling)
+        for col in targets or [None]:
+            if col is not None and layer.columns[col].kind == "bool":
+                measures.append(Measure("share", col))
+            else:
+                measures.append(Measure(func, col, arg))
+    return measures
+
+
+def _bare(column: str, layer: SemanticLayer, rate: bool) -> Measure:
+    if layer.columns[column].kind == "bool":
+        return Measure("share", column)
+    return Measure("mean", column)
