@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyarrow.parquet as pq
-
 from engage import bootstrap
 from engage.agent import kb
 from engage.agent.embeddings import LocalEmbedder
@@ -38,7 +36,7 @@ def test_build_stores_vectors_with_metadata_and_search_finds_sources(
     finally:
         tools.close()
     assert summary["chunks"] >= summary["documents"] >= 10
-    table = pq.read_table(f"{agent_settings.lake}/{kb.VECTORS}")
+    table = store.read_parquet(kb.VECTORS)
     restore = lambda state: bootstrap.embedder(agent_settings, state=state)  # noqa: E731
     assert {"source", "model_version", "run_id", "timestamp", "vector"} <= set(table.column_names)
     hits = kb.retrieve(store, "fairness disparate impact 80% rule", restore, k=2)

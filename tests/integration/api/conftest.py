@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from engage import lake
+from engage import bootstrap, lake
 from engage.api.app import create_app
 from engage.api.keys import KeyStore
 from engage.api.state import AppState, build_state
@@ -67,8 +66,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     generate(ROWS, SEED, source, formats=("parquet",))
     run = run_pipeline(Settings(lake=str(lake_dir), data_dir=source), sleep=lambda s: None)
     assert run.succeeded, run.result.cause
-    inputs = pq.read_table(lake_dir / lake.PROCESSED_INFERENCE).to_pylist()
-    predictions = pq.read_table(lake_dir / lake.PREDICTIONS_TABLE).to_pylist()
+    store = bootstrap.object_store(Settings(lake=str(lake_dir)))  # the published generation
+    inputs = store.read_parquet(lake.PROCESSED_INFERENCE).to_pylist()
+    predictions = store.read_parquet(lake.PREDICTIONS_TABLE).to_pylist()
     return World(
         source,
         lake_dir,
