@@ -18,7 +18,6 @@ from rich.table import Table
 
 from engage.cli.errors import report
 from engage.ports import SqlError
-from engage.privacy.errors import PrivacyError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,6 +25,7 @@ err_console = Console(stderr=True)
 
 def _errors() -> tuple[type[Exception], ...]:
     """What a privacy command reports as one line (tokens load settings: only when run)."""
+    from engage.privacy.errors import PrivacyError  # the contract (pyarrow) loads only when run
     from engage.privacy.tokens import TokenKeyError
 
     return (PrivacyError, SqlError, TokenKeyError)
