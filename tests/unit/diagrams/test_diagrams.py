@@ -86,3 +86,12 @@ def test_cli_check_passes_here_and_catches_a_stale_file(tmp_path: Path) -> None:
     (out / "state_machine.mmd").write_text("stateDiagram-v2\n")
     stale = runner.invoke(app, ["docs", "diagrams", "--check", "--out", str(out)])
     assert stale.exit_code == 1 and "state_machine.mmd" in stale.output
+
+
+def test_architecture_page_embeds_the_generated_component_diagram() -> None:
+    from engage.diagrams import mermaid
+
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    embedded = page.split("<!-- components:begin -->\n", 1)[1].split("<!-- components:end -->")[0]
+    body = "\n".join(x for x in mermaid.components().splitlines() if not x.startswith("%%"))
+    assert embedded == f"```mermaid\n{body}\n```\n", "docs/architecture.md is stale: re-embed"

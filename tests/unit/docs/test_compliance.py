@@ -50,7 +50,7 @@ def test_every_named_family_is_covered_and_gaps_are_stated(matrix: dict) -> None
 @pytest.mark.parametrize(
     ("kind", "ref", "message"),
     [
-        ("tests", "tests/unit/api/test_auth.py::test_role_matrix_renamed", "defines no"),
+        ("tests", "tests/integration/api/test_auth.py::test_role_matrix_renamed", "defines no"),
         ("tf", "module.data.aws_s3_bucket_versioning.renamed", "no Terraform"),
         ("code", "src/engage/privacy/gone.py", "no file"),
         ("see", "NOPE-1", "no such row"),
