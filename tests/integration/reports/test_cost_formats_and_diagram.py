@@ -10,13 +10,14 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from engage import bootstrap
 from engage.cli import app
 from engage.diagrams.graph import PORTS
 from engage.reports import build_reports
 from engage.settings import Settings
 
 runner = CliRunner()
-SCHEMA = Path(__file__).parents[1] / "cost" / "infracost_breakdown.schema.json"
+SCHEMA = Path(__file__).parents[2] / "unit" / "cost" / "infracost_breakdown.schema.json"
 
 
 def test_infracost_and_markdown_totals_equal_engage_cost(lake_env: str, tmp_path: Path) -> None:
@@ -39,7 +40,8 @@ def test_architecture_pdf_draws_the_component_diagram(
     pipeline_lake: tuple[Settings, str], tmp_path: Path
 ) -> None:
     settings, run_id = pipeline_lake
-    paths = {p.stem: p for p in build_reports(settings, run_id, tmp_path)}
+    store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+    paths = {p.stem: p for p in build_reports(store, catalog, settings, run_id, tmp_path)}
     reader = PdfReader(paths["architecture"])
     first = reader.pages[0]
     assert len(first.images) >= 1  # the diagram sits under the first heading
