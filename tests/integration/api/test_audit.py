@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
@@ -42,7 +41,7 @@ def test_live_predictions_are_audited_with_key_id_and_input_hash(
     assert all(r["source"] == "api" and r["model_version"] == "v1" for r in rows)
     assert {r["input_hash"] for r in rows} == {records.input_hash(body["features"])}
     # The hash is the one DuckDB gives the Arrow row (to_json of the sorted inputs).
-    inputs = pq.read_table(lake_dir / lake.PROCESSED_INFERENCE)
+    inputs = bootstrap.object_store(state.settings).read_parquet(lake.PROCESSED_INFERENCE)
     inputs = inputs.filter(pc.equal(inputs["customer_id"], "CUST_0000008"))
     fields = ", ".join(f'"{n}" := "{n}"' for n in sorted(MODEL_INPUTS))
     with duckdb.connect() as con:
