@@ -79,8 +79,10 @@ def run_command(
 
 
 def _error(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(2)
+    from engage.cli.errors import fail
+
+    fail(message, 2, "engage run --help; `engage generate --help` for the allowed values")
+    raise AssertionError("unreachable")  # fail() always exits
 
 
 def _stage_table(run: PipelineRun) -> Table:

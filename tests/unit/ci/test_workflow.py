@@ -198,23 +198,10 @@ def test_pip_audit_runs_on_the_lock_file() -> None:
     pytest.skip("pip-audit needs the online advisory database; the CI job `pip-audit` runs it")
 
 
-def test_terraform_validate(tmp_path: Path) -> None:
-    """Runs where the provider can be installed (CI, a mirror); says why it cannot otherwise."""
-    binary = shutil.which("terraform")
-    if binary is None:
-        pytest.skip("terraform binary not installed; the CI job `terraform` runs validate")
-    shutil.copytree(ROOT / "infra" / "terraform", tmp_path / "terraform")
-    for env in ("aws", "localstack"):
-        where = tmp_path / "terraform" / "envs" / env
-        init = subprocess.run(
-            [binary, f"-chdir={where}", "init", "-backend=false", "-input=false", "-no-color"],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        if init.returncode != 0:
-            first = next((ln for ln in init.stderr.splitlines() if "Error" in ln), init.stderr)
-            pytest.skip(f"terraform init cannot install providers offline ({first.strip()[:120]})")
-        done = subprocess.run(
-            [binary, f"-chdir={where}", "validate", "-no-color"],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stdout + done.stderr
+def test_terraform_job_validates_every_env() -> None:
+    """Offline validation itself runs in tests/unit/infra/test_terraform_validate.py (with
+    the provider mirror); here: the workflow's job validates every env the repo has."""
+    envs = sorted(p.name for p in (ROOT / "infra" / "terraform" / "envs").iterdir() if p.is_dir())
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    for env in envs:
+        assert f"-chdir=infra/terraform/envs/{env} validate" in text, env

@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from engage.cli import app
-from engage.cli import run as run_cli
 from engage.data.generator import GenerationError, generate
 
 runner = CliRunner()
@@ -39,7 +38,7 @@ def test_run_reads_a_csv_only_folder_and_says_which_file(
         called.append(settings)
         raise SystemExit(0)  # the pipeline itself is tested elsewhere
 
-    monkeypatch.setattr(run_cli, "run_pipeline", fake_pipeline)
+    monkeypatch.setattr("engage.orchestrate.run_pipeline", fake_pipeline)
     result = runner.invoke(app, ["run"])
     assert called, result.output
     assert "customers.csv" in result.output.replace("\n", "")
