@@ -114,4 +114,5 @@ def _publish(settings: Settings, services: Services, erased_before: frozenset[st
     root = Path(settings.lake).resolve()
     generations.commit(root, services.generation)
     generations.export_catalog(root, services.generation, settings.resolved_catalog_path())
-    inflight.finish_hooks(settings, erased)
+    if erased:  # the hooks are bound to this lake's adapters by the composition root
+        inflight.finish_hooks(bootstrap.privacy_hooks(settings), erased)

@@ -5,7 +5,7 @@ per call; for one row that overhead dominates. Each scorer here builds the same
 float32 design row as `FeatureSpec.matrix` with plain numpy and repeats the
 batch's arithmetic (TreeSHAP for engagement and churn, conformal quantiles for
 LTV, the calibrated IsolationForest score), so a customer's live prediction on
-their batch inputs equals their batch row (tests/unit/api/test_parity.py).
+their batch inputs equals their batch row (tests/integration/api/test_parity.py).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from engage import lake
 from engage.ports import ObjectStore, SqlEngine
-from engage.privacy import hooks
 from engage.privacy.erasure_log import ErasureLog
+from engage.privacy.hooks import Hooks
 from engage.privacy.rewrite import count_rows, rewrite_without
 from engage.privacy.subjects import ID_COLUMN, subject_tables
 from engage.privacy.tokens import key_available, load_tokenizer
@@ -48,7 +48,7 @@ def erase_within_run(
     return gone
 
 
-def finish_hooks(settings: Settings, customer_ids: list[str]) -> None:
+def finish_hooks(hooks: Hooks, customer_ids: list[str]) -> None:
     """After publication: the hooks (prediction cache, ...) for the ids erased in flight."""
     for customer_id in customer_ids:
-        hooks.run_erasure_hooks(settings, customer_id)
+        hooks.run_erasure(customer_id)

@@ -4,7 +4,7 @@ Every command of the block is run as written, with two substitutions the test
 must make and nothing else: the server listens on a random loopback port (the
 README's `127.0.0.1:8000` becomes that port) and `KEY=ek_...` is the key that
 `engage keys create` really printed. `engage run` is the session's pipeline run
-(tests/unit/api/conftest.py), not run again here. Before: the curl examples had
+(tests/integration/api/conftest.py), not run again here. Before: the curl examples had
 no Content-Type and answered 422 "Input should be a valid dictionary".
 """
 

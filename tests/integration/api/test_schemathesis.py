@@ -32,7 +32,7 @@ def api_schema(world, tmp_path_factory):
 
 def operations(schema) -> list:
     found = [result.ok() for result in schema.get_all_operations()]
-    return [op for op in found if op.path != "/ask"]  # the agent: tests/unit/agent
+    return [op for op in found if op.path != "/ask"]  # the agent: tests/integration/agent
 
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=lambda m: m.value)
