@@ -33,7 +33,7 @@ pytestmark = pytest.mark.soak
 
 def _readme_commands() -> list[list[str]]:
     spec = importlib.util.spec_from_file_location(
-        "readme_api", ROOT / "tests" / "unit" / "api" / "test_readme_api.py"
+        "readme_api", ROOT / "tests" / "integration" / "api" / "test_readme_api.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from engage import bootstrap
 from engage.qa.queue import review_queue
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -157,7 +158,8 @@ def test_approve_a_review_item_and_it_persists(admin: Visit, web) -> None:
     row.get_by_role("button", name="Record").click()
     page.wait_for_url("**done=**")
     assert f"Decision recorded for {customer}" in page.locator(".message").inner_text()
-    approved = review_queue(web.settings, "approved")
+    store, catalog = bootstrap.object_store(web.settings), bootstrap.catalog(web.settings)
+    approved = review_queue(store, catalog, "approved")
     assert any(r["customer_id"] == customer and r["reviewer"].startswith("web:") for r in approved)
 
 
