@@ -75,7 +75,9 @@ def test_every_readme_command_works(tmp_path, request) -> None:
     server, port = None, _port()
     try:
         for argv in _readme_commands():
-            if argv[0] in ("make", ".") or argv[0].startswith("KEY="):
+            if argv[:2] == ["make", "run"]:  # the quick start: what `make run` runs, smaller
+                argv = ["engage", "run", "--rows", "3000"]
+            elif argv[0] in ("make", ".") or argv[0].startswith("KEY="):
                 continue
             argv = [a.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for a in argv]
             argv = ["3000" if a == "100000" else a for a in argv]
