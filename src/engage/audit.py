@@ -3,9 +3,18 @@
 Every record names the model version, a SHA-256 of the canonical JSON of the
 inputs (never the inputs themselves, which may be personal data), the outputs
 and top SHAP features as JSON, the API key id (never the key) and a slot for a
-later human override. Appending writes one new Parquet file under
+later human override. Appending writes new Parquet files under
 ``engagement-audit/date=YYYY-MM-DD/``; nothing is ever rewritten, so concurrent
 writers (the API, batch inference) never conflict and a reader sees whole files.
+
+One customer's trail is read without scanning everyone's (the web customer page,
+the privacy export and erasure, the review queue): each customer id hashes
+(CRC-32) to one of `BUCKETS` buckets, and a file's name ends with the bitmap of
+the buckets its rows belong to (``-b<16 hex>.parquet``). A large write (batch
+inference: 5 records per customer) is split into one file per bucket; a small one
+(an API flush) stays one file whose bitmap names its few buckets. A reader lists
+the keys (no data read) and opens only the files whose bitmap holds the
+customer's bucket, plus files from before this layout (no bitmap: always read).
 
 `AuditLog.append_columns` takes column arrays (what batch inference has at hand:
 500K records in about a second); `append_many` takes records. The API buffers
@@ -17,8 +26,10 @@ survives `kill -9` of the server and is replayed into the lake at the next start
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
@@ -34,6 +45,9 @@ from engage.audit_journal import AuditJournal, recover
 from engage.contract import MODEL_INPUTS
 from engage.ports import ObjectStore
 
+BUCKETS = 64  # customer buckets; a bitmap of 64 bits is 16 hex digits in a file name
+SPLIT_ROWS = 4096  # writes at least this large get one file per bucket
+_BITMAP = re.compile(r"-b([0-9a-f]{16})\.parquet$")
 SOURCES = ("batch", "api", "review")  # review: a human decision on a prediction (override)
 SCHEMA = pa.schema(
     [
@@ -127,8 +141,9 @@ class AuditLog:
         unique = pc.unique(days).to_pylist()
         for day in unique:
             part = table if len(unique) == 1 else table.filter(pc.equal(days, day))
-            name = f"{source}-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
-            self.store.write_parquet(lake.audit_key(day, name), part)
+            for bitmap, rows in _by_bucket(part):
+                name = f"{source}-{stamp}-{uuid.uuid4().hex[:12]}-b{bitmap:016x}.parquet"
+                self.store.write_parquet(lake.audit_key(day, name), rows)
 
     def read(self) -> pa.Table:
         """Every record (with the `date` partition column); empty before the first append."""
@@ -229,14 +244,51 @@ class BufferedAudit:
             self.flush()
 
 
-def _files(store: ObjectStore) -> list[str]:
-    return [k for k in store.list(lake.AUDIT) if k.endswith(".parquet")]
+def bucket(customer_id: str) -> int:
+    """The customer's bucket: stable across processes and versions (CRC-32, not `hash`)."""
+    return zlib.crc32(customer_id.encode()) % BUCKETS
+
+
+def _buckets(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Each row's bucket; the hash is computed once per distinct customer."""
+    distinct = pc.unique(ids)
+    codes = pa.array([bucket(c) for c in distinct.to_pylist()], pa.int8())
+    return pc.take(codes, pc.index_in(ids, distinct))
+
+
+def _by_bucket(table: pa.Table) -> list[tuple[int, pa.Table]]:
+    """(bitmap, rows) per file to write: one per bucket for large writes, else one."""
+    buckets = _buckets(table["customer_id"])
+    present = sorted(pc.unique(buckets).to_pylist())
+    if table.num_rows < SPLIT_ROWS or len(present) == 1:
+        return [(sum(1 << b for b in present), table)]
+    order = pc.sort_indices(buckets)  # one take, then zero-copy slices per bucket
+    grouped, sorted_buckets = table.take(order), pc.take(buckets, order)
+    counts = pc.value_counts(sorted_buckets).to_pylist()
+    out, start = [], 0
+    for item in sorted(counts, key=lambda c: c["values"]):
+        out.append((1 << item["values"], grouped.slice(start, item["counts"])))
+        start += item["counts"]
+    return out
+
+
+def _files(store: ObjectStore, customer_id: str | None = None) -> list[str]:
+    """Audit files; with a customer, only those that may hold that customer's records."""
+    keys = [k for k in store.list(lake.AUDIT) if k.endswith(".parquet")]
+    if customer_id is None:
+        return keys
+    bit = 1 << bucket(customer_id)
+    return [k for k in keys if (m := _BITMAP.search(k)) is None or int(m.group(1), 16) & bit]
 
 
 def customer_entries(store: ObjectStore, customer_id: str) -> list[dict[str, Any]]:
-    """Every audit record about one customer (the right to know); privacy export hook."""
+    """Every audit record about one customer (the right to know); privacy export hook.
+
+    Reads only the files of the customer's bucket (module docstring), so the cost is
+    that bucket's share of the trail, not the whole trail.
+    """
     found: list[dict[str, Any]] = []
-    for key in _files(store):
+    for key in _files(store, customer_id):
         table = store.read_parquet(key)
         found += table.filter(pc.equal(table["customer_id"], customer_id)).to_pylist()
     return sorted(found, key=lambda r: r["timestamp"])
@@ -246,10 +298,12 @@ def erase_customer(store: ObjectStore, customer_id: str) -> int:
     """Remove one customer's records (GDPR erasure); privacy erasure hook.
 
     The trail is append-only for everyone else: erasure is the one rewrite, file by
-    file (each replaced atomically, or deleted when nothing else is left in it).
+    file (each replaced atomically, or deleted when nothing else is left in it). Only
+    files whose bitmap holds the customer's bucket can hold their records; a
+    rewritten file keeps its name, whose bitmap then still covers what is left.
     """
     erased = 0
-    for key in _files(store):
+    for key in _files(store, customer_id):
         table = store.read_parquet(key)
         mine = pc.equal(table["customer_id"], customer_id)
         hits = pc.sum(mine).as_py() or 0

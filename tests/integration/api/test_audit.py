@@ -107,3 +107,31 @@ def test_erasure_and_export_hooks(tmp_path) -> None:
     assert len(customer_entries(store, "A")) == 3
     assert erase_customer(store, "A") == 3
     assert customer_entries(store, "A") == [] and log.read().num_rows == 1
+
+
+def test_a_customers_trail_reads_only_their_bucket_and_old_files(tmp_path, monkeypatch) -> None:
+    """Large writes split per customer bucket; lookups and erasure open only the files
+    whose name's bitmap holds the customer's bucket, plus files without a bitmap."""
+    import engage.audit as audit
+
+    monkeypatch.setattr(audit, "SPLIT_ROWS", 10)
+    store = LocalObjectStore(tmp_path / "lake")
+    log = AuditLog(store)
+    ids = [f"C{i}" for i in range(200)]
+    log.append_many([AuditRecord("batch", c, "churn", "v1", "h", "{}") for c in ids])
+    files = audit._files(store)
+    assert len(files) == len({audit.bucket(c) for c in ids}) > 1  # one file per bucket
+    legacy = pa.Table.from_pylist(
+        [{"timestamp": datetime(2020, 1, 1, tzinfo=UTC), "source": "api", "customer_id": "C7",
+          "model_name": "ltv", "model_version": "v0", "input_hash": "h", "outputs": "{}"}],
+        schema=audit.SCHEMA,
+    )  # fmt: skip
+    store.write_parquet(lake.audit_key("2020-01-01", "api-old.parquet"), legacy)
+    opened: list[str] = []
+    real = store.read_parquet
+    monkeypatch.setattr(store, "read_parquet", lambda k: opened.append(k) or real(k))
+    entries = customer_entries(store, "C7")
+    assert [e["model_version"] for e in entries] == ["v0", "v1"]  # legacy first (older)
+    assert len(opened) == 2 and any(k.endswith("api-old.parquet") for k in opened)
+    assert erase_customer(store, "C7") == 2 and customer_entries(store, "C7") == []
+    assert log.read().num_rows == 199 and len(customer_entries(store, "C8")) == 1
