@@ -21,7 +21,7 @@ from engage.api.served import ModelHolder, load_served_models
 from engage.api.service import PredictionService
 from engage.api.throttle import TokenBuckets
 from engage.audit import AuditLog, BufferedAudit
-from engage.ports import Cache, ObjectStore
+from engage.ports import Cache, Catalog, ObjectStore
 from engage.settings import Settings
 
 # Verifications (scrypt, ~50 ms) one key id or one client may ask for: a burst, then 1 a second.
@@ -44,6 +44,7 @@ class AppState:
     metrics: Metrics
     service: PredictionService
     new_session: Callable[[], Any]  # a Q&A conversation, wired by bootstrap.session
+    catalog: Catalog  # read-only engines on demand (the web pages' SQL)
     started_at: float = field(default_factory=time.time)
     _running: bool = False
 
@@ -102,6 +103,7 @@ def build_state(
         metrics=metrics,
         service=service,
         new_session=lambda: bootstrap.session(settings),
+        catalog=bootstrap.catalog(settings),
     )
 
 

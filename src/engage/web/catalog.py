@@ -1,4 +1,4 @@
-"""Read-only access to the catalog, one engine per request (closed at once).
+"""Read-only access to the catalog port built at start-up, one engine per use (closed at once).
 
 Why not one long-lived connection: DuckDB allows one writer *or* readers per file
 across processes, so a server holding the catalog open would block `engage run`.
@@ -13,17 +13,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from engage import bootstrap
-from engage.ports import SqlEngine, SqlError
-from engage.settings import Settings
+from engage.ports import Catalog, SqlEngine, SqlError
 from engage.web.render import WebError
 
 
 @contextmanager
-def engine(settings: Settings) -> Iterator[SqlEngine]:
+def engine(port: Catalog) -> Iterator[SqlEngine]:
     """A read-only engine; a missing catalog is a 503 page that says to run the pipeline."""
     try:
-        sql = bootstrap.sql_engine(settings, read_only=True)
+        sql = port.reader()
     except SqlError as err:
         raise WebError(503, f"No results yet ({err}); run `engage run` first.") from None
     try:

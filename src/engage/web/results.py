@@ -9,27 +9,16 @@ import json
 import re
 from typing import Any
 
-from engage import bootstrap
 from engage.pipeline.history import RUN_ID, RUNS_PREFIX, RunHistory, UnknownRunError
 from engage.ports import ObjectStore
-from engage.settings import Settings
 from engage.web.render import WebError
 
 MODEL_NAMES = ("engagement", "churn", "ltv", "recommendation", "anomaly")
 
 
-def store(settings: Settings) -> ObjectStore:
-    return bootstrap.object_store(settings)
-
-
-def catalog(settings: Settings) -> bootstrap.EngineCatalog:
-    """The catalog port (read-only and read-write connections on demand)."""
-    return bootstrap.catalog(settings)
-
-
-def latest_run(settings: Settings) -> dict[str, Any]:
+def latest_run(store: ObjectStore) -> dict[str, Any]:
     """The record of the newest SUCCEEDED run (what the results tables hold)."""
-    history = RunHistory(store(settings))
+    history = RunHistory(store)
     # Run ids start with their start time, so newest first is a sort of the keys; finished
     # records come from memory, so a page does not re-read the whole history.
     ids = sorted((RUN_ID.search(k) for k in history.store.list(RUNS_PREFIX)), key=_id, reverse=True)
@@ -43,8 +32,8 @@ def _id(found: re.Match[str] | None) -> str:
     return found.group(0) if found else ""
 
 
-def run_record(settings: Settings, run_id: str) -> dict[str, Any]:
-    history = RunHistory(store(settings))
+def run_record(store: ObjectStore, run_id: str) -> dict[str, Any]:
+    history = RunHistory(store)
     try:
         return _record(history, run_id)
     except UnknownRunError as err:
@@ -83,10 +72,9 @@ def validation(record: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def validation_report(settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+def validation_report(lake: ObjectStore, record: dict[str, Any]) -> dict[str, Any]:
     """The full data_validation.json of a run (checks per table, PSI per column)."""
     key = validation(record).get("report")
-    lake = store(settings)
     if not key or not lake.exists(key):
         return {}
     return json.loads(lake.get_bytes(key))

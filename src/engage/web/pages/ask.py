@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from engage import bootstrap
 from engage.agent.session import Session
 from engage.web import charts
 from engage.web.auth import Viewer, WebSession, check_csrf
+from engage.web.pages.common import new_session
 from engage.web.render import WebError, page
 
 router = APIRouter()
@@ -34,7 +34,7 @@ def _conversation(request: Request, session: WebSession) -> Session:
     with _lock:
         found = _conversations.get(session.sid)
         if found is None:
-            found = bootstrap.session(request.app.state.engage.settings)
+            found = new_session(request)  # the factory wired at API start-up
             _conversations[session.sid] = found
             if len(_conversations) > MAX_CONVERSATIONS:
                 _conversations.popitem(last=False)[1].close()

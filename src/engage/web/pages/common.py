@@ -6,11 +6,29 @@ from typing import Any
 
 from fastapi import Request
 
+from engage.ports import Catalog, ObjectStore
 from engage.settings import Settings
 
 
+# The ports are built once at API start-up (engage.api.state.build_state, the composition
+# root's caller) and live on app.state; pages never call the composition root per request.
 def settings(request: Request) -> Settings:
     return request.app.state.engage.settings
+
+
+def store(request: Request) -> ObjectStore:
+    """The lake; a local one follows the published generation, so a new run shows at once."""
+    return request.app.state.engage.store
+
+
+def catalog(request: Request) -> Catalog:
+    """The catalog port (a read-only connection per use: `engage run` must not be blocked)."""
+    return request.app.state.engage.catalog
+
+
+def new_session(request: Request) -> Any:
+    """A new Q&A conversation, from the factory wired at start-up."""
+    return request.app.state.engage.new_session()
 
 
 def seconds_between(start: str | None, end: str | None) -> float | None:

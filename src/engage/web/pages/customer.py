@@ -24,9 +24,9 @@ from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
 from engage.serving import explain, load_served
-from engage.web import catalog, charts, results
+from engage.web import catalog, charts
 from engage.web.auth import Viewer
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.render import WebError, page, svg
 
@@ -44,7 +44,7 @@ def _customer_id(value: str) -> str:
 
 def fetch(request: Request, customer_id: str, reference: bool = False) -> explain.CustomerRecord:
     try:
-        with catalog.engine(settings(request)) as sql:
+        with catalog.engine(common.catalog(request)) as sql:
             return explain.fetch_customer(sql, customer_id, reference)
     except explain.CustomerNotFoundError:
         raise WebError(404, f"No customer {customer_id} in the latest predictions.") from None
@@ -79,7 +79,7 @@ def _churn_threshold(request: Request, version: str | None) -> float | None:
     """The churn version's decision threshold (a version's metadata never changes)."""
     if not version:
         return None
-    store = results.store(settings(request))
+    store = common.store(request)
     key = (store.uri(""), str(version))
     if key not in _thresholds:
         try:
@@ -93,7 +93,7 @@ def prediction(request: Request, customer_id: str) -> dict[str, Any]:
     """The customer's row of the predictions table: one point query (the page needs neither
     the model inputs nor the reference sample that `fetch_customer` also reads)."""
     statement = f"SELECT * FROM {explain.PREDICTIONS} WHERE customer_id = :customer_id"
-    with catalog.engine(settings(request)) as sql:
+    with catalog.engine(common.catalog(request)) as sql:
         found = catalog.rows(sql, statement, {"customer_id": customer_id})
     if not found:
         raise WebError(404, f"No customer {customer_id} in the latest predictions.")
@@ -149,7 +149,7 @@ async def customer(request: Request, customer_id: str, session: Viewer) -> HTMLR
 
 def _served(request: Request, name: str) -> tuple[str, Any]:
     """The served model, loaded once per version (the same loader `engage explain` uses)."""
-    store = results.store(settings(request))
+    store = common.store(request)
     version = ModelRegistry(store, name).latest() or ""
     key = (store.uri(""), name, version)
     with _models_lock:
@@ -164,7 +164,7 @@ _references: dict[tuple[str, str], Any] = {}
 def _reference(request: Request, customer_id: str, record: explain.CustomerRecord) -> Any:
     """The reference sample of `engage explain` (value ranges for the hints): the same for
     every customer of a run, so it is read once per run rather than once per page."""
-    key = (results.store(settings(request)).uri(""), str(record.predictions.get("run_id")))
+    key = (common.store(request).uri(""), str(record.predictions.get("run_id")))
     if key not in _references:
         _references.clear()
         _references[key] = fetch(request, customer_id, reference=True).reference
@@ -211,7 +211,7 @@ async def hints_fragment(request: Request, customer_id: str, session: Viewer) ->
 
 def audit(request: Request, customer_id: str) -> list[dict[str, Any]]:
     """The customer's audit entries (batch, live API, review), oldest first."""
-    entries = customer_entries(results.store(settings(request)), customer_id)
+    entries = customer_entries(common.store(request), customer_id)
     for e in entries:
         e["outputs"] = _compact(e.get("outputs"))
         e["override"] = _compact(e.get("override"))

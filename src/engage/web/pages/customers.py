@@ -18,7 +18,7 @@ from pydantic import Field
 
 from engage.web import catalog, results, snapshot
 from engage.web.auth import Viewer
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.params import Query, parse
 from engage.web.render import page
@@ -100,25 +100,24 @@ class CustomerQuery(Query):
 
 def _copy(request: Request, run_id: str) -> Any:
     """The run's in-memory copy of the shown columns (engage.web.snapshot)."""
-    conf = settings(request)
 
     def load() -> pa.Table:
-        with catalog.engine(conf) as sql:
+        with catalog.engine(common.catalog(request)) as sql:
             return catalog.table(sql, f"SELECT {', '.join(LOADED)} FROM {TABLE}")
 
     def rows() -> int:
-        with catalog.engine(conf) as sql:
+        with catalog.engine(common.catalog(request)) as sql:
             return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {TABLE}")[0]["n"])
 
-    return snapshot.copy((results.store(conf).uri(""), run_id), load, rows)
+    return snapshot.copy((common.store(request).uri(""), run_id), load, rows)
 
 
 def select(request: Request, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """`statement` (written FROM customers) over the run's copy, or the catalog if none."""
-    copied = _copy(request, results.latest_run(settings(request))["run_id"])
+    copied = _copy(request, results.latest_run(common.store(request))["run_id"])
     if copied is not None:
         return snapshot.query(copied, statement, params)
-    with catalog.engine(settings(request)) as sql:
+    with catalog.engine(common.catalog(request)) as sql:
         return catalog.rows(
             sql, statement.replace(f"FROM {snapshot.NAME}", f"FROM {TABLE}"), params
         )

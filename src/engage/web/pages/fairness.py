@@ -14,9 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from engage.models.registry import ModelNotFoundError, ModelRegistry
-from engage.web import results
 from engage.web.auth import Viewer
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.render import page
 
@@ -27,7 +26,7 @@ SUMMARY = ("di_ratio", "di_upper", "labels_di_ratio", "dp_difference", "eo_diffe
 
 def verdicts(request: Request) -> list[dict[str, Any]]:
     """For each gated model: version, decision, gate (rule + verdict), attributes, mitigation."""
-    store = results.store(settings(request))
+    store = common.store(request)
     out = []
     for name in GATED:
         registry = ModelRegistry(store, name)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.web import results
 from engage.web.auth import Admin, Viewer, check_csrf, form
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.render import WebError, page
 
@@ -31,7 +31,7 @@ _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")  # raw HTM
 
 
 def registry_rows(request: Request) -> list[dict[str, Any]]:
-    store = results.store(settings(request))
+    store = common.store(request)
     rows = []
     for name in results.MODEL_NAMES:
         registry = ModelRegistry(store, name)
@@ -60,7 +60,7 @@ _cards: dict[tuple[str, str, str], Markup | None] = {}
 
 def card(request: Request, name: str) -> Markup | None:
     """The served version's model card as HTML (rendered once per version: cards never change)."""
-    store = results.store(settings(request))
+    store = common.store(request)
     registry = ModelRegistry(store, name)
     version = registry.latest()
     if version is None:
@@ -76,7 +76,7 @@ def card(request: Request, name: str) -> Markup | None:
 
 
 def admin_log(request: Request) -> list[dict[str, Any]]:
-    store = results.store(settings(request))
+    store = common.store(request)
     keys = sorted(k for k in store.list(ADMIN_AUDIT) if k.endswith(".json"))
     return [json.loads(store.get_bytes(k)) for k in keys[-50:]][::-1]
 
@@ -102,7 +102,7 @@ def promote(request: Request, who: str, name: str, version: str, note: str) -> d
     """Serve `version` of `name` from now on, and write who did it and why."""
     if name not in results.MODEL_NAMES:
         raise WebError(400, f"Unknown model {name!r}.")
-    store = results.store(settings(request))
+    store = common.store(request)
     registry = ModelRegistry(store, name)
     before = registry.latest()
     try:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from engage.cost import run_cost
 from engage.web import catalog, charts, results
 from engage.web.auth import Viewer
+from engage.web.pages import common
 from engage.web.pages.common import seconds_between, settings, top_level_stages
 from engage.web.pages.downloads import dataset
 from engage.web.render import page, svg
@@ -75,9 +76,8 @@ def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _gather(request: Request) -> dict[str, Any]:
-    conf = settings(request)
-    record = results.latest_run(conf)
-    with catalog.engine(conf) as sql:
+    record = results.latest_run(common.store(request))
+    with catalog.engine(common.catalog(request)) as sql:
         outlook = catalog.rows(sql, _OUTLOOK, {"run_id": record["run_id"]})[0]
     stages = top_level_stages(record)
     return {
@@ -100,7 +100,7 @@ async def overview(request: Request, session: Viewer) -> HTMLResponse:
 
 @dataset("models")
 def models_table(request: Request) -> pa.Table:
-    rows = model_rows(results.latest_run(settings(request)))
+    rows = model_rows(results.latest_run(common.store(request)))
     for row in rows:
         row["metrics"] = " ".join(f"{k}={v}" for k, v in row["metrics"].items())
     return pa.Table.from_pylist(rows)
@@ -108,6 +108,6 @@ def models_table(request: Request) -> pa.Table:
 
 @dataset("stages")
 def stages_table(request: Request) -> pa.Table:
-    stages = top_level_stages(results.latest_run(settings(request)))
+    stages = top_level_stages(results.latest_run(common.store(request)))
     names = ("stage", "start_s", "end_s", "status")
     return pa.Table.from_pylist([dict(zip(names, s, strict=True)) for s in stages])

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from engage.web import charts, results
 from engage.web.auth import Viewer
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.render import page, svg
 
@@ -19,9 +19,8 @@ router = APIRouter()
 
 
 def report(request: Request) -> dict[str, Any]:
-    conf = settings(request)
-    record = results.latest_run(conf)
-    full = results.validation_report(conf, record)
+    record = results.latest_run(common.store(request))
+    full = results.validation_report(common.store(request), record)
     drift = full.get("drift") or {}
     columns = [
         {"column": c, **(v if isinstance(v, dict) else {"psi": v})}

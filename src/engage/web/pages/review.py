@@ -19,9 +19,8 @@ from pydantic import Field
 from engage.ports import SqlError
 from engage.qa.decisions import ReviewError, record_decision
 from engage.qa.queue import review_queue
-from engage.web import results
 from engage.web.auth import Admin, check_csrf, form
-from engage.web.pages.common import settings
+from engage.web.pages import common
 from engage.web.pages.downloads import dataset
 from engage.web.params import Query, parse
 from engage.web.render import WebError, page
@@ -52,8 +51,7 @@ class ReviewQuery(Query):
 
 def queue(request: Request, query: ReviewQuery) -> list[dict[str, Any]]:
     try:
-        found = settings(request)
-        rows = review_queue(results.store(found), results.catalog(found), query.status)
+        rows = review_queue(common.store(request), common.catalog(request), query.status)
     except SqlError as err:
         raise WebError(503, f"No QA queue yet: {err}") from None
     return [r for r in rows if query.reason is None or r["qa_reason"] == query.reason]
@@ -90,8 +88,8 @@ async def decide(request: Request, session: Admin) -> Response:
     try:
         await run_in_threadpool(
             record_decision,
-            results.store(settings(request)),
-            results.catalog(settings(request)),
+            common.store(request),
+            common.catalog(request),
             fields.get("customer_id", ""),
             fields.get("status", ""),
             fields.get("note", ""),

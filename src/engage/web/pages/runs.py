@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse
 from engage.pipeline.history import RunHistory
 from engage.web import charts, results
 from engage.web.auth import Viewer
-from engage.web.pages.common import seconds_between, settings, top_level_stages
+from engage.web.pages import common
+from engage.web.pages.common import seconds_between, top_level_stages
 from engage.web.pages.downloads import dataset
 from engage.web.render import page, svg
 
@@ -20,7 +21,7 @@ router = APIRouter()
 
 
 def history(request: Request) -> list[dict[str, Any]]:
-    runs = RunHistory(results.store(settings(request))).list_runs()
+    runs = RunHistory(common.store(request)).list_runs()
     return [
         {
             "run_id": r.run_id,
@@ -54,7 +55,7 @@ async def runs_page(request: Request, session: Viewer) -> HTMLResponse:
 
 @router.get("/app/runs/{run_id}", response_class=HTMLResponse)
 async def run_page(request: Request, run_id: str, session: Viewer) -> HTMLResponse:
-    record = await run_in_threadpool(results.run_record, settings(request), run_id)
+    record = await run_in_threadpool(results.run_record, common.store(request), run_id)
     gantt = svg(charts.gantt(top_level_stages(record), f"Stage timings of {run_id}"))
     return page(
         request,
@@ -74,4 +75,4 @@ def runs_table(request: Request) -> pa.Table:
 @dataset("run_states")
 def states_table(request: Request) -> pa.Table:
     run_id = request.query_params.get("run", "")
-    return pa.Table.from_pylist(states(results.run_record(settings(request), run_id)))
+    return pa.Table.from_pylist(states(results.run_record(common.store(request), run_id)))
