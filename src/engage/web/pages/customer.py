@@ -24,7 +24,7 @@ from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
 from engage.serving import explain, load_served
-from engage.web import catalog, charts
+from engage.web import catalog, charts, points, results
 from engage.web.auth import Viewer
 from engage.web.pages import common
 from engage.web.pages.downloads import dataset
@@ -89,9 +89,31 @@ def _churn_threshold(request: Request, version: str | None) -> float | None:
     return _thresholds[key]
 
 
+def _points(request: Request, name: str) -> points.PointTable | None:
+    """The latest run's copy of table `name` for point lookups (engage.web.points)."""
+    store, port = common.store(request), common.catalog(request)
+
+    def load() -> pa.Table:
+        with catalog.engine(port) as sql:
+            return catalog.table(sql, f"SELECT * FROM {name}")
+
+    def rows() -> int:
+        with catalog.engine(port) as sql:
+            return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {name}")[0]["n"])
+
+    run_id = str(results.latest_run(store)["run_id"])
+    return points.table((store.uri(""), run_id, str(name)), load, rows)
+
+
 def prediction(request: Request, customer_id: str) -> dict[str, Any]:
-    """The customer's row of the predictions table: one point query (the page needs neither
-    the model inputs nor the reference sample that `fetch_customer` also reads)."""
+    """The customer's row of the predictions table: a lookup in the run's copy, else one
+    point query (the page needs neither the model inputs nor the reference sample)."""
+    copied = _points(request, explain.PREDICTIONS)
+    if copied is not None:
+        row = copied.row(customer_id)
+        if row is None:
+            raise WebError(404, f"No customer {customer_id} in the latest predictions.")
+        return row.to_pylist()[0]
     statement = f"SELECT * FROM {explain.PREDICTIONS} WHERE customer_id = :customer_id"
     with catalog.engine(common.catalog(request)) as sql:
         found = catalog.rows(sql, statement, {"customer_id": customer_id})
@@ -171,9 +193,23 @@ def _reference(request: Request, customer_id: str, record: explain.CustomerRecor
     return _references[key]
 
 
+def customer_record(request: Request, customer_id: str) -> explain.CustomerRecord:
+    """What `explain.fetch_customer` returns without the reference sample, from the run's
+    copies of the predictions and the model inputs (the catalog when there are none)."""
+    pred = prediction(request, customer_id)
+    try:
+        inputs = _points(request, explain.INPUTS)
+    except WebError:  # no inference_input in the catalog: no hints, as `engage explain`
+        return explain.CustomerRecord(pred, None, None)
+    if inputs is None:
+        return fetch(request, customer_id)
+    row = inputs.row(customer_id)
+    return explain.CustomerRecord(pred, None if row is None else row.to_pandas(), None)
+
+
 def hints(request: Request, customer_id: str) -> list[dict[str, Any]]:
     """Counterfactual suggestions for engagement and churn ("what single change would help")."""
-    record = fetch(request, customer_id)
+    record = customer_record(request, customer_id)
     reference = _reference(request, customer_id, record)
     if record.inputs is None or reference is None:
         return [{"model": "all", "error": "no model inputs stored for this customer"}]
