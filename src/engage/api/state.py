@@ -6,6 +6,7 @@ reload checks, audit flushes) starts and stops with the server's lifespan.
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from collections.abc import Callable
@@ -102,7 +103,7 @@ def build_state(
         tables=tables,
         metrics=metrics,
         service=service,
-        new_session=lambda: bootstrap.session(settings),
+        new_session=functools.partial(bootstrap.session, settings),  # bound at start-up
         catalog=bootstrap.catalog(settings),
     )
 

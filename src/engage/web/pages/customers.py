@@ -123,8 +123,19 @@ def select(request: Request, statement: str, params: dict[str, Any]) -> list[dic
         )
 
 
+_OPTIONS: dict[tuple[str, str], dict[str, list[str]]] = {}
+
+
 def _options(request: Request) -> dict[str, list[str]]:
-    """States and account types present in the run, for the filter menus."""
+    """States and account types present in the run, for the filter menus (once per run)."""
+    key = (common.store(request).uri(""), results.latest_run(common.store(request))["run_id"])
+    if key not in _OPTIONS:
+        _OPTIONS.clear()  # only the newest run's
+        _OPTIONS[key] = _distinct(request)
+    return _OPTIONS[key]
+
+
+def _distinct(request: Request) -> dict[str, list[str]]:
     found = select(
         request, f"SELECT DISTINCT location AS s, account_type AS a FROM {snapshot.NAME}", {}
     )

@@ -50,6 +50,22 @@ def _cost(request: Request, run_id: str) -> dict[str, Any]:
     return _COSTS[run_id]
 
 
+_OUTLOOKS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _outlook(request: Request, run_id: str) -> dict[str, Any]:
+    """The run's headline figures: computed once per run (a run's predictions never change),
+    so the overview opens no catalog connection after its first view."""
+    key = (common.store(request).uri(""), run_id)
+    if key not in _OUTLOOKS:
+        with catalog.engine(common.catalog(request)) as sql:
+            found = catalog.rows(sql, _OUTLOOK, {"run_id": run_id})[0]
+        if len(_OUTLOOKS) > 16:
+            _OUTLOOKS.clear()
+        _OUTLOOKS[key] = found
+    return _OUTLOOKS[key]
+
+
 def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per model: version, test metrics, grade against the generator's truth, gate."""
     out = []
@@ -77,8 +93,7 @@ def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _gather(request: Request) -> dict[str, Any]:
     record = results.latest_run(common.store(request))
-    with catalog.engine(common.catalog(request)) as sql:
-        outlook = catalog.rows(sql, _OUTLOOK, {"run_id": record["run_id"]})[0]
+    outlook = _outlook(request, record["run_id"])
     stages = top_level_stages(record)
     return {
         "record": record,
