@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
 import httpx
 import pyarrow.parquet as pq
@@ -112,3 +113,54 @@ def test_promotion_needs_confirmation_and_is_audited(served) -> None:
     assert "roll back drill" in log and "web:web-admin-" in log
     unknown = form | {"confirm": "yes", "version": "v999"}
     assert admin.post("/app/models/promote", data=unknown).status_code == 400
+
+
+class _Controls(HTMLParser):
+    """Form controls and what names them: a <label for>, a wrapping <label>, aria-label."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.label_for: set[str] = set()
+        self.open_labels = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label":
+            self.open_labels += 1
+            if found.get("for"):
+                self.label_for.add(str(found["for"]))
+        elif tag in ("input", "select", "textarea") and found.get("type") not in (
+            "hidden",
+            "submit",
+            "button",
+        ):
+            self.controls.append({**found, "_in_label": "1" if self.open_labels else None})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.open_labels = max(0, self.open_labels - 1)
+
+    def unlabelled(self) -> list[dict[str, str | None]]:
+        return [
+            c
+            for c in self.controls
+            if not (c["_in_label"] or c.get("aria-label") or c.get("id") in self.label_for)
+        ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/app/login", "/", "/app/customers", "/app/ask", "/app/review", "/app/models", "/app/runs"],
+)
+def test_every_form_control_has_a_label(served, path: str) -> None:
+    client = (
+        sign_in(served, served.admin_key)
+        if path != "/app/login"
+        else httpx.Client(base_url=served.url)
+    )
+    answer = client.get(path)
+    assert answer.status_code == 200
+    parser = _Controls()
+    parser.feed(answer.text)
+    assert parser.unlabelled() == [], path
