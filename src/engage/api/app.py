@@ -49,9 +49,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if background:
             state.start()
+            app.state.web_warmer.start()  # the web pages' per-run copies (engage.web.warm)
         try:
             yield
         finally:
+            app.state.web_warmer.stop()
             state.stop()
 
     app = FastAPI(

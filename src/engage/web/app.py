@@ -23,6 +23,7 @@ from engage.web.pages import (
     runs,
 )
 from engage.web.render import WebError, error_page
+from engage.web.warm import Warmer
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Strict policy: only our own script and styles; SVG charts are inline markup, not scripts.
@@ -72,6 +73,8 @@ async def not_found(rest: str) -> None:
 def mount(app: FastAPI) -> None:
     """Add the web app to an API app built by `engage.api.app.create_app`."""
     app.state.web_sessions = auth.Sessions()
+    # Started and stopped with the server's lifespan (engage.api.app), as the model reload.
+    app.state.web_warmer = Warmer(app, app.state.engage.settings.api_reload_seconds)
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     for module in (
         auth,

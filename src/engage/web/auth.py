@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +22,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from engage.api.keys import ApiKey
-from engage.api.state import AppState
 from engage.api.throttle import TokenBuckets
 from engage.web.render import WebError, page
 
@@ -82,11 +81,12 @@ class Sessions:
             self._by_id.pop(sid or "", None)
 
 
-def engage_state(request: Request) -> AppState:
+def engage_state(request: Request) -> Any:
+    """The API's `engage.api.state.AppState` (not imported: that module composes)."""
     return request.app.state.engage
 
 
-def _active(state: AppState, key_id: str) -> bool:
+def _active(state: Any, key_id: str) -> bool:
     return any(k.key_id == key_id and k.active for k in state.keys.list())
 
 

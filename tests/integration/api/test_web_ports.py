@@ -80,3 +80,16 @@ def test_a_live_prediction_shows_in_the_customers_audit_trail(world, keys, tmp_p
     rows = re.findall(r"<tr>.*?</tr>", trail, flags=re.S)
     assert sum(">api<" in r for r in rows) == 5  # one live entry per model
     assert sum(">batch<" in r for r in rows) >= 5
+
+
+def test_the_warmer_builds_a_runs_copies_before_any_visit(state, world, monkeypatch) -> None:
+    from engage.web import points
+
+    monkeypatch.setattr(points, "_tables", {})
+    warmer = create_app(state=state, background=False).state.web_warmer
+    assert warmer.check() and warmer.warmed == world.run_id, warmer.last_error
+    assert {k[1:] for k in points._tables} == {
+        (world.run_id, "engagement_predictions.predictions"),
+        (world.run_id, "engagement_raw.inference_input"),
+    }
+    assert warmer.check() is False  # nothing new to warm

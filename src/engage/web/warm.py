@@ -1,0 +1,77 @@
+"""Load the newest run's page copies in the background, so no visitor pays for them.
+
+The pages keep per-run copies (the customer table, the predictions and model inputs
+for point lookups, the overview's figures, the served models for the hints); the
+first page of a run would otherwise spend ~2 s per copy at 100K building them. Like
+the API's model reload (`engage.api.served.ModelHolder`), a thread started with the
+server checks every `interval_s` whether a newer run has succeeded and, if so, builds
+its copies; a failure (no run yet, a table missing) is kept for the next try.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from starlette.requests import Request
+
+from engage.web import results
+
+log = logging.getLogger(__name__)
+
+
+def warm(app: Any) -> str:
+    """Build every per-run copy of the latest run through the pages' own functions."""
+    from engage.web.pages import customer, customers, overview
+
+    request = Request({"type": "http", "app": app, "headers": [], "query_string": b""})
+    run_id = str(results.latest_run(app.state.engage.store)["run_id"])
+    overview._gather(request)
+    customers._options(request)
+    predictions = customer._points(request, customer.explain.PREDICTIONS)
+    if predictions is not None and predictions.rows:
+        customer.hints(request, next(iter(predictions.rows)))  # inputs, reference, models
+    return run_id
+
+
+class Warmer:
+    """Polls for a newer succeeded run and warms its copies (one thread, like ModelHolder)."""
+
+    def __init__(self, app: Any, interval_s: float) -> None:
+        self.app, self.interval_s = app, interval_s
+        self.warmed: str | None = None
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check(self) -> bool:
+        """Warm if the latest succeeded run is new; True when it did."""
+        try:
+            latest = str(results.latest_run(self.app.state.engage.store)["run_id"])
+            if latest == self.warmed:
+                return False
+            self.warmed = warm(self.app)
+        except Exception as err:  # no run yet (a WebError), a table missing: try later
+            self.last_error = f"{type(err).__name__}: {err}"
+            log.info("web warm-up skipped: %s", self.last_error)
+            return False
+        self.last_error = None
+        return True
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="web-warm", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._thread = None
+
+    def _run(self) -> None:
+        self.check()  # at start-up, then on every new run
+        while self.interval_s > 0 and not self._stop.wait(self.interval_s):
+            self.check()
