@@ -3,8 +3,10 @@
 Usage: ENGAGE_LAKE=lake .venv/bin/python bench/ui.py [--n 30]
 Needs a pipeline run in that lake. Requests go through the whole ASGI app in process
 (sessions, CSP middleware, templates, SQL), so the figure is the server's part of a
-page load, without the network. The Ask page's answers (POST /app/ask/stream, a
-question and its follow-up in one conversation) are timed to the last streamed line.
+page load, without the network. `warm_up_s` is the one-off cost per new run that the
+server's warm-up thread (engage.web.warm) pays before any visit. The Ask page's
+answers (POST /app/ask/stream, a question and its follow-up in one conversation) are
+timed to the last streamed line.
 The machine's load average before and after is recorded beside the figures, since a
 shared machine's load moves them. Writes bench/results/ui.json.
 """
@@ -26,6 +28,7 @@ from engage import bootstrap
 from engage.api.app import create_app
 from engage.api.keys import KeyStore
 from engage.settings import Settings
+from engage.web.warm import warm
 
 OUT = Path(__file__).resolve().parent / "results" / "ui.json"
 
@@ -109,11 +112,16 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     _, key = KeyStore(settings.resolved_keys_path()).create(f"bench-ui-{time.time_ns()}", "admin")
-    client = TestClient(create_app(settings, background=False), base_url="http://127.0.0.1")
+    app = create_app(settings, background=False)
+    started = time.perf_counter()
+    warm(app)  # what the server's warm-up thread does once per new run, before any visit
+    warm_up_s = round(time.perf_counter() - started, 2)
+    client = TestClient(app, base_url="http://127.0.0.1")
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/login").text).group(1)
     client.post("/app/login", data={"csrf": token, "api_key": key})
     rows = client.get("/").text  # warm: first imports, first catalog open
-    report: dict[str, Any] = {"lake": settings.lake, "n": args.n, "pages": {}}
+    report: dict[str, Any] = {"lake": settings.lake, "n": args.n, "warm_up_s": warm_up_s}
+    report["pages"] = {}
     customers = re.search(r'data-total="(\d+)"', client.get("/app/customers").text)
     report["customers_in_table"] = int(customers.group(1)) if customers else None
     load_before = os.getloadavg()
