@@ -13,6 +13,7 @@ from engage.api.app import create_app
 from engage.api.state import build_state
 from engage.orchestrate import run_pipeline
 from engage.settings import Settings
+from engage.web.pages import customer as customer_page
 
 
 def _sign_in(client: TestClient, key: str) -> None:
@@ -68,7 +69,9 @@ def test_pages_and_the_ask_stream_need_no_composition_root_per_request(
         assert '"type": "answer"' in answer.text.splitlines()[-1]
 
 
-def test_a_live_prediction_shows_in_the_customers_audit_trail(world, keys, tmp_path, live) -> None:
+def test_a_live_prediction_shows_in_the_customers_audit_trail(
+    world, keys, tmp_path, live, monkeypatch
+) -> None:
     lake_dir = world.copy_lake(tmp_path / "lake")
     state = build_state(world.settings(tmp_path, lake=str(lake_dir)))
     customer = sorted(world.predictions)[2]
@@ -77,9 +80,17 @@ def test_a_live_prediction_shows_in_the_customers_audit_trail(world, keys, tmp_p
         state.audit.flush()
         _sign_in(client, keys.reader)
         trail = client.get(f"/app/customers/{customer}/audit").text
-    rows = re.findall(r"<tr>.*?</tr>", trail, flags=re.S)
-    assert sum(">api<" in r for r in rows) == 5  # one live entry per model
-    assert sum(">batch<" in r for r in rows) >= 5
+        rows = re.findall(r"<tr>.*?</tr>", trail, flags=re.S)
+        assert sum(">api<" in r for r in rows) == 5  # one live entry per model
+        assert sum(">batch<" in r for r in rows) >= 5
+        assert ">api<" in rows[1]  # newest first (rows[0] is the header)
+        monkeypatch.setattr(customer_page, "AUDIT_SHOWN", 3)
+        capped = client.get(f"/app/customers/{customer}/audit").text
+        assert len(re.findall(r"<tr>", capped)) == 1 + 3 and "the newest 3 are shown" in capped
+        csv = client.get(f"/app/download/customer_audit.csv?id={customer}").text
+    header, *lines = csv.strip().splitlines()
+    assert len(lines) == len(rows) - 1 and "key_id" not in header and "input" not in header
+    assert sum('"api"' in line for line in lines) == 5
 
 
 def test_the_warmer_builds_a_runs_copies_before_any_visit(state, world, monkeypatch) -> None:

@@ -245,6 +245,10 @@ async def hints_fragment(request: Request, customer_id: str, session: Viewer) ->
     return page(request, "_hints.html", models=found)
 
 
+AUDIT_SHOWN = 200  # newest entries on the page; the download has them all
+AUDIT_COLUMNS = ("timestamp", "source", "model_name", "model_version", "outputs", "override")
+
+
 def audit(request: Request, customer_id: str) -> list[dict[str, Any]]:
     """The customer's audit entries (batch, live API, review), oldest first."""
     entries = customer_entries(common.store(request), customer_id)
@@ -265,8 +269,17 @@ def _compact(value: Any) -> str:
 
 @router.get("/app/customers/{customer_id}/audit", response_class=HTMLResponse)
 async def audit_fragment(request: Request, customer_id: str, session: Viewer) -> HTMLResponse:
+    """The newest `AUDIT_SHOWN` entries, newest first (a trail grows with every live call)."""
     found = await run_in_threadpool(audit, request, _customer_id(customer_id))
-    return page(request, "_audit.html", entries=found)
+    shown = found[::-1][:AUDIT_SHOWN]
+    return page(request, "_audit.html", entries=shown, total=len(found), customer_id=customer_id)
+
+
+@dataset("customer_audit")
+def audit_table(request: Request) -> pa.Table:
+    """One customer's whole audit trail (no key ids, no inputs: only their hash is kept)."""
+    entries = audit(request, _customer_id(request.query_params.get("id", "")))
+    return pa.Table.from_pylist([{c: e.get(c) for c in AUDIT_COLUMNS} for e in entries])
 
 
 @dataset("customer")
