@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+from engage import lake
 from engage.pipeline.history import RUN_ID, RUNS_PREFIX, RunHistory, UnknownRunError
 from engage.ports import ObjectStore
 from engage.web.render import WebError
@@ -26,6 +27,14 @@ def latest_run(store: ObjectStore) -> dict[str, Any]:
         if found is not None and _record(history, found.group(0)).get("status") == "SUCCEEDED":
             return _record(history, found.group(0))
     raise WebError(503, "No succeeded run yet; run `engage run` first.")
+
+
+def version(store: ObjectStore) -> str:
+    """What the pages' per-run copies are keyed by: the latest run, and how many erasure
+    events the log holds, since `engage forget` rewrites the published tables in place
+    (the copies must not show an erased customer). Only the log's key names are read."""
+    erasures = len(store.list(lake.ERASURE_LOG))
+    return f"{latest_run(store)['run_id']}+{erasures}"
 
 
 def _id(found: re.Match[str] | None) -> str:

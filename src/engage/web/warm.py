@@ -26,17 +26,18 @@ def warm(app: Any) -> str:
     from engage.web.pages import customer, customers, overview
 
     request = Request({"type": "http", "app": app, "headers": [], "query_string": b""})
-    run_id = str(results.latest_run(app.state.engage.store)["run_id"])
+    version = results.version(app.state.engage.store)
     overview._gather(request)
     customers._options(request)
     predictions = customer._points(request, customer.explain.PREDICTIONS)
     if predictions is not None and predictions.rows:
         customer.hints(request, next(iter(predictions.rows)))  # inputs, reference, models
-    return run_id
+    return version
 
 
 class Warmer:
-    """Polls for a newer succeeded run and warms its copies (one thread, like ModelHolder)."""
+    """Polls for a newer succeeded run (or an erasure) and warms its copies (one thread,
+    like ModelHolder); `warmed` is the `results.version` it last warmed."""
 
     def __init__(self, app: Any, interval_s: float) -> None:
         self.app, self.interval_s = app, interval_s
@@ -48,7 +49,7 @@ class Warmer:
     def check(self) -> bool:
         """Warm if the latest succeeded run is new; True when it did."""
         try:
-            latest = str(results.latest_run(self.app.state.engage.store)["run_id"])
+            latest = results.version(self.app.state.engage.store)
             if latest == self.warmed:
                 return False
             self.warmed = warm(self.app)

@@ -98,9 +98,31 @@ def test_the_warmer_builds_a_runs_copies_before_any_visit(state, world, monkeypa
 
     monkeypatch.setattr(points, "_tables", {})
     warmer = create_app(state=state, background=False).state.web_warmer
-    assert warmer.check() and warmer.warmed == world.run_id, warmer.last_error
+    assert warmer.check() and warmer.warmed.startswith(world.run_id), warmer.last_error
     assert {k[1:] for k in points._tables} == {
-        (world.run_id, "engagement_predictions.predictions"),
-        (world.run_id, "engagement_raw.inference_input"),
+        (warmer.warmed, "engagement_predictions.predictions"),
+        (warmer.warmed, "engagement_raw.inference_input"),
     }
     assert warmer.check() is False  # nothing new to warm
+
+
+def test_an_erased_customer_leaves_the_pages_copies_at_once(world, keys, tmp_path) -> None:
+    """`engage forget` rewrites the published tables in place: the per-run copies the
+    pages keep must drop the customer without a new run or a restart."""
+    from engage.privacy.forget import forget_customer
+    from engage.privacy.tokens import TokenKeys
+
+    lake_dir = world.copy_lake(tmp_path / "lake")
+    settings = world.settings(tmp_path, lake=str(lake_dir))
+    state = build_state(settings)
+    victim, other = sorted(world.predictions)[3:5]
+    with TestClient(create_app(state=state, background=False)) as client:
+        _sign_in(client, keys.admin)
+        assert client.get(f"/app/customers/{victim}").status_code == 200
+        assert victim in client.get(f"/app/customers?q={victim[-7:]}").text
+        hooks = bootstrap.privacy_hooks(settings, state.store)
+        forget_customer(state.store, state.catalog, hooks, TokenKeys(settings), victim, "t")
+        assert client.get(f"/app/customers/{victim}").status_code == 404
+        assert victim not in client.get(f"/app/customers?q={victim[-7:]}").text
+        assert client.get(f"/app/customers/{victim}/audit").text.count("<tr>") == 0
+        assert client.get(f"/app/customers/{other}").status_code == 200

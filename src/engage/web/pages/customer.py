@@ -101,8 +101,7 @@ def _points(request: Request, name: str) -> points.PointTable | None:
         with catalog.engine(port) as sql:
             return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {name}")[0]["n"])
 
-    run_id = str(results.latest_run(store)["run_id"])
-    return points.table((store.uri(""), run_id, str(name)), load, rows)
+    return points.table((store.uri(""), results.version(store), str(name)), load, rows)
 
 
 def prediction(request: Request, customer_id: str) -> dict[str, Any]:
@@ -186,7 +185,7 @@ _references: dict[tuple[str, str], Any] = {}
 def _reference(request: Request, customer_id: str, record: explain.CustomerRecord) -> Any:
     """The reference sample of `engage explain` (value ranges for the hints): the same for
     every customer of a run, so it is read once per run rather than once per page."""
-    key = (common.store(request).uri(""), str(record.predictions.get("run_id")))
+    key = (common.store(request).uri(""), results.version(common.store(request)))
     if key not in _references:
         _references.clear()
         _references[key] = fetch(request, customer_id, reference=True).reference

@@ -98,7 +98,7 @@ class CustomerQuery(Query):
         return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
-def _copy(request: Request, run_id: str) -> Any:
+def _copy(request: Request, version: str) -> Any:
     """The run's in-memory copy of the shown columns (engage.web.snapshot)."""
 
     def load() -> pa.Table:
@@ -109,12 +109,12 @@ def _copy(request: Request, run_id: str) -> Any:
         with catalog.engine(common.catalog(request)) as sql:
             return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {TABLE}")[0]["n"])
 
-    return snapshot.copy((common.store(request).uri(""), run_id), load, rows)
+    return snapshot.copy((common.store(request).uri(""), version), load, rows)
 
 
 def select(request: Request, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """`statement` (written FROM customers) over the run's copy, or the catalog if none."""
-    copied = _copy(request, results.latest_run(common.store(request))["run_id"])
+    copied = _copy(request, results.version(common.store(request)))
     if copied is not None:
         return snapshot.query(copied, statement, params)
     with catalog.engine(common.catalog(request)) as sql:
@@ -128,7 +128,7 @@ _OPTIONS: dict[tuple[str, str], dict[str, list[str]]] = {}
 
 def _options(request: Request) -> dict[str, list[str]]:
     """States and account types present in the run, for the filter menus (once per run)."""
-    key = (common.store(request).uri(""), results.latest_run(common.store(request))["run_id"])
+    key = (common.store(request).uri(""), results.version(common.store(request)))
     if key not in _OPTIONS:
         _OPTIONS.clear()  # only the newest run's
         _OPTIONS[key] = _distinct(request)

@@ -56,7 +56,7 @@ _OUTLOOKS: dict[tuple[str, str], dict[str, Any]] = {}
 def _outlook(request: Request, run_id: str) -> dict[str, Any]:
     """The run's headline figures: computed once per run (a run's predictions never change),
     so the overview opens no catalog connection after its first view."""
-    key = (common.store(request).uri(""), run_id)
+    key = (common.store(request).uri(""), results.version(common.store(request)))
     if key not in _OUTLOOKS:
         with catalog.engine(common.catalog(request)) as sql:
             found = catalog.rows(sql, _OUTLOOK, {"run_id": run_id})[0]
