@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from fakes import MemoryStore
 
 from engage.contract import CUSTOMERS, MODEL_INPUTS
 from engage.models import tune, tuned
 from engage.models.params import params_for
+from fakes import MemoryStore
 
 
 def _training(n: int = 400, seed: int = 0) -> pd.DataFrame:
