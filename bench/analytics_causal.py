@@ -6,7 +6,9 @@ the stage's report: the grade against the generator's true `premium_effect`
 (correlation, average and age-band errors, interval coverage), the overlap check and
 the naive premium-vs-free gap for comparison. The machine's load average is recorded:
 on a shared box wall time is not CPU time, so both are written.
-Usage: python bench/analytics_causal.py [--rows 100000]
+`engage tune engagement` then runs on the same lake (--dry-run: nothing promoted) with
+`--tune-budget-s` and `--tune-rows`, and its trial counts, scores and wall time are kept.
+Usage: python bench/analytics_causal.py [--rows 100000] [--tune-budget-s 300]
 Writes bench/results/analytics_causal.json.
 """
 
@@ -55,7 +57,23 @@ print(json.dumps({"result": result, "report": report,
 """
 
 
-def measure(rows: int) -> dict:
+def tune(lake: str, budget_s: float, rows: int) -> dict:
+    """`engage tune engagement` on the bench lake; the CLI's JSON plus its wall time."""
+    engage = str(Path(sys.executable).with_name("engage"))
+    cmd = [engage, "tune", "engagement", "--json", "--dry-run", "--trials", "60",
+           "--budget-s", str(budget_s), "--rows", str(rows)]  # fmt: skip
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cmd, check=True, capture_output=True, text=True, env={**os.environ, "ENGAGE_LAKE": lake}
+    )
+    out = json.loads(proc.stdout)
+    keep = ("metric", "cv_folds", "rows", "budget_s", "seconds", "completed", "pruned",
+            "baseline_score", "best", "relative_improvement", "margin", "promote")  # fmt: skip
+    return {"command": " ".join(cmd[1:]), "wall_seconds": round(time.perf_counter() - started, 1),
+            **{k: out[k] for k in keep}}  # fmt: skip
+
+
+def measure(rows: int, tune_budget_s: float, tune_rows: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="engage-bench-causal-"))
     source, lake = work / "data", str(work / "lake")
     try:
@@ -66,6 +84,7 @@ def measure(rows: int) -> dict:
             check=True, capture_output=True, text=True,
         )  # fmt: skip
         child = json.loads(proc.stdout.strip().splitlines()[-1])
+        tuned = tune(lake, tune_budget_s, tune_rows) if tune_budget_s > 0 else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = child["report"]
@@ -85,17 +104,20 @@ def measure(rows: int) -> dict:
         "by_age_band": report["by_age_band"],
         "fit_rows": report["fit_rows"],
         "params": report["params"],
+        "tune": tuned,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--tune-budget-s", type=float, default=300.0, help="0: skip tuning")
+    parser.add_argument("--tune-rows", type=int, default=10_000)
     args = parser.parse_args()
     runs = []
     for rows in args.rows:
         started = time.perf_counter()
-        run = measure(rows)
+        run = measure(rows, args.tune_budget_s, args.tune_rows)
         runs.append(run)
         grade = run["grading"] or {}
         print(f"{rows:>9,} rows  stage {run['stage_seconds']:.1f} s  cpu "
