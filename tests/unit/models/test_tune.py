@@ -74,3 +74,15 @@ def test_bad_requests_are_named() -> None:
         tune.run_study(_training().drop(columns="engagement_score"), _cfg())
     with pytest.raises(FileNotFoundError, match="engage run"):
         tune.lake_training(MemoryStore())
+
+
+def test_the_model_card_names_the_study_training_used() -> None:
+    from engage.models.cards import render_card
+
+    store = MemoryStore()
+    summary = tune.run_study(_training(), _cfg(trials=3, margin=-1.0))
+    key = tune.save_study(store, summary)
+    tune.promote(store, summary, key)
+    _, facts = tuned.params_with_tuning(store, "engagement")
+    card = render_card({"model_name": "engagement", "model_version": "v1", **facts})
+    assert key in card and "tuning_cv_score" in card
