@@ -86,7 +86,7 @@ def _causal_figures(scn: Scenario, chosen: pd.DataFrame) -> dict[str, float] | N
     Customers already premium gain nothing; the others gain their estimated effect.
     The interval is the mean (and sum) of the customers' interval ends.
     """
-    if scn.uplift is None:
+    if scn.uplift is None or chosen.empty:
         return None
     free = chosen.loc[chosen["account_type"].astype(str) != "premium", "customer_id"].astype(str)
     known = scn.uplift.reindex(free.to_numpy()).dropna(subset=["effect"])
