@@ -30,6 +30,8 @@ QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
 QA_BACKLOG = "engagement-qa/backlog/"  # queue items of earlier runs not yet decided
 RESULTS_FINAL = "engagement-results/final/"
 FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
+PREMIUM_UPLIFT = "engagement-results/premium_uplift/"  # causal effect of premium, per customer
+PREMIUM_TARGETS = "engagement-results/premium_targets/"  # free customers ranked by that effect
 RUNS = "engagement-runs/"
 REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
 AUDIT = "engagement-audit/"  # append-only prediction audit trail, date=YYYY-MM-DD/ partitions
@@ -71,6 +73,8 @@ GENERATIONAL_PREFIXES = (
     ANOMALY_REVIEW,
     RESULTS_FINAL,
     FAIRNESS_METRICS,
+    PREMIUM_UPLIFT,
+    PREMIUM_TARGETS,
     MODEL_METRICS,
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
@@ -115,6 +119,8 @@ class TableName(StrEnum):
     REVIEW_DECISIONS = "engagement_qa.review_decisions"
     FINAL_RESULTS = "engagement_analytics.final_results"
     FAIRNESS_METRICS = "engagement_analytics.fairness_metrics"
+    PREMIUM_UPLIFT = "engagement_analytics.premium_uplift"
+    PREMIUM_TARGETS = "engagement_analytics.premium_targets"
     SUPPORT_VIEW = "engagement_analytics.customer_support_view"
     HIGH_VALUE_CUSTOMERS = "engagement_analytics.high_value_customers"
     AT_RISK_CUSTOMERS = "engagement_analytics.at_risk_customers"
@@ -171,6 +177,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.ANOMALY_REVIEW, ANOMALY_REVIEW),
         _loc(TableName.FINAL_RESULTS, RESULTS_FINAL, "location", "account_type"),
         _loc(TableName.FAIRNESS_METRICS, FAIRNESS_METRICS),
+        _loc(TableName.PREMIUM_UPLIFT, PREMIUM_UPLIFT),
+        _loc(TableName.PREMIUM_TARGETS, PREMIUM_TARGETS),
         _loc(TableName.REVIEW_DECISIONS, REVIEW_DECISIONS),
         _loc(TableName.SUPPORT_VIEW, SUPPORT_VIEW),
     )

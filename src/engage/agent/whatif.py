@@ -4,7 +4,12 @@ ROI questions ("convert 10% of free users to premium") are answered by the
 trained models, not by prose: the inference input of this run is copied, the
 change applied (clipped to the contract's ranges), and the engagement, churn and
 LTV models score both versions. These are statements about the models, not
-causal effects.
+causal effects - except for a premium conversion when the run published the
+causal uplift table (engage.stages.premium_uplift): then the engagement change is
+the sum/mean of the converted customers' estimated causal effects, with their
+interval, and the answer says so. A flag flip through a predictive model recovers
+only part of the true effect (premium's confounders already explain the rest of
+the score), so it is used only when that table is absent, and the answer says that.
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ import pandas as pd
 from engage import lake
 from engage.agent.cohorts import FRAME_COHORTS
 from engage.agent.result import ToolResult
+from engage.analytics.uplift import EXCLUDED as PREMIUM_MEDIATORS
 from engage.contract import CUSTOMERS
 from engage.models.counterfactual import actionable_features
 from engage.models.registry import ModelNotFoundError
 from engage.serving import load_served
 
 MODELS = ("engagement", "churn", "ltv")
+CAUSAL = (
+    "engagement estimated by the causal model (premium_uplift, a DR-learner; "
+    "churn and LTV by the served models)"
+)
+FLAG_FLIP = "model prediction (flag flip: no causal premium_uplift table for this run)"
 
 
 class Scenario:
@@ -42,6 +53,7 @@ class Scenario:
         self.versions = {name: v for name, (v, _) in self.models.items()}
         base = self.predict(self.frame)
         self.frame["_engagement"], self.frame["_churn"], self.frame["_ltv"] = base
+        self.uplift = _uplift_table(store)
 
     def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Engagement, churn probability and LTV p50; NaN for a model that is not served."""
@@ -50,6 +62,51 @@ class Scenario:
         churn = self.models["churn"][1].predict_proba(frame) if "churn" in self.models else missing
         ltv = self.models["ltv"][1].predict(frame) if "ltv" in self.models else missing
         return eng, churn, np.asarray(ltv, dtype=float)
+
+
+def _uplift_table(store: Any) -> pd.DataFrame | None:
+    """The run's per-customer premium effects, indexed by customer, or None without them."""
+    if not store.list(lake.PREMIUM_UPLIFT):
+        return None
+    table = store.read_parquet(lake.PREMIUM_UPLIFT).to_pandas()
+    return table.set_index("customer_id")[["effect", "lower", "upper", "run_id"]]
+
+
+def _is_premium_conversion(changes: list[list[Any]]) -> bool:
+    """Premium set, other changes only on what premium itself causes (its mediators)."""
+    tier = [c for c in changes if c[0] == "account_type"]
+    return tier == [["account_type", "set", "premium"]] and all(
+        c[0] in PREMIUM_MEDIATORS for c in changes
+    )
+
+
+def _causal_figures(scn: Scenario, chosen: pd.DataFrame) -> dict[str, float] | None:
+    """Engagement change of a premium conversion from the causal effects (None: none known).
+
+    Customers already premium gain nothing; the others gain their estimated effect.
+    The interval is the mean (and sum) of the customers' interval ends.
+    """
+    if scn.uplift is None or chosen.empty:
+        return None
+    free = chosen.loc[chosen["account_type"].astype(str) != "premium", "customer_id"].astype(str)
+    known = scn.uplift.reindex(free.to_numpy()).dropna(subset=["effect"])
+    if free.size and known.empty:
+        return None
+    n = float(len(chosen))
+    before = float(chosen["_engagement"].mean())
+    delta = float(known["effect"].sum()) / n
+    return {
+        "engagement_before": before,
+        "engagement_after": before + delta,
+        "engagement_delta": delta,
+        "engagement_delta_lower": float(known["lower"].sum()) / n,
+        "engagement_delta_upper": float(known["upper"].sum()) / n,
+        "engagement_total_effect": float(known["effect"].sum()),
+        "engagement_total_lower": float(known["lower"].sum()),
+        "engagement_total_upper": float(known["upper"].sum()),
+        "population_engagement_delta": float(known["effect"].sum()) / len(scn.frame),
+        "customers_converted": float(len(known)),
+    }
 
 
 def _scenario(tools: Any) -> Scenario:
@@ -101,7 +158,9 @@ def what_if(
 
     `changes` is a list of [feature, op, value]; op is set, scale, add or match_cohort
     (value: a cohort whose median/mode the feature takes). `fraction` of the cohort is
-    drawn with a fixed seed, so the same question gives the same answer.
+    drawn with a fixed seed, so the same question gives the same answer. A premium
+    conversion takes its engagement change from the causal model (see the module doc);
+    `args["method"]` says which way the figures were made.
     """
     scn = _scenario(tools)
     members = _cohort(scn, cohort)
@@ -124,9 +183,15 @@ def what_if(
     if "ltv" in scn.models:
         figures["ltv_delta_per_customer"] = float((ltv - chosen["_ltv"]).mean())
         figures["ltv_delta_total"] = float((ltv - chosen["_ltv"]).sum())
-    rows = [{"measure": k, "value": v} for k, v in figures.items()]
     args = {"changes": changes, "cohort": cohort, "fraction": fraction}
     sources = [f"model:{n}:{v}" for n, v in scn.versions.items()]
+    if _is_premium_conversion(changes):
+        causal = _causal_figures(scn, chosen)
+        args["method"] = CAUSAL if causal else FLAG_FLIP
+        if causal:
+            figures |= causal
+            sources.append(f"table:{lake.PREMIUM_UPLIFT}:{scn.uplift['run_id'].iloc[0]}")
+    rows = [{"measure": k, "value": v} for k, v in figures.items()]
     return ToolResult("what_if", args, rows, figures, [], sources)
 
 

@@ -45,6 +45,13 @@ class BatchTables:
             row.pop("customer_id", None)
         return row
 
+    def premium_uplift(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer's estimated effect of premium (`premium_uplift` table), or None."""
+        row = self._row(lake.PREMIUM_UPLIFT, customer_id)
+        if row is None:
+            return None
+        return {k: row[k] for k in ("effect", "lower", "upper", "in_overlap", "run_id")}
+
     def recommendations(self, version: str) -> pa.Table | None:
         """The batch's top-10 lists made by recommender `version` (None if there are none)."""
         prefix = lake.model_scores("recommendation").prefix

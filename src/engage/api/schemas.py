@@ -154,10 +154,21 @@ class BatchPredictResponse(BaseModel):
     latency_ms: float
 
 
+class PremiumUplift(BaseModel):
+    """The causal model's effect of premium for one customer (engagement-score points)."""
+
+    effect: float
+    lower: float
+    upper: float
+    in_overlap: bool
+    run_id: str
+
+
 class CustomerResponse(BaseModel):
     customer_id: str
     features: dict[str, Any] | None
     latest: PredictResponse
+    premium_uplift: PremiumUplift | None = None  # null when no uplift table was published
 
 
 class ErrorResponse(BaseModel):

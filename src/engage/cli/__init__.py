@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "sql",
     "models",
     "explain",
+    "tune",
     "privacy",
     "qa",
     "serve",

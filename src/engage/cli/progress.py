@@ -46,6 +46,13 @@ def brief(result: Any) -> str:
             f"{r['validation_status']}: {r['counts']['raw_rows']:,} rows checked, "
             f"drift {status}{shifted}"
         )
+    if "uplift_status" in r:
+        graded = r.get("grading") or {}
+        grade = f"; vs truth: r {graded['correlation']:.2f}" if graded else ""
+        return (
+            f"premium effect {r['average_effect']:+.3f} (naive gap {r['naive_difference']:+.3f}), "
+            f"{r['out_of_overlap_share']:.1%} outside overlap{grade}"
+        )
     if "inference_status" in r:
         served = sum(1 for m in r["models"].values() if m["model_version"])
         kept = [n for n, m in r["models"].items() if m["candidate_version"] and not m["promoted"]]

@@ -195,6 +195,53 @@ DERIVED_FEATURES = Table(
     ),
 )
 
+_EFFECT = "premium minus free, in engagement-score points (engage.analytics.uplift)"
+
+PREMIUM_UPLIFT = Table(
+    "premium_uplift",
+    "engagement_analytics.premium_uplift: per customer, the estimated causal effect of "
+    "premium on the engagement score (cross-fitted DR-learner, engage.analytics.uplift) "
+    "with its bootstrap interval and the overlap check.",
+    (
+        _ID,
+        _out("effect", DType.FLOAT, f"Estimated effect of premium, {_EFFECT}.",
+             minimum=-1, maximum=1, unit="score"),
+        _out("lower", DType.FLOAT, "Lower end of the effect's 95% interval.",
+             minimum=-1, maximum=1, unit="score"),
+        _out("upper", DType.FLOAT, "Upper end of the effect's 95% interval.",
+             minimum=-1, maximum=1, unit="score"),
+        _out("propensity", DType.FLOAT, "Estimated P(premium | pre-treatment covariates).",
+             minimum=0, maximum=1),
+        _out("in_overlap", DType.BOOL, "Propensity inside [0.05, 0.95]: outside it the "
+             "effect is an extrapolation."),
+        CUSTOMERS.column("account_type"),
+        _out("age_band", DType.STRING, "Age band of the customer.",
+             categories=("18-24", "25-34", "35-44", "45-54", "55+")),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+PREMIUM_TARGETS = Table(
+    "premium_targets",
+    "engagement_analytics.premium_targets: who gains most from premium - free customers "
+    "in overlap, ranked by the estimated effect of premium (highest first).",
+    (
+        _out("rank", DType.INT, "1 = the largest estimated gain.", minimum=1),
+        _ID,
+        _out("effect", DType.FLOAT, f"Estimated effect of premium, {_EFFECT}.",
+             minimum=-1, maximum=1, unit="score"),
+        _out("lower", DType.FLOAT, "Lower end of the 95% interval.", minimum=-1, maximum=1,
+             unit="score"),
+        _out("upper", DType.FLOAT, "Upper end of the 95% interval.", minimum=-1, maximum=1,
+             unit="score"),
+        _out("age_band", DType.STRING, "Age band of the customer.",
+             categories=("18-24", "25-34", "35-44", "45-54", "55+")),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -202,4 +249,6 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     FAIRNESS_METRICS,
     HUMAN_REVIEW,
     REVIEW_DECISIONS,
+    PREMIUM_UPLIFT,
+    PREMIUM_TARGETS,
 )

@@ -76,6 +76,9 @@ def test_customer_route_returns_inputs_and_latest(world, client, keys) -> None:
     body = r.json()
     assert body["features"] == world.inputs["CUST_0000003"]
     assert body["latest"]["source"] == "batch"
+    uplift = body["premium_uplift"]  # the run's causal model (engage.stages.premium_uplift)
+    assert uplift["lower"] <= uplift["effect"] <= uplift["upper"]
+    assert uplift["run_id"] == world.run_id and isinstance(uplift["in_overlap"], bool)
     assert client.get("/customers/CUST_9999999", headers=keys.h()).status_code == 404
     assert client.get("/customers/x' OR '1'='1", headers=keys.h()).status_code == 422
 

@@ -25,6 +25,7 @@ EXPECTED_TASKS = [
     "data-prep",
     *(f"{m}-training" for m in MODELS),
     "data-validation",
+    "premium-uplift",  # AdvancedAnalytics branch (issue 17)
     "inference",
     "ensemble-predictions",
     "create-qa-table",

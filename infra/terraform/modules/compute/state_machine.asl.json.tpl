@@ -375,6 +375,28 @@
               "End": true
             }
           }
+        },
+        {
+          "StartAt": "PremiumUplift",
+          "States": {
+            "PremiumUplift": {
+              "Type": "Task",
+              "Comment": "Causal effect of premium per customer (engage.stages.premium_uplift): DR-learner with overlap checks; publishes premium_uplift and premium_targets.",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}premium-uplift-lambda",
+              "ResultPath": "$.premium_uplift",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 30,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 1.5
+                }
+              ],
+              "End": true
+            }
+          }
         }
       ],
       "ResultPath": "$.parallel_training",

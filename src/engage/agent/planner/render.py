@@ -100,12 +100,19 @@ def _metrics(r: ToolResult) -> str:
 def _what_if(r: ToolResult) -> str:
     f = r.figures
     changes = ", ".join(f"{c[0]} {c[1]} {c[2]}" for c in r.args["changes"])
+    interval = (
+        f", 95% interval {f['engagement_delta_lower']:+.4f} to {f['engagement_delta_upper']:+.4f}"
+        if "engagement_delta_lower" in f
+        else ""
+    )
+    lead = r.args.get("method", "model prediction")  # agent.whatif: CAUSAL or FLAG_FLIP
+    lead = lead[:1].upper() + lead[1:]
     return (
-        f"Model prediction when {changes} for {int(f['customers_changed'])} of "
+        f"{lead} when {changes} for {int(f['customers_changed'])} of "
         f"{int(f['cohort_customers'])} {r.args['cohort']} customers: their mean engagement "
         f"goes from {fmt(f['engagement_before'])} to {fmt(f['engagement_after'])} "
-        f"({f['engagement_delta']:+.4f}; {f['population_engagement_delta']:+.4f} over all "
-        f"customers)"
+        f"({f['engagement_delta']:+.4f}{interval}; {f['population_engagement_delta']:+.4f} "
+        f"over all customers)"
         + (f", churn probability {f['churn_delta']:+.4f}" if "churn_delta" in f else
            " (no churn model is served)")
         + (f", predicted LTV {f['ltv_delta_per_customer']:+,.2f} USD per changed customer "

@@ -30,19 +30,23 @@ CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="C
     summary="A customer's inputs and latest predictions",
 )
 async def customer(customer_id: CustomerIdPath, request: Request, state: State, key: Reader) -> Any:
-    """The inputs the last run scored (what a live request would reuse) and the latest
-    batch predictions; 404 when the latest batch does not know the customer."""
+    """The inputs the last run scored (what a live request would reuse), the latest
+    batch predictions and the causal model's premium effect (null without one); 404
+    when the latest batch does not know the customer."""
 
-    def read() -> tuple[dict | None, dict]:
-        return state.tables.inputs(customer_id), state.service.latest(customer_id)
+    def read() -> tuple[dict | None, dict, dict | None]:
+        tables = state.tables
+        latest = state.service.latest(customer_id)
+        return tables.inputs(customer_id), latest, tables.premium_uplift(customer_id)
 
     try:
-        features, latest = await run_in_threadpool(read)
+        features, latest, uplift = await run_in_threadpool(read)
     except CustomerNotFoundError:
         raise ApiError(404, f"unknown customer {customer_id!r}") from None
     body = {
         "customer_id": customer_id,
         "features": features,
         "latest": finish(request, latest, customer_id),
+        "premium_uplift": uplift,
     }
     return JsonResponse(body)

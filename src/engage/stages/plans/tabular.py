@@ -26,6 +26,7 @@ from engage.models.engagement import EngagementModel
 from engage.models.metrics import regression_metrics
 from engage.models.params import params_for
 from engage.models.subgroups import classification_scores, regression_scores, subgroup_metrics
+from engage.models.tuned import params_with_tuning
 from engage.serving import load_artefacts
 from engage.stages.plans.base import (
     INFERENCE,
@@ -99,9 +100,8 @@ class EngagementPlan(_CustomerTablePlan):
         train, test = data.frame(TRAINING), data.frame(TEST)
         train, corrected = with_corrected_labels(data, train, ENGAGEMENT_TARGET)
         spec, selection = training_spec(data, ctx)
-        model = EngagementModel(
-            **params_for(self.name), random_state=ctx.seed, n_jobs=ctx.threads, spec=spec
-        )
+        params, tuning = params_with_tuning(data.store, self.name)  # `engage tune` promotions
+        model = EngagementModel(**params, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec)
         model.fit(train, train[ENGAGEMENT_TARGET].to_numpy())
         y_test, pred = test[ENGAGEMENT_TARGET].to_numpy(), model.predict(test)
         y_train, pred_train = train[ENGAGEMENT_TARGET].to_numpy(), model.predict(train)
@@ -128,6 +128,7 @@ class EngagementPlan(_CustomerTablePlan):
             "fairness": fairness,
             "corrected_labels": corrected,
             "grading": _engagement_grade(test, metrics["test"]["r2"], data),
+            **tuning,
             "intended_use": "Rank customers by expected daily engagement (0-1) for product "
             "and campaign prioritisation.",
         }
@@ -190,9 +191,8 @@ class ChurnPlan(_CustomerTablePlan):
         train, test = data.frame(TRAINING), data.frame(TEST)
         # recall_confidence (0.999) and why: engage/models/params.toml.
         spec, selection = training_spec(data, ctx)
-        model = churn_mod.ChurnModel(
-            **params_for(self.name), random_state=ctx.seed, n_jobs=ctx.threads, spec=spec
-        )
+        params, tuning = params_with_tuning(data.store, self.name)  # `engage tune` promotions
+        model = churn_mod.ChurnModel(**params, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec)
         model.fit(train, train[churn_mod.TARGET].to_numpy())
         y_test, proba = test[churn_mod.TARGET].to_numpy(), model.predict_proba(test)
         limit = churn_mod.INTERVENTION_PROBABILITY
@@ -222,6 +222,7 @@ class ChurnPlan(_CustomerTablePlan):
             "fairness": fairness,
             "reports": {"calibration": report["calibration"]},
             "grading": _churn_grade(test, model, report, data),
+            **tuning,
             "intended_use": "Flag customers likely to churn within 30 days for retention "
             f"offers; the threshold targets {model.target_recall:.0%} recall, and "
             f"probability > {churn_mod.INTERVENTION_PROBABILITY} triggers an intervention.",
