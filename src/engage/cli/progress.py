@@ -122,3 +122,57 @@ class PipelineProgress(BaseListener):
             self.progress.update(task, status=status, completed=1 if done else 0)
             if done:
                 self.progress.stop_task(task)
+
+
+class StepProgress:
+    """Progress through a known list of named steps (e.g. the report's pages).
+
+    On a terminal: one live bar naming the current step. Elsewhere (CI, pipes,
+    tests): one plain line per step, so logs show where time went and nothing
+    redraws. `step(name)` is the callback the library calls as each step starts;
+    `detail(text)` adds what happens inside a step (a chart, a batch).
+    """
+
+    def __init__(self, label: str, steps: tuple[str, ...] | list[str], console: Console) -> None:
+        self.label, self.steps, self.console = label, list(steps), console
+        self.live = console.is_terminal
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        self._current = ""
+
+    def __enter__(self) -> StepProgress:
+        if self.live:
+            from rich.progress import BarColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=self.console,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=len(self.steps))
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._bar is not None and self._task is not None:
+            if exc_type is None:
+                self._bar.update(self._task, completed=len(self.steps))
+            self._bar.stop()
+
+    def step(self, name: str) -> None:
+        """Step `name` starts."""
+        self._current = name
+        index = self.steps.index(name) if name in self.steps else 0
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=index, description=f"{self.label}: {name}")
+        else:
+            self.console.print(f"{self.label}: {name} ({index + 1}/{len(self.steps)})")
+
+    def detail(self, text: str) -> None:
+        """Something inside the current step (shown after the step's name)."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=f"{self.label}: {self._current}: {text}")
+        else:
+            self.console.print(f"{self.label}: {self._current}: {text}")

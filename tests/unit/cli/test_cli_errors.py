@@ -30,6 +30,18 @@ def env(tmp_path, monkeypatch):
         ["explain", "CUST_0000001"],
         ["runs", "show", "nope"],
         ["qa", "review", "CUST_0000001", "--status", "approved", "--note", "n"],
+        ["generate", "--rows", "0"],
+        ["generate", "--formats", "xml"],
+        ["generate", "--seed", "-1"],
+        ["sql", "SELEC nonsense"],
+        ["explain", "NOPE"],
+        ["forget", "x"],
+        ["export", "x"],
+        ["retention", "--days", "-1"],
+        ["qa", "list", "--status", "bogus"],
+        ["report"],
+        ["runs", "show", "latest"],
+        ["asl", "--env-file", "."],
     ],
 )
 def test_errors_are_one_line_with_a_hint_on_stderr(env, args) -> None:
@@ -39,7 +51,7 @@ def test_errors_are_one_line_with_a_hint_on_stderr(env, args) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines and lines[0].startswith("error: "), (args, result.stderr, result.stdout)
     assert any(line.startswith("hint: ") for line in lines), result.stderr
-    assert "error:" not in result.stdout
+    assert result.stdout == "", result.stdout
 
 
 def test_the_example_env_file_renders(env) -> None:
