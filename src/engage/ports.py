@@ -14,6 +14,17 @@ if TYPE_CHECKING:  # only annotations: importing the ports stays cheap (the CLI'
 
 
 @runtime_checkable
+class ProgressReporter(Protocol):
+    """Where a long step says how far it is: `report("boosting round", 120, 400)`.
+
+    `done`/`total` are optional (a phase with no count). Implementations must be
+    cheap and must not raise; the pipeline binds one per running state.
+    """
+
+    def __call__(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        """Report progress."""
+
+
 class ObjectStore(Protocol):
     """The lake: a key/value store of files addressed by '/'-separated keys.
 

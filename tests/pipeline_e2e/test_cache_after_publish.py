@@ -50,7 +50,8 @@ def test_a_run_failing_after_the_ensemble_leaves_the_cache_on_the_published_run(
     assert _cached_run_id(settings, customer) == first  # not the failed run's predictions
     served = (
         baseline_lake.query(
-            f"SELECT run_id FROM engagement_predictions.predictions WHERE customer_id = '{customer}'"
+            "SELECT run_id FROM engagement_predictions.predictions "
+            f"WHERE customer_id = '{customer}'"
         )
         .column(0)[0]
         .as_py()

@@ -67,6 +67,14 @@ def brief(result: Any) -> str:
     return ""
 
 
+def progress_text(message: str, done: int | None, total: int | None) -> str:
+    """`boosting round 120/800 (15%)`; just the message when there is no count."""
+    if done is None or total is None:
+        return message
+    share = f" ({done / total:.0%})" if total else ""
+    return f"{message} {done:,}/{total:,}{share}"
+
+
 class PipelineProgress(BaseListener):
     """A rich progress display; use as a context manager around the run."""
 
@@ -106,6 +114,12 @@ class PipelineProgress(BaseListener):
         self, path: str, name: str, attempt: int, error: StatesError, delay: float
     ) -> None:
         self._set(path, f"[yellow]attempt {attempt} failed ({error.error}); retry in {delay:g}s")
+
+    def on_state_progress(
+        self, path: str, name: str, message: str, done: int | None, total: int | None
+    ) -> None:
+        """What a running stage reported (boosting rounds, models scored), beside its name."""
+        self._set(path, f"[cyan]{progress_text(message, done, total)}")
 
     def on_state_end(self, path: str, name: str, output: Any, record: StateRecord) -> None:
         note = brief(task_result(name, output)) if self.types.get(path) == "Task" else ""

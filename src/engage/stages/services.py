@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engage import bootstrap, lake
-from engage.ports import Cache, ObjectStore, SqlEngine
+from engage.pipeline import progress as pipeline_progress
+from engage.ports import Cache, ObjectStore, ProgressReporter, SqlEngine
 from engage.settings import Settings
 from engage.stages.errors import StageError
 
@@ -48,6 +49,14 @@ class Services:
         settings = settings or Settings()
         store = bootstrap.object_store(settings, generation)
         return cls(settings=settings, store=store, generation=generation)
+
+    def progress(self) -> ProgressReporter:
+        """The reporter of the state running this stage (a no-op outside the local runner).
+
+        Ask in the stage's own thread and pass it to worker threads: it is bound per
+        state, so several stages in Parallel branches each report to their own line.
+        """
+        return pipeline_progress.current()
 
     @property
     def sql(self) -> SqlEngine:
