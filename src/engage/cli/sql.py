@@ -3,7 +3,7 @@
 The catalog is opened read-only, so nothing typed here can change tables or the lake;
 the engine also refuses anything but SELECT/WITH. Errors are one line and exit 1.
 The restricted (PII) schema needs `--privileged`, and each use is audited
-(`engage.cli.sql_access`). On a terminal the shell has line editing and history
+(`engage.privacy.sql_access`). On a terminal the shell has line editing and history
 (readline, `~/.engage_sql_history`), a banner, and Ctrl-C cancels the line or the
 running query instead of leaving.
 """
@@ -91,7 +91,7 @@ class _Guarded:
         self.engine, self.privileged, self.store = engine, privileged, store
 
     def query(self, sql: str) -> pa.Table:
-        from engage.cli import sql_access  # sqlglot and pyarrow load only for a query
+        from engage.privacy import sql_access  # sqlglot and pyarrow load only for a query
 
         sql_access.check(sql, self.privileged, self.store)
         return self.engine.query(sql)
