@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from engage.pipeline.asl import iter_states
 from engage.pipeline.errors import StatesError
@@ -80,10 +81,16 @@ class PipelineProgress(BaseListener):
 
     def __init__(self, console: Console | None = None) -> None:
         self.types = {path: state["Type"] for path, _, state in iter_states(definition())}
+        widest = max((len(self._label(p, p.rsplit("/", 1)[-1])) for p in self.types), default=0)
         self.progress = Progress(
             SpinnerColumn(finished_text=" "),
-            TextColumn("{task.description}", style="bold"),
-            TextColumn("{task.fields[status]}"),
+            # state names stay whole; the status (counts, figures) wraps, never "..."
+            TextColumn(
+                "{task.description}",
+                style="bold",
+                table_column=Column(no_wrap=True, min_width=widest),
+            ),
+            TextColumn("{task.fields[status]}", table_column=Column(overflow="fold")),
             TimeElapsedColumn(),
             console=console,
             transient=False,

@@ -90,13 +90,15 @@ def _stage_table(run: PipelineRun) -> Table:
 
     results = run.stage_results()
     table = Table(title=f"Run {run.run_id}", title_justify="left")
-    for column in ("State", "Status", "Attempts", "Seconds", "What it did"):
+    shown = [r for r in run.result.records if r.name in results or r.status != "SUCCEEDED"]
+    labels = ["  " * (r.path.count("/") // 2) + r.name for r in shown]  # 2: fits 80 columns
+    # State names stay whole (no fold, no ...); the description column wraps instead.
+    table.add_column("State", no_wrap=True, min_width=max(map(len, labels), default=5))
+    for column in ("Status", "Attempts", "Seconds", "What it did"):
         table.add_column(column, justify="right" if column in ("Attempts", "Seconds") else "left")
-    for record in run.result.records:
-        if record.name not in results and record.status == "SUCCEEDED":
-            continue
+    for record, label in zip(shown, labels, strict=True):
         table.add_row(
-            "    " * (record.path.count("/") // 2) + record.name,
+            label,
             record.status,
             str(record.attempts),
             f"{record.duration_s or 0:.1f}",

@@ -118,7 +118,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         futures = {n: pool.submit(_score, PLANS[n], decisions[n], data, services) for n in servable}
         names = {future: name for name, future in futures.items()}
         for done, future in enumerate(as_completed(names), start=1):
-            progress(f"scored {names[future]} (explanations included)", done, len(servable))
+            progress(f"scored {names[future]}", done, len(servable))
         scored = {name: future.result() for name, future in futures.items()}
     progress("publishing the per-model tables and the audit trail")
     for name, plan in PLANS.items():

@@ -40,3 +40,20 @@ def test_steps_are_plain_lines_off_a_terminal() -> None:
         "report: engagement.pdf (2/2)",
         "report: engagement.pdf: chart 2/5",
     ]
+
+
+def test_state_names_and_figures_are_never_cut_at_80_columns() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=False)
+    display = PipelineProgress(console)
+    names = [p for p, t in display.types.items() if t not in ("Succeed", "Fail", "Pass")]
+    long_status = "3,000 unified predictions; 373 retention interventions, 30 for review"
+    with display:
+        for path in names:
+            display.on_state_start(path, path.rsplit("/", 1)[-1], {})
+            display.on_state_progress(path, "", long_status, None, None)
+    text = out.getvalue()
+    assert "…" not in text
+    for path in names:
+        assert path.rsplit("/", 1)[-1] in text
+    assert "30 for" in text.replace("\n", " ")
