@@ -11,6 +11,7 @@ exit status click gives them (2); explicit exits and `--help` pass through.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import click
@@ -90,6 +91,15 @@ def _refuse_usage(err: BaseException) -> None:
     raise typer.Exit(code) from None
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+
+
 class EngageGroup(TyperGroup):
     """The root group: turns usage errors and uncaught exceptions into `error:` + `hint:`."""
 
@@ -104,6 +114,9 @@ class EngageGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `engage ... | head`: the reader left, nothing to report
+            _silence_stdout()
+            raise typer.Exit(141) from None
         except Exception as err:
             if _is_cli_flow(err):  # exits pass; usage errors get the one-line form
                 _refuse_usage(err)

@@ -11,8 +11,6 @@ from rich.console import Console
 from engage.cli.errors import fail
 from engage.pipeline.history import UnknownRunError
 
-console = Console()
-
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report_command)
@@ -52,4 +50,4 @@ def report_command(
     if problem is not None:  # after the progress stops, so the error is the last line
         fail(problem, 2)
     for path in written:
-        console.print(f"wrote {path}")
+        typer.echo(f"wrote {path}")  # plain: a path is never wrapped mid-name

@@ -68,3 +68,23 @@ def test_a_group_without_a_command_prints_its_help(env, group) -> None:
 def test_help_is_not_an_error(env) -> None:
     result = CliRunner().invoke(app, ["run", "--help"])
     assert result.exit_code == 0 and "--rows" in result.stdout
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`engage ask ... | head`: the reader left; before, `error: [Errno 32] Broken pipe`."""
+    import typer
+
+    from engage.cli.errors import EngageGroup
+
+    demo = typer.Typer(cls=EngageGroup)
+
+    @demo.command()
+    def talk() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    @demo.command()
+    def other() -> None:
+        """A second command, so that `talk` is a subcommand."""
+
+    result = CliRunner().invoke(demo, ["talk"])
+    assert result.exit_code == 141 and result.stderr == "" and result.stdout == ""
