@@ -27,7 +27,7 @@ from engage.stages.ensemble import warm_published
 from engage.stages.services import Services
 from engage.stages.tasks import local_tasks
 
-__all__ = ["PipelineRun", "definition", "run_pipeline", "task_result"]
+__all__ = ["PipelineRun", "definition", "ensure_no_run", "run_pipeline", "task_result"]
 
 
 @dataclass
@@ -110,6 +110,12 @@ def _warm_after_publication(
     output = result.output if isinstance(result.output, dict) else {}
     if isinstance(output.get("ensemble"), dict):
         output["ensemble"]["cache"] = warmed
+
+
+def ensure_no_run(settings: Settings) -> None:
+    """RunLockedError now if another run holds this lake (a caller checks before it
+    prints or generates anything; `run_pipeline` still takes the lock for real)."""
+    RunLock(_lock_folder(settings)).acquire().release()
 
 
 def _lock_folder(settings: Settings) -> Path:

@@ -47,7 +47,7 @@ def run_command(
     """
     from engage.cli.progress import PipelineProgress  # the stages load only for a run
     from engage.data.generator import GenerationError
-    from engage.orchestrate import run_pipeline
+    from engage.orchestrate import ensure_no_run, run_pipeline
     from engage.pipeline.lock import RunLockedError
     from engage.settings import Settings
     from engage.stages.data_prep import find_customers_file
@@ -55,6 +55,10 @@ def run_command(
 
     overrides: dict[str, Any] = {} if seed is None else {"seed": seed}
     settings = Settings(**overrides)
+    try:  # before anything is printed or generated: a refusal is the only output
+        ensure_no_run(settings)
+    except RunLockedError as err:
+        _locked(err)
     if rows is not None:
         try:
             summary = run_generation(rows, settings.seed, settings.data_dir, ["parquet"])
@@ -71,7 +75,7 @@ def run_command(
         with PipelineProgress(console) as progress:
             run = run_pipeline(settings, listener=progress)
     except RunLockedError as err:
-        _error(str(err))
+        _locked(err)
     if not run.succeeded:
         _print_failure(run)
         raise typer.Exit(1)
@@ -82,6 +86,13 @@ def _error(message: str) -> NoReturn:
     from engage.cli.errors import fail
 
     fail(message, 2, "engage run --help; `engage generate --help` for the allowed values")
+    raise AssertionError("unreachable")  # fail() always exits
+
+
+def _locked(err: BaseException) -> NoReturn:
+    from engage.cli.errors import fail
+
+    fail(str(err), 2, "`engage runs` shows the run in progress; start again when it ends")
     raise AssertionError("unreachable")  # fail() always exits
 
 
