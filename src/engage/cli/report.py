@@ -44,7 +44,9 @@ def report_command(
     problem: BaseException | None = None
     with StepProgress("report", STEPS, Console(stderr=True)) as progress:
         try:
-            written = build_reports(store, catalog, settings, run_id, out, progress.step)
+            written = build_reports(
+                store, catalog, settings, run_id, out, progress.step, progress.detail
+            )
         except ValueError as err:
             problem = err
     if problem is not None:  # after the progress stops, so the error is the last line
