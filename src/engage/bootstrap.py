@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engage.lake import SQL_DIR
-from engage.ports import Cache, ObjectStore, SqlEngine
+from engage.ports import Cache, KnowledgeBasePublisher, ObjectStore, SqlEngine
 from engage.settings import Settings
 
 if TYPE_CHECKING:
@@ -207,6 +207,16 @@ CACHES: dict[str, Callable[[Settings], Cache]] = {
 def cache(settings: Settings) -> Cache:
     """The prediction cache: SQLite beside the lake, or the seed's DynamoDB table."""
     return _pick("cache", settings.cache, CACHES)(settings)
+
+
+def kb_publisher(settings: Settings) -> KnowledgeBasePublisher | None:
+    """Where a deployed agent's Bedrock knowledge base gets each run's documents; None
+    unless a knowledge-base bucket is configured (ENGAGE_KB_BUCKET)."""
+    if not settings.kb_bucket:
+        return None
+    from engage.deploy.kb_sync import BedrockPublisher  # boto3 loads only when deployed
+
+    return BedrockPublisher(settings)
 
 
 # -- the Q&A agent -----------------------------------------------------------------------

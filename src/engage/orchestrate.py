@@ -23,10 +23,11 @@ from engage.pipeline.runner import ExecutionResult
 from engage.privacy import inflight
 from engage.privacy.restricted import register_appended_tables
 from engage.settings import Settings
+from engage.stages.ensemble import warm_published
 from engage.stages.services import Services
 from engage.stages.tasks import local_tasks
 
-__all__ = ["PipelineRun", "definition", "run_pipeline", "task_result"]
+__all__ = ["PipelineRun", "definition", "ensure_no_run", "run_pipeline", "task_result"]
 
 
 @dataclass
@@ -85,8 +86,36 @@ def run_pipeline(
             result = runner.run(event, name=recorder.run_id)
             if result.succeeded:
                 _publish(settings, services, erased_before)
+                _warm_after_publication(settings, services, result)
         record = recorder.finish(result)
     return PipelineRun(recorder.run_id, result, record)
+
+
+def _warm_after_publication(
+    settings: Settings, services: Services, result: ExecutionResult
+) -> None:
+    """Warm the prediction cache from the tables just published (a local lake only).
+
+    After, never before, publication: a run that fails or is killed earlier leaves
+    the cache serving the previous run's values. The figures replace the ensemble
+    step's `deferred` note in the run's output, where the cost estimate reads them.
+    """
+    if services.generation is None:
+        return  # an S3 lake publishes per table: the ensemble step warmed it
+    cache = bootstrap.cache(settings)
+    try:
+        warmed = warm_published(cache, bootstrap.object_store(settings))
+    finally:
+        cache.close()
+    output = result.output if isinstance(result.output, dict) else {}
+    if isinstance(output.get("ensemble"), dict):
+        output["ensemble"]["cache"] = warmed
+
+
+def ensure_no_run(settings: Settings) -> None:
+    """RunLockedError now if another run holds this lake (a caller checks before it
+    prints or generates anything; `run_pipeline` still takes the lock for real)."""
+    RunLock(_lock_folder(settings)).acquire().release()
 
 
 def _lock_folder(settings: Settings) -> Path:

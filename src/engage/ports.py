@@ -13,6 +13,28 @@ if TYPE_CHECKING:  # only annotations: importing the ports stays cheap (the CLI'
     import pyarrow as pa
 
 
+class ProgressReporter(Protocol):
+    """Where a long step says how far it is: `report("boosting round", 120, 400)`.
+
+    `done`/`total` are optional (a phase with no count). Implementations must be
+    cheap and must not raise; the pipeline binds one per running state.
+    """
+
+    def __call__(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        """Report progress."""
+
+
+class KnowledgeBasePublisher(Protocol):
+    """Where a deployed agent's knowledge base gets each run's documents (Bedrock on AWS).
+
+    The lake's own knowledge base is always built; this is the extra copy a
+    deployed stack ingests. Returns figures for the stage's summary.
+    """
+
+    def publish(self, run_id: str, docs: Iterable[Any]) -> dict[str, Any]:
+        """Replace the published documents with `docs` of run `run_id`."""
+
+
 @runtime_checkable
 class ObjectStore(Protocol):
     """The lake: a key/value store of files addressed by '/'-separated keys.

@@ -145,7 +145,7 @@ def test_the_api_serves_from_dynamodb(endpoint, creds, world_for_dynamo) -> None
     with TestClient(create_app(state=state, background=False)) as c:
         r = c.post("/predict", json={"customer_id": cid}, headers={"x-api-key": reader})
         assert r.status_code == 200 and r.json()["cache"] == "hit"
-        body = {"customer_id": "NEW_1", "features": {"age": 30}}
+        body = {"customer_id": "CUST_900000001", "features": {"age": 30}}
         first = c.post("/predict", json=body, headers={"x-api-key": reader}).json()
         second = c.post("/predict", json=body, headers={"x-api-key": reader}).json()
         assert (first["cache"], second["cache"]) == ("miss", "hit")

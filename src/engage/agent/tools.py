@@ -20,6 +20,7 @@ from engage.agent import sql_guard
 from engage.agent.cohorts import BASE, COHORTS, RESULTS, SEGMENTS, TARGET
 from engage.agent.result import ToolResult
 from engage.agent.specs import TOOL_SPECS
+from engage.contract.ids import customer_id_problem, is_customer_id
 from engage.lake import TableName
 from engage.ports import ObjectStore, SqlEngine
 from engage.settings import Settings
@@ -27,6 +28,12 @@ from engage.settings import Settings
 _POOL = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="agent-sql")
 _OPS = ("=", "!=", "<", "<=", ">", ">=")
 Filter = list[Any]  # [column, op, value]
+
+
+def _check_customer(customer_id: object) -> None:
+    """The contract's customer-id rule, the same one the API, web and CLI apply."""
+    if not is_customer_id(customer_id):
+        raise ToolError(customer_id_problem(customer_id))
 
 
 class ToolError(ValueError):
@@ -286,6 +293,7 @@ class Tools:
 
     def explain_customer(self, customer_id: str) -> ToolResult:
         """The engagement score and top SHAP features stored for one customer."""
+        _check_customer(customer_id)
         table = TableName.PREDICTIONS
         lit = tr.to_literal(customer_id).sql("athena")
         sql = (
@@ -325,6 +333,7 @@ class Tools:
 
     def explain_churn(self, customer_id: str) -> ToolResult:
         """The churn model's probability and SHAP contributions stored for one customer."""
+        _check_customer(customer_id)
         table = "engagement_predictions.predictions"
         lit = tr.to_literal(customer_id).sql("athena")
         sql = (
@@ -341,6 +350,8 @@ class Tools:
 
     def counterfactual(self, customer_id: str) -> ToolResult:
         from engage.agent.whatif import counterfactual
+
+        _check_customer(customer_id)
 
         return counterfactual(self, customer_id)
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engage.adapters.cache import CacheBusyError
 from engage.api.responses import JsonResponse
+from engage.contract.ids import CUSTOMER_ID_FORM
 
 _CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -40,6 +41,14 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _message(err: Any) -> str:
+    """pydantic's message, except a bad customer id names the expected form in words."""
+    loc = err.get("loc", ())
+    if err.get("type") == "string_pattern_mismatch" and loc and loc[-1] == "customer_id":
+        return f"not a customer id; expected {CUSTOMER_ID_FORM}"
+    return str(err.get("msg", ""))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on an app."""
 
@@ -62,7 +71,7 @@ def install(app: FastAPI) -> None:
         detail = [
             {
                 "field": _field(err.get("loc", ())),
-                "message": err.get("msg", ""),
+                "message": _message(err),
                 "type": err.get("type"),
             }
             for err in exc.errors()[:50]

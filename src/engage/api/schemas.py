@@ -22,14 +22,15 @@ from pydantic import (
 )
 
 from engage.contract import CUSTOMERS, MODEL_INPUTS, Column, DType
+from engage.contract.ids import ANCHORED_CUSTOMER_ID_PATTERN, CUSTOMER_ID_FORM
 
-CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# The contract's rule (engage.contract.ids), so the API admits exactly what the
+# pipeline validated and `engage forget` accepts.
+CUSTOMER_ID_PATTERN = ANCHORED_CUSTOMER_ID_PATTERN
 CustomerId = Annotated[
     str,
     StringConstraints(pattern=CUSTOMER_ID_PATTERN),
-    Field(
-        description="Customer identifier (letters, digits, '_' or '-').", examples=["CUST_0000042"]
-    ),
+    Field(description=f"Customer identifier: {CUSTOMER_ID_FORM}.", examples=["CUST_0000042"]),
 ]
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 _TYPES: dict[DType, Any] = {

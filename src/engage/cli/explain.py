@@ -88,9 +88,14 @@ def explain(
 ) -> None:
     """Explain one customer: predictions, top features with signed impacts, and hints."""
     from engage import bootstrap
+    from engage.contract.ids import CustomerIdError, check_customer_id
     from engage.serving.explain import MODEL_COLUMNS, CustomerNotFoundError, NoPredictionsError
     from engage.settings import Settings
 
+    try:  # the contract's rule, at the door: before any catalog is opened
+        check_customer_id(customer_id)
+    except CustomerIdError as err:
+        fail(err, 2, "customer ids follow the contract, e.g. CUST_0000042")
     console = Console()
     settings = Settings(lake=lake) if lake else Settings()
     try:

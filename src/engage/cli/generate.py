@@ -56,8 +56,12 @@ def generate_command(
 
 
 def run_generation(rows: int, seed: int, out: Path, formats: list[str]) -> GenerationSummary:
-    """Generate with a progress bar on stderr."""
+    """Generate with a progress bar on stderr; bad arguments are refused before it starts
+    (a started bar leaves a blank line above the one-line error)."""
     from engage.data import generate
+    from engage.data.generator import check_args
+
+    formats = check_args(rows, out, formats)
 
     columns = (
         TextColumn("generate"),
@@ -87,5 +91,6 @@ def print_summary(summary: GenerationSummary) -> None:
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code=2)
+    from engage.cli.errors import fail
+
+    fail(message, 2, "`engage generate --help` for the allowed values")

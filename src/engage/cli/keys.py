@@ -13,7 +13,9 @@ from engage.cli.errors import fail
 from engage.cli.tables import JsonFlag, echo_json, show
 
 console = Console()
-keys_app = typer.Typer(help="API keys for `engage serve`: create, list, revoke.")
+keys_app = typer.Typer(
+    help="API keys for `engage serve`: create, list, revoke.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from engage.pipeline.asl import iter_states
 from engage.pipeline.errors import StatesError
@@ -74,15 +75,29 @@ def brief(result: Any) -> str:
     return ""
 
 
+def progress_text(message: str, done: int | None, total: int | None) -> str:
+    """`boosting round 120/800 (15%)`; just the message when there is no count."""
+    if done is None or total is None:
+        return message
+    share = f" ({done / total:.0%})" if total else ""
+    return f"{message} {done:,}/{total:,}{share}"
+
+
 class PipelineProgress(BaseListener):
     """A rich progress display; use as a context manager around the run."""
 
     def __init__(self, console: Console | None = None) -> None:
         self.types = {path: state["Type"] for path, _, state in iter_states(definition())}
+        widest = max((len(self._label(p, p.rsplit("/", 1)[-1])) for p in self.types), default=0)
         self.progress = Progress(
             SpinnerColumn(finished_text=" "),
-            TextColumn("{task.description}", style="bold"),
-            TextColumn("{task.fields[status]}"),
+            # state names stay whole; the status (counts, figures) wraps, never "..."
+            TextColumn(
+                "{task.description}",
+                style="bold",
+                table_column=Column(no_wrap=True, min_width=widest),
+            ),
+            TextColumn("{task.fields[status]}", table_column=Column(overflow="fold")),
             TimeElapsedColumn(),
             console=console,
             transient=False,
@@ -114,6 +129,12 @@ class PipelineProgress(BaseListener):
     ) -> None:
         self._set(path, f"[yellow]attempt {attempt} failed ({error.error}); retry in {delay:g}s")
 
+    def on_state_progress(
+        self, path: str, name: str, message: str, done: int | None, total: int | None
+    ) -> None:
+        """What a running stage reported (boosting rounds, models scored), beside its name."""
+        self._set(path, f"[cyan]{progress_text(message, done, total)}")
+
     def on_state_end(self, path: str, name: str, output: Any, record: StateRecord) -> None:
         note = brief(task_result(name, output)) if self.types.get(path) == "Task" else ""
         self._set(path, f"[green]✓[/] {note}", done=True)
@@ -129,3 +150,57 @@ class PipelineProgress(BaseListener):
             self.progress.update(task, status=status, completed=1 if done else 0)
             if done:
                 self.progress.stop_task(task)
+
+
+class StepProgress:
+    """Progress through a known list of named steps (e.g. the report's pages).
+
+    On a terminal: one live bar naming the current step. Elsewhere (CI, pipes,
+    tests): one plain line per step, so logs show where time went and nothing
+    redraws. `step(name)` is the callback the library calls as each step starts;
+    `detail(text)` adds what happens inside a step (a chart, a batch).
+    """
+
+    def __init__(self, label: str, steps: tuple[str, ...] | list[str], console: Console) -> None:
+        self.label, self.steps, self.console = label, list(steps), console
+        self.live = console.is_terminal
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        self._current = ""
+
+    def __enter__(self) -> StepProgress:
+        if self.live:
+            from rich.progress import BarColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=self.console,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=len(self.steps))
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._bar is not None and self._task is not None:
+            if exc_type is None:
+                self._bar.update(self._task, completed=len(self.steps))
+            self._bar.stop()
+
+    def step(self, name: str) -> None:
+        """Step `name` starts."""
+        self._current = name
+        index = self.steps.index(name) if name in self.steps else 0
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=index, description=f"{self.label}: {name}")
+        else:
+            self.console.print(f"{self.label}: {name} ({index + 1}/{len(self.steps)})")
+
+    def detail(self, text: str) -> None:
+        """Something inside the current step (shown after the step's name)."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=f"{self.label}: {self._current}: {text}")
+        else:
+            self.console.print(f"{self.label}: {self._current}: {text}")

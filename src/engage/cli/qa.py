@@ -15,7 +15,9 @@ from engage.qa.status import STATUSES, Status
 
 console = Console()
 err_console = Console(stderr=True)
-qa_app = typer.Typer(help="The human QA queue: list it, record review decisions.")
+qa_app = typer.Typer(
+    help="The human QA queue: list it, record review decisions.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:

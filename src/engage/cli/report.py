@@ -11,8 +11,6 @@ from rich.console import Console
 from engage.cli.errors import fail
 from engage.pipeline.history import UnknownRunError
 
-console = Console()
-
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report_command)
@@ -28,27 +26,30 @@ def report_command(
     ] = None,
 ) -> None:
     """Write the Engagement, Costs and Architecture PDFs and an HTML page linking them."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from engage import bootstrap
+    from engage.cli.progress import StepProgress
+    from engage.cost.runcost import latest_succeeded
+    from engage.pipeline.history import RunHistory
     from engage.reports import STEPS, build_reports  # matplotlib/reportlab load only when asked
     from engage.settings import Settings
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-               "{task.total}"), TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task("report", total=len(STEPS))
-
-        def step(name: str) -> None:
-            done = STEPS.index(name)
-            bar.update(task, completed=done, description=f"report: {name}")
-
+    settings = Settings()
+    store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+    try:  # the run is resolved before the progress starts: a refusal is the only output
+        history = RunHistory(store)
+        run_id = run_id or latest_succeeded(history)
+        history.get(run_id)
+    except UnknownRunError as err:
+        fail(err, 2)
+    problem: BaseException | None = None
+    with StepProgress("report", STEPS, Console(stderr=True)) as progress:
         try:
-            settings = Settings()
-            store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
-            written = build_reports(store, catalog, settings, run_id, out, step)
-        except (UnknownRunError, ValueError) as err:
-            fail(err, 2)
-        bar.update(task, completed=len(STEPS), description="report: done")
+            written = build_reports(
+                store, catalog, settings, run_id, out, progress.step, progress.detail
+            )
+        except ValueError as err:
+            problem = err
+    if problem is not None:  # after the progress stops, so the error is the last line
+        fail(problem, 2)
     for path in written:
-        console.print(f"wrote {path}")
+        typer.echo(f"wrote {path}")  # plain: a path is never wrapped mid-name

@@ -47,7 +47,7 @@ def run_command(
     """
     from engage.cli.progress import PipelineProgress  # the stages load only for a run
     from engage.data.generator import GenerationError
-    from engage.orchestrate import run_pipeline
+    from engage.orchestrate import ensure_no_run, run_pipeline
     from engage.pipeline.lock import RunLockedError
     from engage.settings import Settings
     from engage.stages.data_prep import find_customers_file
@@ -55,6 +55,10 @@ def run_command(
 
     overrides: dict[str, Any] = {} if seed is None else {"seed": seed}
     settings = Settings(**overrides)
+    try:  # before anything is printed or generated: a refusal is the only output
+        ensure_no_run(settings)
+    except RunLockedError as err:
+        _locked(err)
     if rows is not None:
         try:
             summary = run_generation(rows, settings.seed, settings.data_dir, ["parquet"])
@@ -71,7 +75,7 @@ def run_command(
         with PipelineProgress(console) as progress:
             run = run_pipeline(settings, listener=progress)
     except RunLockedError as err:
-        _error(str(err))
+        _locked(err)
     if not run.succeeded:
         _print_failure(run)
         raise typer.Exit(1)
@@ -85,18 +89,27 @@ def _error(message: str) -> NoReturn:
     raise AssertionError("unreachable")  # fail() always exits
 
 
+def _locked(err: BaseException) -> NoReturn:
+    from engage.cli.errors import fail
+
+    fail(str(err), 2, "`engage runs` shows the run in progress; start again when it ends")
+    raise AssertionError("unreachable")  # fail() always exits
+
+
 def _stage_table(run: PipelineRun) -> Table:
     from engage.cli.progress import brief
 
     results = run.stage_results()
     table = Table(title=f"Run {run.run_id}", title_justify="left")
-    for column in ("State", "Status", "Attempts", "Seconds", "What it did"):
+    shown = [r for r in run.result.records if r.name in results or r.status != "SUCCEEDED"]
+    labels = ["  " * (r.path.count("/") // 2) + r.name for r in shown]  # 2: fits 80 columns
+    # State names stay whole (no fold, no ...); the description column wraps instead.
+    table.add_column("State", no_wrap=True, min_width=max(map(len, labels), default=5))
+    for column in ("Status", "Attempts", "Seconds", "What it did"):
         table.add_column(column, justify="right" if column in ("Attempts", "Seconds") else "left")
-    for record in run.result.records:
-        if record.name not in results and record.status == "SUCCEEDED":
-            continue
+    for record, label in zip(shown, labels, strict=True):
         table.add_row(
-            "    " * (record.path.count("/") // 2) + record.name,
+            label,
             record.status,
             str(record.attempts),
             f"{record.duration_s or 0:.1f}",

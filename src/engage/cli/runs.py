@@ -58,7 +58,7 @@ def list_runs(
         return
     table = Table()
     for column in ("Run id", "Status", "Started (UTC)", "Seconds", "Failed state"):
-        table.add_column(column, no_wrap=column != "Failed state")
+        table.add_column(column, no_wrap=column == "Run id")  # ids stay whole; the rest wraps
     for run in runs[:limit]:
         status = run.display_status
         style = {"SUCCEEDED": "green", "FAILED": "red", "KILLED": "red"}.get(status, "yellow")

@@ -3,7 +3,7 @@
 The catalog is opened read-only, so nothing typed here can change tables or the lake;
 the engine also refuses anything but SELECT/WITH. Errors are one line and exit 1.
 The restricted (PII) schema needs `--privileged`, and each use is audited
-(`engage.cli.sql_access`). On a terminal the shell has line editing and history
+(`engage.privacy.sql_access`). On a terminal the shell has line editing and history
 (readline, `~/.engage_sql_history`), a banner, and Ctrl-C cancels the line or the
 running query instead of leaving.
 """
@@ -72,7 +72,7 @@ def sql(
 
         engine = bootstrap.sql_engine(settings, read_only=True)
     except Exception as err:
-        _error(err)
+        _error(err, "run the pipeline first: `engage run`")
         raise typer.Exit(1) from None
     engine = _Guarded(engine, privileged, bootstrap.object_store(settings) if privileged else None)
     try:
@@ -91,7 +91,7 @@ class _Guarded:
         self.engine, self.privileged, self.store = engine, privileged, store
 
     def query(self, sql: str) -> pa.Table:
-        from engage.cli import sql_access  # sqlglot and pyarrow load only for a query
+        from engage.privacy import sql_access  # sqlglot and pyarrow load only for a query
 
         sql_access.check(sql, self.privileged, self.store)
         return self.engine.query(sql)
@@ -114,10 +114,10 @@ def _run(engine: Any, query: str, fmt: OutputFormat) -> bool:
     try:
         result = engine.query(query)
     except KeyboardInterrupt:
-        _error("query cancelled")
+        _error("query cancelled", "Ctrl-C cancels a query; in the shell, Ctrl-D or .quit exits")
         return False
     except Exception as err:
-        _error(err)
+        _error(err, _QUERY_HINT)
         return False
     _print(result, fmt)
     return True
@@ -196,7 +196,7 @@ def _dot_command(engine: Any, command: str) -> bool:
     if command == ".help":
         typer.echo(_SHELL_HELP)
         return True
-    _error(f"unknown command {command}; {_SHELL_HELP}")
+    _error(f"unknown command {command}", _SHELL_HELP)
     return False
 
 
@@ -227,11 +227,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _error(err: BaseException | str) -> None:
-    """One line on stderr: multi-line engine messages (caret pointers) are folded."""
+_QUERY_HINT = "check the query; `engage sql` opens a shell where .tables lists the tables"
+
+
+def _error(err: BaseException | str, default_hint: str) -> None:
+    """`error:` + `hint:` on stderr: multi-line engine messages (caret pointers) are folded."""
     lines = [ln.strip() for ln in str(err).splitlines()]
     kept = [ln for ln in lines if ln and not ln.startswith(("LINE ", "^"))]
     typer.echo(f"error: {' '.join(kept) or type(err).__name__}", err=True)
-    hint = getattr(err, "hint", None)
-    if hint:
-        typer.echo(f"hint: {hint}", err=True)
+    typer.echo(f"hint: {getattr(err, 'hint', None) or default_hint}", err=True)

@@ -22,23 +22,34 @@ from rich.text import Text
 MAX_WORD = 40  # a longer word (free text) may fold; ids and numbers are shorter
 
 
-def _words(cell: Any) -> int:
+def _text(cell: Any) -> Text:
     if isinstance(cell, Text):
-        text = cell.plain
-    else:
-        try:
-            text = Text.from_markup(str(cell)).plain
-        except MarkupError:  # not markup after all (a value with brackets): as it is
-            text = str(cell)
-    return max((len(word) for word in text.split()), default=0)
+        return cell
+    try:
+        return Text.from_markup(str(cell))
+    except MarkupError:  # not markup after all (a value with brackets): as it is
+        return Text(str(cell))
+
+
+def _plain(cell: Any) -> str:
+    return _text(cell).plain
+
+
+def _words(cell: Any) -> int:
+    return max((len(word) for word in _plain(cell).split()), default=0)
+
+
+def _longest(column: Any) -> int:
+    """The width a column needs: its longest word, or its longest cell if it never wraps."""
+    measure = (lambda c: len(_plain(c))) if column.no_wrap else _words
+    return max([measure(c) for c in column._cells] + [_words(column.header)], default=0)
 
 
 def whole(table: Table) -> Table:
     """Make `table` fold rather than cut, each column at least its longest word wide."""
     for column in table.columns:
         column.overflow = "fold"
-        longest = max([_words(c) for c in column._cells] + [_words(column.header)], default=0)
-        column.min_width = max(column.min_width or 0, min(longest, MAX_WORD))
+        column.min_width = max(column.min_width or 0, min(_longest(column), MAX_WORD))
     return table
 
 
@@ -55,7 +66,7 @@ def show(console: Console, table: Table) -> None:
     for i in range(table.row_count):
         for header, column in zip(headers, table.columns, strict=True):
             cell = column._cells[i]
-            value = cell if isinstance(cell, Text) else Text(str(cell))
+            value = _text(cell)  # markup rendered (a status colour), not shown as text
             console.print(Text(f"{header:>{width}}: ", style="bold") + value, overflow="fold")
         console.print()
 

@@ -61,7 +61,7 @@ def generate(
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> GenerationSummary:
     """Write every contract table for `rows` customers into `out` (atomically replaced)."""
-    formats = _check_args(rows, out, list(formats))
+    formats = check_args(rows, out, list(formats))
     started = time.perf_counter()
     summary = GenerationSummary(str(out), rows, seed, formats, AS_OF.isoformat())
     stage = staging_dir(out)
@@ -114,7 +114,8 @@ def _write_catalogue(stage: Path, catalogue: Catalogue, formats: list[str]) -> N
     sink.close()
 
 
-def _check_args(rows: int, out: Path, formats: list[str]) -> list[str]:
+def check_args(rows: int, out: Path, formats: list[str]) -> list[str]:
+    """Refuse bad arguments before anything is shown or written (GenerationError)."""
     if rows <= 0:
         raise GenerationError(f"--rows must be a positive number of customers, got {rows}")
     if rows > MAX_ROWS:

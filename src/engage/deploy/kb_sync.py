@@ -77,3 +77,18 @@ def sync(settings: Any, run_id: str, docs: Iterable[Any]) -> dict[str, Any]:
         knowledge_base_id=settings.bedrock_kb_id,
         data_source_id=settings.bedrock_kb_data_source,
     )
+
+
+class BedrockPublisher:
+    """The KnowledgeBasePublisher port on AWS: `sync` with clients built from settings.
+
+    Built by the composition root (`engage.bootstrap.kb_publisher`) only when a
+    knowledge-base bucket is configured, so the stage never builds AWS clients.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def publish(self, run_id: str, docs: Iterable[Any]) -> dict[str, Any]:
+        """Replace the bucket's documents with this run's (see `publish`)."""
+        return sync(self.settings, run_id, docs)

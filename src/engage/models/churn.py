@@ -40,6 +40,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
 from engage.models.xgb_artefacts import XgbWrapper
@@ -104,7 +105,10 @@ class ChurnModel(XgbWrapper):
     ) -> None:
         self._store(locals())
 
-    def fit(self, frame: pd.DataFrame, y: np.ndarray) -> ChurnModel:
+    def fit(
+        self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None
+    ) -> ChurnModel:
+        """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
         labels = _labels(y)
         x = self.spec.matrix(frame)
         x_tr, x_val, y_tr, y_val = train_test_split(
@@ -122,6 +126,7 @@ class ChurnModel(XgbWrapper):
             evals=[(xgb.DMatrix(x_val, y_val.astype(np.float32), feature_names=names), "val")],
             early_stopping_rounds=self.early_stopping_rounds,
             verbose_eval=False,
+            callbacks=round_callbacks(on_round, self.n_estimators),
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
         proba_val = self._proba(x_val)

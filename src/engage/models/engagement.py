@@ -16,6 +16,7 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import XgbWrapper
 
 TARGET = "engagement_score"
@@ -39,7 +40,10 @@ class EngagementModel(XgbWrapper):
     ) -> None:
         self._store(locals())
 
-    def fit(self, frame: pd.DataFrame, y: np.ndarray) -> EngagementModel:
+    def fit(
+        self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None
+    ) -> EngagementModel:
+        """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
         x = self.spec.matrix(frame)
         x_tr, x_val, y_tr, y_val = train_test_split(
             x,
@@ -54,6 +58,7 @@ class EngagementModel(XgbWrapper):
             evals=[(xgb.DMatrix(x_val, y_val, feature_names=self.spec.feature_names()), "val")],
             early_stopping_rounds=self.early_stopping_rounds,
             verbose_eval=False,
+            callbacks=round_callbacks(on_round, self.n_estimators),
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
         return self

@@ -41,6 +41,7 @@ from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
 from engage.models.xgb_artefacts import XgbWrapper
@@ -81,7 +82,8 @@ class LtvModel(XgbWrapper):
     ) -> None:
         self._store(locals())
 
-    def fit(self, frame: pd.DataFrame, y: np.ndarray) -> LtvModel:
+    def fit(self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None) -> LtvModel:
+        """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
         target = np.asarray(y, dtype=np.float64)
         if not np.all(np.isfinite(target)) or (target < 0).any():
             raise ValueError("LTV targets must be finite and non-negative")
@@ -108,6 +110,7 @@ class LtvModel(XgbWrapper):
             evals=[(xgb.DMatrix(x_val, z_val, feature_names=names), "val")],
             early_stopping_rounds=self.early_stopping_rounds,
             verbose_eval=False,
+            callbacks=round_callbacks(on_round, self.n_estimators),
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
         self.cqr_adjustment_ = 0.0

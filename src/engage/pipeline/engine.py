@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from engage.pipeline import progress
 from engage.pipeline.asl import task_name
 from engage.pipeline.choice import choose
 from engage.pipeline.errors import StatesError
@@ -128,7 +129,7 @@ class Engine:
     # --- one method per state type ---------------------------------------------------
 
     def _task(self, path: str, state: Mapping[str, Any], data: Any, ctx: Mapping[str, Any]) -> Step:
-        fn = self.tasks[task_name(state, self.prefix)]
+        fn = progress.bound(self.listener, path, self.tasks[task_name(state, self.prefix)])
         result = call_task(fn, self._input(state, data, ctx), state.get("TimeoutSeconds"), path)
         return state.get("Next"), self._output(state, data, result, ctx)
 

@@ -74,6 +74,12 @@ class RunListener(Protocol):
     def on_state_fail(self, path: str, name: str, error: StatesError, record: StateRecord) -> None:
         """The state failed for good (retries spent); a Catch may still route onward."""
 
+    def on_state_progress(
+        self, path: str, name: str, message: str, done: int | None, total: int | None
+    ) -> None:
+        """A running Task reported progress (`engage.pipeline.progress`), e.g. a boosting
+        round; optional for listeners (the engine calls it only where it exists)."""
+
 
 class BaseListener:
     """A listener that ignores everything; subclass it and override what you need."""
@@ -90,6 +96,11 @@ class BaseListener:
         """Ignore."""
 
     def on_state_fail(self, path: str, name: str, error: StatesError, record: StateRecord) -> None:
+        """Ignore."""
+
+    def on_state_progress(
+        self, path: str, name: str, message: str, done: int | None, total: int | None
+    ) -> None:
         """Ignore."""
 
 
@@ -120,3 +131,12 @@ class MultiListener(BaseListener):
         """Forward to every listener."""
         for listener in self.listeners:
             listener.on_state_fail(path, name, error, record)
+
+    def on_state_progress(
+        self, path: str, name: str, message: str, done: int | None, total: int | None
+    ) -> None:
+        """Forward to every listener that takes progress."""
+        for listener in self.listeners:
+            handler = getattr(listener, "on_state_progress", None)
+            if handler is not None:
+                handler(path, name, message, done, total)

@@ -6,4 +6,5 @@
 - `forget` / `export`: the data subject's rights to erasure and to know.
 - `retention`: expiry of old run artefacts.
 - `hooks`: stores outside the lake's tables (cache, audit trail, knowledge base) plug in.
+- `sql_access`: the `--privileged` gate of `engage sql` on the restricted schema, and its audit.
 """

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from engage.contract.tables import CUSTOMER_ID_PATTERN
+from engage.contract.ids import CUSTOMER_ID_RE, customer_id_problem, is_customer_id
 
 # The contract's rule, so `forget` accepts exactly the ids validation admitted.
-CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
+CUSTOMER_ID = CUSTOMER_ID_RE
 
 
 class PrivacyError(ValueError):
@@ -32,9 +30,6 @@ class UnmappedTableError(PrivacyError):
 
 def check_customer_id(customer_id: str) -> str:
     """The id if it looks like ``CUST_<digits>``; refuses anything else (no path or SQL tricks)."""
-    if not isinstance(customer_id, str) or not CUSTOMER_ID.fullmatch(customer_id):
-        raise PrivacyError(
-            f"not a customer id: {customer_id!r} "
-            f"(expected the contract's pattern {CUSTOMER_ID_PATTERN})"
-        )
+    if not is_customer_id(customer_id):
+        raise PrivacyError(customer_id_problem(customer_id))
     return customer_id

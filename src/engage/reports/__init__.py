@@ -31,11 +31,13 @@ def build_reports(
     run_id: str | None = None,
     out: Path | None = None,
     step: Callable[[str], None] = lambda name: None,
+    detail: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write the three PDFs and the HTML page of a run (default the latest succeeded one).
 
-    `step(name)` is called as each of `STEPS` starts (the CLI shows it: the whole
-    takes 10-80 s, and silence reads as a hang).
+    `step(name)` is called as each of `STEPS` starts and `detail(text)` as each
+    chart of a PDF is drawn (the CLI shows both: the whole takes 10-80 s, and
+    silence reads as a hang).
     """
     step(STEPS[0])
     cost = run_cost(store, settings, run_id)
@@ -53,6 +55,6 @@ def build_reports(
     pdfs = []
     for name, module in zip(STEPS[2:5], (engagement, costs, architecture), strict=True):
         step(name)
-        pdfs.append(module.build(data, folder / name))
+        pdfs.append(module.build(data, folder / name, on_chart=detail))
     step(STEPS[5])
     return [*pdfs, html.build(data, folder / STEPS[5], pdfs)]

@@ -6,6 +6,7 @@ in the report is the run's own measurement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -51,9 +52,11 @@ TRADE_OFFS = (
 )
 
 
-def build(data: ReportData, path: Path) -> Path:
+def build(data: ReportData, path: Path, on_chart: Callable[[str], None] | None = None) -> Path:
     """Write the Architecture PDF for `data`'s run."""
-    doc = Doc("Architecture Report", data.run_id, "components, pipeline and trade-offs")
+    doc = Doc(
+        "Architecture Report", data.run_id, "components, pipeline and trade-offs", on_chart=on_chart
+    )
     doc.h2("Components: one port, a local default and an AWS adapter")
     doc.p(
         "Drawn from <i>engage.diagrams.graph</i>, the data behind docs/diagrams/components.mmd; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from engage.cost.projection import EXPONENT_RANGE, MIN_ROWS
@@ -10,11 +11,16 @@ from engage.reports.data import ReportData
 from engage.reports.pdf import WIDTH, Doc, usd
 
 
-def build(data: ReportData, path: Path) -> Path:
+def build(data: ReportData, path: Path, on_chart: Callable[[str], None] | None = None) -> Path:
     """Write the Costs PDF for `data`'s run."""
     cost, est = data.cost, data.cost.estimate
     days = cost.schedule_days
-    doc = Doc("AWS Cost Report", data.run_id, f"{est.rows:,} customers, {cost.prices.region}")
+    doc = Doc(
+        "AWS Cost Report",
+        data.run_id,
+        f"{est.rows:,} customers, {cost.prices.region}",
+        on_chart=on_chart,
+    )
     doc.h2("Summary")
     verdict = "exceeds" if cost.over_budget else "is within"
     doc.p(

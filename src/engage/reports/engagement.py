@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,15 @@ from engage.reports.data import ReportData
 from engage.reports.pdf import Doc, usd
 
 
-def build(data: ReportData, path: Path) -> Path:
+def build(data: ReportData, path: Path, on_chart: Callable[[str], None] | None = None) -> Path:
     """Write the Engagement PDF for `data`'s run."""
     o = data.outlook
-    doc = Doc("Customer Engagement Report", data.run_id, f"{o['customers']:,} customers scored")
+    doc = Doc(
+        "Customer Engagement Report",
+        data.run_id,
+        f"{o['customers']:,} customers scored",
+        on_chart=on_chart,
+    )
     doc.h2("Summary")
     doc.p(
         f"Average predicted engagement is <b>{o['avg_engagement']:.3f}</b> (0-1 scale). "

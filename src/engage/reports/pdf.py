@@ -7,7 +7,7 @@ the files open anywhere. Every page's footer names the run the figures come from
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,11 @@ WIDTH = A4[0] - 36 * mm
 class Doc:
     """Build one report: add flowables in order, then `save`."""
 
-    def __init__(self, title: str, run_id: str, subtitle: str) -> None:
+    def __init__(
+        self, title: str, run_id: str, subtitle: str, on_chart: Callable[[str], None] | None = None
+    ) -> None:
         self.title, self.run_id = title, run_id
+        self.on_chart, self.charts = on_chart, 0  # progress: each chart is the slow part
         made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.story: list[Any] = [
             Paragraph(title, TITLE),
@@ -51,6 +54,9 @@ class Doc:
         img.drawHeight = img.imageHeight * width / img.imageWidth
         img.drawWidth = width
         self.story += [img, Spacer(1, 4)]
+        self.charts += 1
+        if self.on_chart is not None:
+            self.on_chart(f"chart {self.charts} drawn")
 
     def table(
         self,

@@ -7,10 +7,14 @@ outputs together), and only after that table is in place moves each model's
 `latest` pointer to the version inference decided to promote. A crash before
 this point leaves every pointer where it was.
 
-Last, the unified predictions are loaded into the prediction cache that the API
-answers from, and entries computed by other versions are invalidated. The cache
-is an accelerator (the API falls back to the predictions table), so a cache
-that cannot be written is reported in the result instead of failing the run.
+The prediction cache the API answers from is warmed only once these predictions
+are what readers see. In a local lake that is after the run's generation is
+published (`engage.orchestrate`, `warm_published`), never here: a run killed or
+failed after this step must leave the cache serving the previous run's values.
+A lake without generations (S3, where each table is published as it is written)
+is warmed here, as its predictions table is already live. The cache is an
+accelerator (the API falls back to the predictions table), so a cache that
+cannot be written is reported in the result instead of failing the run.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from engage import lake
 from engage.api.warm import warm_cache
 from engage.lake import TableName
 from engage.models.registry import ModelRegistry
+from engage.ports import Cache, ObjectStore
 from engage.stages.inference import load_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
 
@@ -58,7 +63,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     }
     return {
         "ensemble_status": "success",
-        "cache": _warm(services),
+        "cache": _warm(services) if services.generation is None else DEFERRED,
         "run_id": run_id,
         "predictions": result["rows"],
         "promoted": promoted,
@@ -70,10 +75,23 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     }
 
 
+# What the result says where the warm waits for publication (replaced by its figures then).
+DEFERRED: dict[str, Any] = {"deferred": "warmed after the run is published"}
+
+
 def _warm(services: Services) -> dict[str, Any]:
-    """Load the new predictions into the cache; never fails the run (see module doc)."""
+    """Load the live predictions into the cache; never fails the run (see module doc)."""
+    return warm_published(services.cache, services.store)
+
+
+def warm_published(cache: Cache, store: ObjectStore) -> dict[str, Any]:
+    """Load the predictions table `store` serves into `cache`; an error is returned, not raised.
+
+    Called with the *published* view of the lake, so the cache can only ever hold
+    predictions that readers of the tables also see.
+    """
     try:
-        return warm_cache(services.cache, services.store.read_parquet(lake.PREDICTIONS_TABLE))
+        return warm_cache(cache, store.read_parquet(lake.PREDICTIONS_TABLE))
     except Exception as err:
         return {"error": f"{type(err).__name__}: {err}"}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -110,9 +110,17 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     data = services.lake_data(run_id, source_dir(event, services.settings))
     decisions = {name: decide(plan, run_id, services) for name, plan in PLANS.items()}
     servable = [name for name, d in decisions.items() if d.served is not None]
+    progress = services.progress()  # bound to this state: asked here, used by the workers
+    progress(
+        f"scoring {data.table(lake.PROCESSED_INFERENCE).num_rows:,} customers", 0, len(servable)
+    )
     with ThreadPoolExecutor(max_workers=max(1, len(servable))) as pool:
         futures = {n: pool.submit(_score, PLANS[n], decisions[n], data, services) for n in servable}
+        names = {future: name for name, future in futures.items()}
+        for done, future in enumerate(as_completed(names), start=1):
+            progress(f"scored {names[future]}", done, len(servable))
         scored = {name: future.result() for name, future in futures.items()}
+    progress("publishing the per-model tables and the audit trail")
     for name, plan in PLANS.items():
         loc = lake.model_scores(name)
         table = scored[name].table if name in scored else _empty(plan)

@@ -5,7 +5,9 @@ importance, fairness, the data dictionary, analytics summaries) are generated fr
 the catalog, chunked (300 tokens, 20% overlap), embedded and stored in the lake as
 Parquet, replacing the previous run's: answers cite the run they came from.
 Deployed (ENGAGE_KB_BUCKET set), the same documents also go to the Bedrock knowledge
-base's bucket and an ingestion job starts (engage.deploy.kb_sync).
+base's bucket and an ingestion job starts: through the KnowledgeBasePublisher port
+the composition root puts in Services (engage.deploy.kb_sync on AWS), so this stage
+never builds AWS clients.
 """
 
 from __future__ import annotations
@@ -24,10 +26,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     run_id = run_id_of(event)
     tools = Tools(services.settings, services.sql, store=services.store)
     summary = kb.build(services.store, run_id, tools, services.embedder())
-    if services.settings.kb_bucket:
-        from engage.deploy import kb_sync
-
-        summary |= kb_sync.sync(services.settings, run_id, kb.documents(tools))
+    if services.kb_publisher is not None:  # deployed: the Bedrock KB's copy too
+        summary |= services.kb_publisher.publish(run_id, kb.documents(tools))
     return {"knowledge_base_status": "success", **summary}
 
 

@@ -13,30 +13,17 @@ from typing import Any
 import pyarrow as pa
 
 from engage import lake
+from engage.contract.outputs import HUMAN_REVIEW
 from engage.lake import TableName
 from engage.qa.feedback import latest_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
 
 QA_TABLE = TableName.HUMAN_REVIEW
 BACKLOG_TABLE = TableName.REVIEW_BACKLOG
-QUEUE_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("age", pa.int32()),
-        ("gender", pa.string()),
-        ("location", pa.string()),
-        ("account_type", pa.string()),
-        ("avg_daily_logins", pa.float64()),
-        ("actual_engagement", pa.float64()),
-        ("predicted_engagement_score", pa.float64()),
-        ("prediction_error", pa.float64()),
-        ("model_version", pa.string()),
-        ("qa_reason", pa.string()),
-        ("reviewer_notes", pa.string()),
-        ("review_status", pa.string()),
-        ("run_id", pa.string()),
-    ]
-)
+# The backlog has the queue's columns: derived from the contract's HUMAN_REVIEW table, so
+# the two cannot drift. Nullable throughout like the SQL's output (the contract's
+# not-null rules are checked on the published queue, not on carried rows).
+QUEUE_SCHEMA = pa.schema([f.with_nullable(True) for f in HUMAN_REVIEW.arrow_schema()])
 
 
 def publish_backlog(services: Services, run_id: str) -> int:

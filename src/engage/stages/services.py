@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engage import bootstrap, lake
-from engage.ports import Cache, ObjectStore, SqlEngine
+from engage.pipeline import progress as pipeline_progress
+from engage.ports import (
+    Cache,
+    KnowledgeBasePublisher,
+    ObjectStore,
+    ProgressReporter,
+    SqlEngine,
+)
 from engage.settings import Settings
 from engage.stages.errors import StageError
 
@@ -35,6 +42,8 @@ class Services:
     settings: Settings
     store: ObjectStore
     generation: str | None = None  # the run's own generation (None: the published one)
+    # The deployed knowledge base's publisher (None: local only); from the composition root.
+    kb_publisher: KnowledgeBasePublisher | None = None
     _sql: SqlEngine | None = field(default=None, repr=False)
     _cache: Cache | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -47,7 +56,16 @@ class Services:
         """Ports for `settings`; a pipeline run passes its generation (its run id)."""
         settings = settings or Settings()
         store = bootstrap.object_store(settings, generation)
-        return cls(settings=settings, store=store, generation=generation)
+        publisher = bootstrap.kb_publisher(settings)
+        return cls(settings=settings, store=store, generation=generation, kb_publisher=publisher)
+
+    def progress(self) -> ProgressReporter:
+        """The reporter of the state running this stage (a no-op outside the local runner).
+
+        Ask in the stage's own thread and pass it to worker threads: it is bound per
+        state, so several stages in Parallel branches each report to their own line.
+        """
+        return pipeline_progress.current()
 
     @property
     def sql(self) -> SqlEngine:

@@ -65,11 +65,14 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
         return {"training_status": "skipped", "model": name, "run_id": run_id, "reason": skipped}
     seed = int(event.get("seed", services.settings.seed))
     started = time.perf_counter()
+    progress = services.progress()
+    progress(f"fitting {name}")
     ctx = FitContext(
-        model_threads(services.settings.model_threads), seed, run_id, services.settings
+        model_threads(services.settings.model_threads), seed, run_id, services.settings, progress
     )
     fitted = plan.fit(data, ctx)
     seconds = time.perf_counter() - started
+    progress("saving the model version and its card")
     metadata = {
         **fitted.metadata,
         "metrics": fitted.metrics,

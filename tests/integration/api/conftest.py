@@ -2,7 +2,7 @@
 
 The pipeline runs once per session (seconds); tests that change the lake (hot
 reload) work on their own copy, and each app gets its own cache and key files
-unless a test asks for the lake's own cache (the one the ensemble step warmed).
+unless a test asks for the lake's own cache (the one warmed after the run was published).
 """
 
 from __future__ import annotations

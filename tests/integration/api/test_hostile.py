@@ -65,7 +65,7 @@ def widest(name: str):
 def test_a_full_batch_of_the_largest_items_fits_the_body_limit(client, keys, state) -> None:
     features = {name: widest(name) for name in MODEL_INPUTS}
     n = state.settings.api_batch_max
-    body = {"requests": [{"customer_id": "X" * 64, "features": features}] * n}
+    body = {"requests": [{"customer_id": "CUST_" + "9" * 12, "features": features}] * n}
     raw = orjson.dumps(body)
     assert len(raw) > state.settings.api_max_body_bytes  # before: refused with 413
     assert len(orjson.dumps(body["requests"][0])) <= item_bytes()

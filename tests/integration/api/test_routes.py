@@ -41,13 +41,15 @@ def test_partial_features_are_filled_from_the_customers_stored_inputs(
 
 def test_a_new_customer_gets_the_models_its_inputs_allow(world, client, keys, live) -> None:
     only_age = client.post(
-        "/predict", json={"customer_id": "NEW_42", "features": {"age": 30}}, headers=keys.h()
+        "/predict",
+        json={"customer_id": "CUST_900000042", "features": {"age": 30}},
+        headers=keys.h(),
     ).json()
     assert set(only_age["skipped"]) == {"engagement", "churn", "ltv", "anomaly"}
     assert "missing features" in only_age["skipped"]["churn"]
     assert len(only_age["prediction"]["recommended_items"]) == 10  # popularity fallback
     complete = live("CUST_0000013")
-    complete["customer_id"] = "NEW_43"
+    complete["customer_id"] = "CUST_900000043"
     full = client.post("/predict", json=complete, headers=keys.h()).json()
     assert full["skipped"] == {} and full["prediction"]["engagement_score"] is not None
 
@@ -58,7 +60,11 @@ def test_unknown_customer_without_features_is_404(client, keys) -> None:
 
 
 def test_batch_answers_each_item_and_is_bounded(world, client, keys, state, live) -> None:
-    items = [{"customer_id": "CUST_0000001"}, {"customer_id": "NOPE"}, live("CUST_0000002")]
+    items = [
+        {"customer_id": "CUST_0000001"},
+        {"customer_id": "CUST_999999999"},
+        live("CUST_0000002"),
+    ]
     r = client.post("/predict/batch", json={"requests": items}, headers=keys.h())
     assert r.status_code == 200
     results = r.json()["results"]

@@ -27,20 +27,28 @@ def reports(
 ) -> dict[str, Path]:
     settings, run_id = pipeline_lake
     STEPS_SEEN.clear()
+    DETAILS_SEEN.clear()
     store, catalog = bootstrap.object_store(settings), bootstrap.catalog(settings)
+    folder = tmp_path_factory.mktemp("reports")
     paths = build_reports(
-        store, catalog, settings, run_id, tmp_path_factory.mktemp("reports"), STEPS_SEEN.append
+        store, catalog, settings, run_id, folder, STEPS_SEEN.append, DETAILS_SEEN.append
     )
     return {p.stem: p for p in paths}
 
 
 STEPS_SEEN: list[str] = []
+DETAILS_SEEN: list[str] = []
 
 
 def test_every_report_step_is_announced_as_it_starts(reports: dict[str, Path]) -> None:
     from engage.reports import STEPS
 
     assert list(STEPS) == STEPS_SEEN  # `engage report` shows each one (was silent 10-80 s)
+
+
+def test_each_chart_of_the_pdfs_is_announced(reports: dict[str, Path]) -> None:
+    assert DETAILS_SEEN and DETAILS_SEEN[0] == "chart 1 drawn"
+    assert all(d.startswith("chart ") for d in DETAILS_SEEN)
 
 
 def _text(path: Path) -> str:

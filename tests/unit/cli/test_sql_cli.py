@@ -86,7 +86,8 @@ def test_errors_are_one_line_and_exit_1(
     result = runner.invoke(app, ["sql", sql])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+    assert len(lines) == 2 and lines[0].startswith("error:") and message in lines[0]
+    assert lines[1].startswith("hint: "), lines
 
 
 def test_shell_reads_statements_until_semicolon(app: typer.Typer, lake: Path) -> None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from engage import bootstrap, lake
 from engage.adapters.store import LocalObjectStore
 from engage.cli import sql as sql_cli
-from engage.cli.sql_access import ACCESS_LOG, touches_restricted
+from engage.privacy.sql_access import ACCESS_LOG, touches_restricted
 from engage.settings import Settings
 
 runner = CliRunner()

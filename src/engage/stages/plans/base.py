@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage import lake
-from engage.ports import ObjectStore
+from engage.pipeline.progress import quiet
+from engage.ports import ObjectStore, ProgressReporter
 from engage.settings import Settings
 
 
@@ -96,6 +97,11 @@ class FitContext:
     seed: int
     run_id: str
     settings: Settings
+    progress: ProgressReporter = quiet  # how far the fit is (boosting rounds, phases)
+
+    def on_round(self, done: int, total: int) -> None:
+        """The models' `on_round` callback, reported as this fit's progress."""
+        self.progress("boosting round", done, total)
 
 
 @dataclass

@@ -102,7 +102,8 @@ class EngagementPlan(_CustomerTablePlan):
         spec, selection = training_spec(data, ctx)
         params, tuning = params_with_tuning(data.store, self.name)  # `engage tune` promotions
         model = EngagementModel(**params, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec)
-        model.fit(train, train[ENGAGEMENT_TARGET].to_numpy())
+        model.fit(train, train[ENGAGEMENT_TARGET].to_numpy(), on_round=ctx.on_round)
+        ctx.progress("evaluating on the test split")
         y_test, pred = test[ENGAGEMENT_TARGET].to_numpy(), model.predict(test)
         y_train, pred_train = train[ENGAGEMENT_TARGET].to_numpy(), model.predict(train)
         fairness = fairness_review(
@@ -193,7 +194,8 @@ class ChurnPlan(_CustomerTablePlan):
         spec, selection = training_spec(data, ctx)
         params, tuning = params_with_tuning(data.store, self.name)  # `engage tune` promotions
         model = churn_mod.ChurnModel(**params, random_state=ctx.seed, n_jobs=ctx.threads, spec=spec)
-        model.fit(train, train[churn_mod.TARGET].to_numpy())
+        model.fit(train, train[churn_mod.TARGET].to_numpy(), on_round=ctx.on_round)
+        ctx.progress("evaluating on the test split")
         y_test, proba = test[churn_mod.TARGET].to_numpy(), model.predict_proba(test)
         limit = churn_mod.INTERVENTION_PROBABILITY
         fairness = fairness_review(
@@ -288,7 +290,8 @@ class LtvPlan(_CustomerTablePlan):
         model = ltv.LtvModel(
             **params_for(self.name), random_state=ctx.seed, n_jobs=ctx.threads, spec=spec
         )
-        model.fit(train, train[ltv.TARGET].to_numpy())
+        model.fit(train, train[ltv.TARGET].to_numpy(), on_round=ctx.on_round)
+        ctx.progress("evaluating on the test split")
         y_test, quantiles = test[ltv.TARGET].to_numpy(), model.predict_quantiles(test)
         report = ltv.interval_report(y_test, quantiles, model.raw_quantiles(test))
         test_metrics = flat_floats(report)

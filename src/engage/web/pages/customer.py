@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from typing import Any
 
@@ -20,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from engage.audit import customer_entries
+from engage.contract.ids import CUSTOMER_ID_FORM, CUSTOMER_ID_RE
 from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
@@ -31,14 +31,14 @@ from engage.web.pages.downloads import dataset
 from engage.web.render import WebError, page, svg
 
 router = APIRouter()
-CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CUSTOMER_ID = CUSTOMER_ID_RE  # the contract's rule, shared with the API and the CLI
 _models: dict[tuple[str, str, str], Any] = {}
 _models_lock = threading.Lock()
 
 
 def _customer_id(value: str) -> str:
     if CUSTOMER_ID.fullmatch(value) is None:
-        raise WebError(400, "A customer id has letters, digits, '_' or '-' (e.g. CUST_0000042).")
+        raise WebError(400, f"A customer id is {CUSTOMER_ID_FORM}.")
     return value
 
 
