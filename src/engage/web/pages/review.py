@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
+from engage.contract.ids import ANCHORED_CUSTOMER_ID_PATTERN
 from engage.ports import SqlError
 from engage.qa.decisions import ReviewError, record_decision
 from engage.qa.queue import review_queue
@@ -46,7 +47,7 @@ COLUMNS = (
 class ReviewQuery(Query):
     status: Literal["pending", "approved", "rejected", "overridden"] | None = None
     reason: str | None = Field(None, pattern=r"^[a-z_]{1,32}$")
-    done: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    done: str | None = Field(None, pattern=ANCHORED_CUSTOMER_ID_PATTERN)
 
 
 def queue(request: Request, query: ReviewQuery) -> list[dict[str, Any]]:
