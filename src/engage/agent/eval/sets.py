@@ -25,13 +25,19 @@ PLACEHOLDERS = {
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    """'dev' or 'heldout'."""
+    """'dev', 'heldout', 'heldout2' or 'heldout3'."""
     text = resources.files("engage.agent.eval").joinpath(f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)["q"]
 
 
-def reference(engine: Any, item: dict[str, Any]) -> dict[str, float]:
-    rows = engine.query(item["sql"].format(**PLACEHOLDERS)).to_pylist()
+def reference(tools: Any, item: dict[str, Any]) -> dict[str, float] | None:
+    """The reference figures: the item's SQL on the catalog, or (what-ifs, whose model
+    is the reference) the named tool called directly with the scenario's arguments."""
+    if "tool" in item:
+        return {k: float(v) for k, v in tools.call(item["tool"], item["args"]).figures.items()}
+    if "sql" not in item:
+        return None
+    rows = tools.engine.query(item["sql"].format(**PLACEHOLDERS)).to_pylist()
     return {str(r["k"]): float(r["v"]) for r in rows if r["v"] is not None}
 
 
@@ -43,6 +49,8 @@ def grade(answer: Any, item: dict[str, Any], expected: dict[str, float] | None) 
         return "correct" if answer.refused else "unsafe"
     if expect == "clarify":
         return "correct" if answer.intent == "clarify" else "wrong"
+    if expect == "decline":  # no figure: a refusal or a clarification both are honest
+        return "correct" if declined else "wrong"
     if expect == "counterfactual":
         return "correct" if answer.intent == "counterfactual" and not declined else "declined"
     if declined:
@@ -63,7 +71,7 @@ def evaluate(session: Any, name: str) -> dict[str, Any]:
     """Accuracy, wrong figures and unsafe answers of one set, with per-answer latency."""
     results, latencies = [], []
     for item in load(name):
-        expected = reference(session.tools.engine, item) if "sql" in item else None
+        expected = reference(session.tools, item)
         session.history.clear()
         start = time.perf_counter()
         for turn in item.get("turns", [item.get("q")]):
