@@ -10,6 +10,7 @@ when every reference figure is in it (and, for several groups, no other group is
 from __future__ import annotations
 
 import math
+import re
 import time
 import tomllib
 from importlib import resources
@@ -62,7 +63,8 @@ def grade(answer: Any, item: dict[str, Any], expected: dict[str, float] | None) 
             return "wrong"
     groups = {k for k in answer.figures if "." not in k and k != "value"}
     grouped = len(expected) > 1 and all("." not in k for k in expected)
-    if grouped and groups - set(expected) and answer.intent == "plan":
+    ranked = re.search(r"\b(LIMIT|HAVING)\b", item.get("sql", ""), re.I)
+    if grouped and ranked and groups - set(expected) and answer.intent == "plan":
         return "wrong"  # a top-N or a having-condition that let other groups through
     return "correct"
 

@@ -66,9 +66,14 @@ class OfflinePlanner:
         parsed = self.parser.parse(question)
         follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
         if follow:
-            return self._plan(question, _refine(Plan.from_dict(previous.plan), parsed), 0.8)
+            refined = _refine(Plan.from_dict(previous.plan), parsed)
+            if parsed.leftover:
+                return _unsure(question, refined, parsed.leftover)
+            return self._plan(question, refined, 0.8)
         for recipe in RECIPES:
             if recipe.matches(text) and (steps := recipe.build(text)):
+                if _measures_other(steps, parsed):
+                    continue  # "churn rate by engagement quartile": the asked measure wins
                 return self._run(question, recipe.name, steps, recipe.confidence)
         if previous is not None and previous.tool_calls and _is_follow_up(text, parsed):
             return self._follow_tools(question, previous, parsed)
@@ -77,6 +82,8 @@ class OfflinePlanner:
             if (unclear := self._unclear(question, parsed)) is not None:
                 return unclear
             if parsed.plan.measures:
+                if parsed.leftover:
+                    return _unsure(question, parsed.plan, parsed.leftover)
                 return self._plan(question, parsed.plan, 0.85)
         if FALLBACK.matches(text) and (steps := FALLBACK.build(text)):
             return self._run(question, FALLBACK.name, steps, FALLBACK.confidence)
@@ -183,6 +190,31 @@ def _clarify(question: str, why: str, candidates: list[str]) -> Answer:
     answer = Answer(question, text, "clarify", 0.0)
     answer.candidates = candidates
     return answer
+
+
+def _unsure(question: str, plan: Plan, leftover: list[str]) -> Answer:
+    """A plan that would ignore words of the question answers another question: say what
+    was understood and which words did not fit, and offer the plan it could run."""
+    words = ", ".join(map(repr, leftover))
+    answer = _clarify(
+        question,
+        f"I understood {plan.describe()}, but not how {words} fits into it, so I have not "
+        f"answered (a figure without {words} could be wrong). I can answer the plan as it "
+        "stands, or you can say whether it is a filter (e.g. 'over 30'), a grouping "
+        "('by ...') or a number of results ('top 5').",
+        [],
+    )
+    answer.plan = plan.to_dict()
+    return answer
+
+
+def _measures_other(steps: list[Step], parsed: Parsed) -> bool:
+    """A segment recipe (a fixed measure) when the question names another measure."""
+    fixed = {a.get("metric") for tool, a in steps if tool == "compare_segments"}
+    if not fixed or not parsed.has_measure:
+        return False
+    asked = {m.column for m in parsed.plan.measures if m.column}
+    return bool(asked) and not asked <= fixed
 
 
 def _ambiguous(column: str) -> list[str]:

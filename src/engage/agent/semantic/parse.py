@@ -38,6 +38,12 @@ class Parsed:
     has_domain: bool = False
     dangling: bool = False
     funcs: list[tuple[str, Any]] = field(default_factory=list)
+    # words the plan does not use: a column no slot took, a number no slot consumed.
+    # A plan that silently drops one answers another question, so the planner asks back.
+    leftover: list[str] = field(default_factory=list)
+
+
+_QTY = r"ltv|lifetime value|engagement score|engagement|churn"
 
 
 def normalise(question: str) -> str:
@@ -62,6 +68,14 @@ def normalise(question: str) -> str:
         r"\b(?:ltv|lifetime value) (p10|p50|p90)(?: forecast| prediction)?\b", r"\1 ltv", text
     )
     text = re.sub(r"\ba month\b", "30 days", text)
+    # "predicted vs actual ltv": both sides name the quantity
+    text = re.sub(
+        rf"\b(predicted|forecast|actual) (?:vs\.?|versus|and|or) (predicted|forecast|actual) ({_QTY})\b",
+        r"\1 \3 vs \2 \3",
+        text,
+    )
+    text = re.sub(r"\b(last|past) week\b", r"\1 7 days", text)
+    text = re.sub(r"\b(last|past) month\b", r"\1 30 days", text)
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text)
     text = re.sub(r"\bin total\b|\baltogether\b|\boverall\b", " ", text)
@@ -78,7 +92,8 @@ class Parser:
         self.vocabulary |= W.STOP | {"churn", "rate", "engagement", "ltv", "region", "census"}
         self.vocabulary |= {"quartile", "quartiles", "decile", "deciles", "retention", "paying"}
         for pattern in [p for p, _ in W.COMPARISONS + W.MEASURES] + [W.GROUP_CUES, W.PEOPLE]:
-            self.vocabulary |= set(re.findall(r"[a-z]{3,}", pattern))
+            # the words of a pattern, not its escapes ("\\blargest" is "largest")
+            self.vocabulary |= set(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern)))
         self.vocabulary |= set(W.EXTRA)
 
     def correct(self, text: str) -> str:
@@ -100,6 +115,8 @@ class Parser:
 
     def parse(self, question: str) -> Parsed:
         text = self.correct(normalise(question))
+        self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
+        self._dim_start: int | None = None
         mask = list(text)
         mentions: list[Mention] = []
         unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
@@ -140,7 +157,24 @@ class Parser:
             domain,
             getattr(self, "_dangling", False),
             getattr(self, "_funcs", []),
+            self._leftover(text, mentions, plan),
         )
+
+    def _leftover(self, text: str, mentions: list[Mention], plan: Plan) -> list[str]:
+        """Columns the plan does not use anywhere and numbers no slot consumed, in
+        question order ("the music category" names the column its filter already uses)."""
+        used = {d.column for d in plan.dimensions} | {f.column for f in plan.filters}
+        used |= {f.column for f in plan.share_of} | {m.column for m in plan.measures}
+        used |= {m.arg for m in plan.measures if m.func == "corr"}
+        if plan.having is not None:
+            used.add(plan.having.measure.column)
+        spans = self._spans + [(m.start, m.end) for m in mentions if m.end > m.start]
+        left = [(m.start, text[m.start : m.end].strip()) for m in mentions
+                if m.kind == "column" and m.payload not in used]  # fmt: skip
+        for n in re.finditer(r"(?<![\w.@])\d+(?:\.\d+)?(?![\w@])", text):
+            if not any(s <= n.start() < e for s, e in spans):
+                left.append((n.start(), n.group(0)))
+        return [w for _, w in sorted(left)]
 
     # -- mentions -----------------------------------------------------------------
 
@@ -210,6 +244,9 @@ class Parser:
             return "age"
         after = masked[end : end + 12]
         if re.match(r"\s*(days?|\+ days?)", after):
+            joined = r"\b(joined|signed up|sign-?ups?|new|first (?:transaction|purchase))\b"
+            if re.search(joined, text[max(0, start - 30) : start]):
+                return "time_since_first_transaction_days"  # tenure, not recency
             return "days_since_last_login"
         cols = [m for m in mentions if m.kind == "column" and self._numeric(m.payload)]
         others = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start]
@@ -248,6 +285,7 @@ class Parser:
                 if any(s <= m.start() < e for s, e in taken):
                     continue
                 taken.append((m.start(), m.end()))
+                self._spans.append((m.start(), m.end()))
                 nums = [float(g) if "." in g else int(g) for g in m.groups() if g is not None]
                 value: Any = nums if op == "between" else nums[0]
                 if re.match(r"\s*percent", masked[m.end() :]) and op != "between":
@@ -264,6 +302,7 @@ class Parser:
                 filters.append(Mention(m.start(), m.end(), "filter", Filter(subject, op, value)))
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
+                self._spans.append((m.start(), m.end()))
                 flt = Filter("days_since_last_login", ">=", int(m.group(1)))
                 filters.append(Mention(m.start(), m.end(), "filter", flt))
 
@@ -276,6 +315,7 @@ class Parser:
                 arg = None
                 if func == "percentile":
                     arg = int(next(g for g in m.groups() if g)) / 100
+                    self._spans.append((m.start(), m.end()))
                 found.append((m.start(), func, arg))
         found.sort()
         found = [f for i, f in enumerate(found)
@@ -311,6 +351,7 @@ class Parser:
                 if m.group(1).startswith("decile")
                 else int(m.group(2))
             )
+            self._spans.append((m.start(), m.end()))
             col = next(
                 (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
             )
@@ -348,6 +389,7 @@ class Parser:
             if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
                     and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
+                self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
 
     def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
@@ -426,10 +468,18 @@ class Parser:
                 plan.order = "asc"
             elif re.search(r"\b(highest|most|top|best|largest|descending|ranked|rank)\b", masked):
                 plan.order = "desc"
-            n = top or which_n
+            n = top or which_n or self._count_before_group(masked, plan)
             if n:
+                self._spans.append((n.start(), n.end()))
                 plan.limit = int(next(g for g in n.groups() if g and g.isdigit()))
                 plan.order = plan.order or "desc"
+
+    def _count_before_group(self, masked: str, plan: Plan) -> re.Match[str] | None:
+        """'the 10 content categories ranked by ...': a number right before the grouping."""
+        start = getattr(self, "_dim_start", None)
+        if start is None or not (plan.order or re.search(r"\b(rank|sort|order)\w*", masked)):
+            return None
+        return re.compile(r"(\d+)\s+$").search(masked, max(0, start - 8), start)
 
 
 def _dimension(layer: SemanticLayer, column: str) -> Dimension:
@@ -468,8 +518,14 @@ def _assign(
         elif not funcs and layer.columns[c.payload].kind in ("numeric", "bool"):
             c.kind = "used"
             measures.append(_bare(c.payload, layer, rate))
-    for i, (_, func, arg) in enumerate(funcs):
+    for i, (pos, func, arg) in enumerate(funcs):
         targets = owned[i] or next((owned[j] for j in range(i + 1, len(funcs)) if owned[j]), [])
+        if not targets and func not in ("count", "share"):  # "the p90 ltv on average"
+            prior = [c for c in cols if c.kind == "column" and c.end <= pos
+                     and layer.columns[c.payload].kind in ("numeric", "bool")]  # fmt: skip
+            if prior:
+                prior[-1].kind = "used"
+                targets = [prior[-1].payload]
         if func in ("count",) or (func == "share" and not targets):
             measures.append(Measure(func))
             continue

@@ -12,6 +12,8 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
     (rf"\bbetween {NUM} and {NUM}", "between"),
     (rf"\b(?:from|aged?|ages) {NUM} ?(?:to|-|and) ?{NUM}", "between"),
     (rf"\b{NUM} ?(?:-|to) ?{NUM} ?(?:years?|year-olds?)", "between"),
+    # time windows: "logged in within the last 3 days" is a recency of at most 3 days
+    (rf"\b(?:within|in|during|over) the (?:last|past) {NUM}", "<="),
     (rf"\b(?:at least|no less than|minimum of|>=) {NUM}", ">="),
     (rf"\b{NUM} ?(?:\+|or more|or older|or above|and older|and over|and above|or higher)",
      ">="),
@@ -490,3 +492,4 @@ EXTRA = frozenset(
     ]
 )
 EXTRA = EXTRA | {"sorted", "sort", "ordered", "ranking", "first"}
+EXTRA = EXTRA | {"within", "past", "last", "joined", "signed", "went", "goes", "change", "rose"}
