@@ -57,7 +57,9 @@ def _scale(text: str) -> list[Step] | None:
     feature = find_feature(text)
     if feature is None:
         return None
-    down = re.search(r"\b(decreas|reduc|lower|drop|fall|fell|cut|declin|shrink|goes down|went down)", text)
+    down = re.search(
+        r"\b(decreas|reduc|lower|drop|fall|fell|cut|declin|shrink|goes down|went down)", text
+    )
     factor = 1 - _percent(text, 0.1) if down else 1 + _percent(text, 0.1)
     return [("what_if", {"changes": [[feature, "scale", factor]]})]
 

@@ -44,6 +44,7 @@ class Parsed:
 
 
 _QTY = r"ltv|lifetime value|engagement score|engagement|churn"
+_SIDE = r"predicted|forecast|actual"
 
 
 def normalise(question: str) -> str:
@@ -70,7 +71,7 @@ def normalise(question: str) -> str:
     text = re.sub(r"\ba month\b", "30 days", text)
     # "predicted vs actual ltv": both sides name the quantity
     text = re.sub(
-        rf"\b(predicted|forecast|actual) (?:vs\.?|versus|and|or) (predicted|forecast|actual) ({_QTY})\b",
+        rf"\b({_SIDE}) (?:vs\.?|versus|and|or) ({_SIDE}) ({_QTY})\b",
         r"\1 \3 vs \2 \3",
         text,
     )
