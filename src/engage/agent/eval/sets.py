@@ -54,9 +54,11 @@ def grade(answer: Any, item: dict[str, Any], expected: dict[str, float] | None) 
         return "correct" if declined else "wrong"
     if expect == "counterfactual":
         return "correct" if answer.intent == "counterfactual" and not declined else "declined"
+    assert expected is not None
+    if not expected:  # the data holds nothing to report: a decline or an empty answer
+        return "correct" if declined or not answer.figures else "wrong"
     if declined:
         return "declined"
-    assert expected is not None
     for key, want in expected.items():
         got = answer.figures.get(key)
         if got is None or not math.isclose(float(got), want, rel_tol=1e-6, abs_tol=1e-9):

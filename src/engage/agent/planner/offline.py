@@ -67,6 +67,7 @@ class OfflinePlanner:
         follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
         if follow:
             refined = _refine(Plan.from_dict(previous.plan), parsed)
+            _follow_rank(text, refined, parsed)
             if parsed.leftover:
                 return _unsure(question, refined, parsed.leftover)
             return self._plan(question, refined, 0.8)
@@ -82,6 +83,9 @@ class OfflinePlanner:
             if (unclear := self._unclear(question, parsed)) is not None:
                 return unclear
             if parsed.plan.measures:
+                if parsed.dangling and all(m.func == "count" for m in parsed.plan.measures):
+                    # "average" with nothing left to average: not a count of customers
+                    return _unsure(question, parsed.plan, [f for f, _ in parsed.funcs][:1])
                 if parsed.leftover:
                     return _unsure(question, parsed.plan, parsed.leftover)
                 return self._plan(question, parsed.plan, 0.85)
@@ -231,6 +235,18 @@ def _is_follow_up(text: str, parsed: Parsed) -> bool:
     if re.search(W.FOLLOW_UP, normalise(text).strip()):
         return True
     return len(text.split()) <= 4 and not parsed.has_measure
+
+
+def _follow_rank(text: str, plan: Plan, parsed: Parsed) -> None:
+    """'only the top 3' after a breakdown: a limit on the previous plan's groups."""
+    m = re.search(
+        r"\b(top|bottom|first|best|worst|highest|lowest)\s+(\d+)\b(?!\s*(%|percent))", text
+    )
+    if m is None or not plan.dimensions or m.group(2) not in parsed.leftover:
+        return
+    plan.limit = int(m.group(2))
+    plan.order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
+    parsed.leftover.remove(m.group(2))
 
 
 def _refine(plan: Plan, parsed: Parsed) -> Plan:

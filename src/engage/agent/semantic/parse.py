@@ -118,6 +118,7 @@ class Parser:
         text = self.correct(normalise(question))
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
         self._dim_start: int | None = None
+        self._group_conditions: list[tuple[Mention, Measure]] = []
         mask = list(text)
         mentions: list[Mention] = []
         unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
@@ -142,6 +143,7 @@ class Parser:
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
             plan.measures = [Measure("count")]
+        self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
         unknown = [
@@ -207,8 +209,10 @@ class Parser:
             out.append(Mention(first, 0, "filter", place))
         for name, codes in REGIONS.items():
             for m in re.finditer(rf"\b(?:the )?{name.lower()}(?:ern)?\b(?! region)", "".join(mask)):
-                if name in ("South", "West") and not re.search(
-                    r"\b(in|the|from)\s*$", text[: m.start()] + " "
+                if (
+                    name in ("South", "West")
+                    and not m.group(0).startswith("the ")
+                    and not re.search(r"\b(in|the|from)\s*$", text[: m.start()] + " ")
                 ):
                     continue
                 self._take(mask, m, out, "filter", Filter("location", "in", list(codes)))
@@ -300,7 +304,9 @@ class Parser:
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
                 if subject is None:
                     continue
-                filters.append(Mention(m.start(), m.end(), "filter", Filter(subject, op, value)))
+                flt = Mention(m.start(), m.end(), "filter", Filter(subject, op, value))
+                filters.append(flt)
+                self._aggregated(masked, mentions, flt)
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
                 self._spans.append((m.start(), m.end()))
@@ -338,6 +344,31 @@ class Parser:
 
     def _having_measure(self, masked: str, found: list, cols: list, plan: Plan) -> None:
         return None
+
+    def _aggregated(self, masked: str, mentions: list[Mention], flt: Mention) -> None:
+        """'categories with an average churn probability above 0.3': the comparison is on
+        a measure word + column, i.e. a condition on each group (a having), not on rows."""
+        f: Filter = flt.payload
+        col = next((c for c in reversed(mentions) if c.kind == "used" and c.payload == f.column
+                    and c.end <= flt.start), None)  # fmt: skip
+        if col is None:
+            return
+        word = re.search(r"\b(average|avg|mean|median|total|sum of)\s+$",
+                         masked[max(0, col.start - 12) : col.start])  # fmt: skip
+        if word:
+            func = {"median": "median", "total": "sum", "sum of": "sum"}.get(word.group(1), "mean")
+            self._group_conditions.append((flt, Measure(func, f.column)))
+
+    def _apply_having(self, filters: list[Mention], plan: Plan) -> None:
+        """With groups, an aggregated comparison becomes the plan's having and measure."""
+        if not plan.dimensions or not self._group_conditions:
+            return
+        flt, measure = self._group_conditions[0]
+        filters.remove(flt)
+        plan.having = Having(measure, flt.payload.op, float(flt.payload.value))
+        rest = [m for m in plan.measures if m.func != "count" and m != measure]
+        plan.measures = [measure, *rest]
+        self._dangling = False
 
     def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan, text: str) -> None:
         for m in re.finditer(
@@ -380,9 +411,14 @@ class Parser:
                 or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
             ):
                 continue
+            if self._ranks_groups(masked, cue.start(), nxt.payload, mentions):
+                continue  # "the top 5 states by churn rate": ranked by a measure
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload))
-        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|\d+)*"
+        lead = (
+            r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|name|give|"
+            r"tell|\d+)*"
+        )
         for c in mentions:
             asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(
                 r"(s|es)$", text[c.start : c.end]
@@ -393,8 +429,17 @@ class Parser:
                 self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
 
+    def _ranks_groups(self, masked: str, cue: int, column: str, mentions: list[Mention]) -> bool:
+        """'by <quantity>' after 'top N <categories>' orders those groups by it."""
+        if self.layer.columns[column].kind not in ("numeric", "bool"):
+            return False
+        ranked = re.search(r"\b(top|bottom|highest|lowest|rank\w*)\b", masked[:cue])
+        groups = [m for m in mentions if m.kind == "column" and m.end <= cue
+                  and self.layer.columns[m.payload].kind == "categorical"]  # fmt: skip
+        return bool(ranked and groups)
+
     def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
-        chosen: dict[str, Mention] = {}
+        chosen: dict[str, Mention] = {}  # by column; a range bound by column and side
         gig = [
             m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0
         ]
@@ -422,7 +467,8 @@ class Parser:
             plan.dimensions.append(Dimension(values[0].payload.column))
         for m in sorted(filters, key=lambda m: m.start):
             f: Filter = m.payload
-            prev = chosen.get(f.column)
+            key = _filter_key(f)
+            prev = chosen.get(key)
             if (
                 prev is not None
                 and prev.payload.op == "="
@@ -440,12 +486,17 @@ class Parser:
                     if cats:  # "mobile vs desktop": the whole breakdown, both sides in it
                         prev.payload = Filter(f.column, "in", list(cats))
                 continue
-            if prev is not None and prev.payload.op == "in" and f.op == "=":
-                prev.payload.value.append(f.value)
+            if prev is not None and prev.payload.op == "in" and f.op in ("=", "in"):
+                between = masked[prev.end : m.start]
+                more = f.value if f.op == "in" else [f.value]
+                prev.payload.value.extend(v for v in more if v not in prev.payload.value)
+                region = f.column == "location" and f.op == "in"
+                if region and re.search(r"\b(vs|versus|than|or|compared)\b", between):
+                    plan.dimensions.append(Dimension("location", "region"))  # "northeast vs west"
                 continue
             explicit = prev is not None and prev.end - prev.start > m.end - m.start
             if prev is None or not explicit or f.op not in ("=", "in"):
-                chosen[f.column] = m
+                chosen[key] = m
         dims = {d.column for d in plan.dimensions}
         ordered = sorted(chosen.values(), key=lambda m: m.start)
         plan.filters = [m.payload for m in ordered if m.payload.column not in dims
@@ -481,6 +532,13 @@ class Parser:
         if start is None or not (plan.order or re.search(r"\b(rank|sort|order)\w*", masked)):
             return None
         return re.compile(r"(\d+)\s+$").search(masked, max(0, start - 8), start)
+
+
+def _filter_key(f: Filter) -> str:
+    """Filters on one column replace each other, except the two sides of a range
+    ("older than 30 and younger than 40" keeps both bounds)."""
+    side = {">": "low", ">=": "low", "<": "high", "<=": "high"}.get(f.op)
+    return f"{f.column}#{side}" if side else f.column
 
 
 def _dimension(layer: SemanticLayer, column: str) -> Dimension:
