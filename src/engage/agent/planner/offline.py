@@ -234,6 +234,9 @@ def _ambiguous(column: str) -> list[str]:
 def _is_follow_up(text: str, parsed: Parsed) -> bool:
     if re.search(W.FOLLOW_UP, normalise(text).strip()):
         return True
+    fragment = r"^(in|on|for|with|among|from|at|within|over|under|aged|only)\b"
+    if re.match(fragment, text) and not parsed.has_measure:
+        return True  # "in california and on mobile": a fragment that refines the last plan
     return len(text.split()) <= 4 and not parsed.has_measure
 
 

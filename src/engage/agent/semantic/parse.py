@@ -58,10 +58,11 @@ def normalise(question: str) -> str:
         text = text.replace(symbol, words)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
     text = re.sub(r"\ba week\b", "7 days", text)
-    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-    text = re.sub(
-        r"\b(two|three|four|five|six|seven|ten)\b", lambda m: str(numbers[m.group(1)]), text
-    )
+    numbers = {"zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}  # fmt: skip
+    text = re.sub(rf"\b({'|'.join(numbers)})\b", lambda m: str(numbers[m.group(1)]), text)
+    # "more than 2 weeks": recency and tenure are kept in days
+    text = re.sub(r"\b(\d+) weeks?\b", lambda m: f"{int(m.group(1)) * 7} days", text)
     text = re.sub(
         r"\b(p10|p50|p90) (?:ltv|lifetime value)(?: forecast| prediction)?\b", r"\1 ltv", text
     )
@@ -118,6 +119,7 @@ class Parser:
         text = self.correct(normalise(question))
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
         self._dim_start: int | None = None
+        self._place_groups = False
         self._group_conditions: list[tuple[Mention, Measure]] = []
         mask = list(text)
         mentions: list[Mention] = []
@@ -131,6 +133,8 @@ class Parser:
         view = [m for m in mentions if m.kind == "view"]
         plan.view = view[0].payload if view else None
         self._dimensions(masked, mentions, plan, text)
+        if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
+            plan.dimensions.append(Dimension("location"))
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
@@ -202,7 +206,10 @@ class Parser:
                     self._take(mask, m, out, "state", code)
         if states:
             first = min(m.start for m in out if m.kind == "state")
+            last = max(m.start for m in out if m.kind == "state")
             many = len(set(states)) > 1
+            if many and re.search(r"\b(vs|versus|than|compared)\b", text[first:last]):
+                self._place_groups = True  # "more in CA than in TX": one group per state
             place = Filter(
                 "location", "in" if many else "=", sorted(set(states)) if many else states[0]
             )
@@ -290,7 +297,6 @@ class Parser:
                 if any(s <= m.start() < e for s, e in taken):
                     continue
                 taken.append((m.start(), m.end()))
-                self._spans.append((m.start(), m.end()))
                 nums = [float(g) if "." in g else int(g) for g in m.groups() if g is not None]
                 value: Any = nums if op == "between" else nums[0]
                 if re.match(r"\s*percent", masked[m.end() :]) and op != "between":
@@ -300,12 +306,14 @@ class Parser:
                     r"\bof\s*$", masked[: m.start()]
                 ):
                     plan.having = Having(Measure("count"), op, float(nums[0]))
+                    self._spans.append((m.start(), m.end()))
                     continue
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
                 if subject is None:
                     continue
                 flt = Mention(m.start(), m.end(), "filter", Filter(subject, op, value))
                 filters.append(flt)
+                self._spans.append((m.start(), m.end()))  # a number that found its column
                 self._aggregated(masked, mentions, flt)
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
@@ -477,7 +485,9 @@ class Parser:
             ):
                 prev.payload = Filter(f.column, "in", [prev.payload.value, f.value])
                 between = masked[prev.end : m.start]
-                if f.column != "location" and re.search(
+                if f.column == "location" and re.search(r"\b(vs|versus|than|compared)\b", between):
+                    plan.dimensions.append(Dimension("location"))  # "more in CA than in TX"
+                elif f.column != "location" and re.search(
                     r"\b(vs|versus|than|or|and|compared)\b", between
                 ):
                     if f.column not in {d.column for d in plan.dimensions}:

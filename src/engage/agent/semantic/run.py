@@ -123,11 +123,15 @@ def metric_request(text: str) -> dict[str, Any] | None:
     metrics = [m for pattern, m in W.METRICS.items() if re.search(pattern, text)]
     if not metrics:
         return None
-    model = "engagement"
+    # no model named: the one model whose kind reports that metric
+    classifier = {"auc_roc", "recall", "precision", "f1", "brier", "pr_auc", "ece"}
+    model = "churn" if set(metrics) <= classifier else "engagement"
     if re.search(r"churn|classifier", text):
         model = "churn"
     elif re.search(r"\bltv\b|lifetime|interval", text):
         model = "ltv"
+    elif re.search(r"\bengagement\b|regress", text):
+        model = "engagement"
     elif re.search(r"recommend|ndcg|hit rate", text):
         model = "recommendation"
     elif "coverage" in metrics:
