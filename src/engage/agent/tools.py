@@ -280,8 +280,6 @@ class Tools:
             f"LIMIT {int(k)}"
         )
         rows = self._run(sql)
-        if not rows:  # e.g. the LTV model: its SHAP importance is not stored by the run
-            raise ToolError(f"this run stores no feature importance for the {model} model")
         figures = {r["feature"]: r["mean_abs_shap"] for r in rows}
         args = {"model": model, "k": k, "order": order}
         return ToolResult("feature_importance", args, rows, figures, [sql], [table])

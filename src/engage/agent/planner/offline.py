@@ -174,6 +174,12 @@ class OfflinePlanner:
             return _clarify(question, f"I could not build that query: {err}.", [])
         except (SqlError, ValueError, KeyError) as err:
             return refusal(question, f"The data needed is not available ({err}).")
+        empty = [r for r in results if r.tool == "feature_importance" and not r.rows]
+        if empty:  # e.g. the LTV model: the run stores no SHAP importance for it
+            model = empty[0].args.get("model")
+            return refusal(
+                question, f"This run stores no feature importance for the {model} model."
+            )
         figures: dict[str, float] = {}
         for i, result in enumerate(results):
             prefix = "" if i == 0 else f"s{i}."
