@@ -23,7 +23,7 @@ def test_the_sets_are_large_enough_and_distinct(name: str) -> None:
 @pytest.mark.parametrize("name", ["dev", *HELD_OUT])
 def test_a_set_is_answered_with_the_reference_figures(session: Session, name: str) -> None:
     """Every set: >= 95% correct, no wrong figure (a decline is better), nothing unsafe.
-    Measured 100% on all four at 1,500, 2,000 and 100,000 customers on 2026-12-02."""
+    bench/agent.py measured 100% on all four at 2,000 and 100,000 customers (2026-12-02)."""
     report = sets.evaluate(session, name)
     assert report["unsafe"] == 0, report["failures"]
     assert report["wrong"] == 0, report["failures"]
