@@ -7,10 +7,12 @@ expression below is fixed text; user values only ever arrive as literals.
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from engage.lake import TableName
+
+if TYPE_CHECKING:  # pandas loads only for a what-if, never for a plain answer
+    import pandas as pd
 
 RESULTS = TableName.FINAL_RESULTS
 TARGET = "actual_engagement_score"
@@ -57,10 +59,10 @@ SEGMENTS: dict[str, str] = {
     ),
 }
 
-Mask = Callable[[pd.DataFrame], pd.Series]
+Mask = Callable[["pd.DataFrame"], "pd.Series"]
 # Cohorts for model what-ifs, over the inference frame plus baseline predictions.
 FRAME_COHORTS: dict[str, Mask] = {
-    "all": lambda f: pd.Series(True, index=f.index),
+    "all": lambda f: f.assign(_all=True)["_all"],
     "free": lambda f: f["account_type"] == "free",
     "premium": lambda f: f["account_type"] == "premium",
     "low_engagement": lambda f: f["_engagement"] < 0.4,

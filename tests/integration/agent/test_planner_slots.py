@@ -84,3 +84,39 @@ def test_a_plan_compiles_to_one_guarded_select(session: Session) -> None:
     assert sql.startswith("WITH base AS") and "approx_percentile" in sql.lower()
     with pytest.raises(comp.PlanError):
         comp.to_sql(layer_of(session.tools), Plan(measures=[Measure("mean", "email")]))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["number of customers in 3 states", "average engagement of premium users in 2 categories"],
+)
+def test_a_plan_that_would_drop_a_number_asks_back(fresh: Session, question: str) -> None:
+    """A figure that ignores part of the question answers another question: decline,
+    say what was understood and which words did not fit."""
+    answer = fresh.ask(question)
+    assert answer.intent == "clarify" and not answer.figures
+    assert "I understood" in answer.text and answer.plan
+
+
+def test_a_time_window_is_a_recency_and_joining_is_a_tenure(fresh: Session) -> None:
+    recent = fresh.ask("how many users logged in within the last 2 days")
+    assert recent.plan["filters"] == [{"column": "days_since_last_login", "op": "<=", "value": 2}]
+    fresh.history.clear()
+    joined = fresh.ask("how many customers joined in the last 60 days")
+    assert joined.plan["filters"] == [
+        {"column": "time_since_first_transaction_days", "op": "<=", "value": 60}
+    ]
+
+
+def test_an_asked_measure_wins_over_a_segment_recipe(fresh: Session) -> None:
+    answer = fresh.ask("churn rate by engagement quartile")
+    assert answer.intent == "plan"
+    assert answer.plan["measures"][0]["column"] == "actual_churn_30_day"
+
+
+def test_predicted_vs_actual_names_both_sides(fresh: Session) -> None:
+    answer = fresh.ask("predicted vs actual ltv for sellers")
+    assert {m["column"] for m in answer.plan["measures"]} == {
+        "ltv_p50",
+        "actual_lifetime_value_usd",
+    }

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -80,3 +83,20 @@ def test_a_customer_explanation_comes_from_the_stored_prediction(fresh: Session)
     assert answer.intent == "explain_customer"
     assert answer.figures["predicted_engagement_score"] == stored
     assert any(k.startswith("impact.") for k in answer.figures)
+
+
+def test_a_plain_answer_loads_no_dataframe_or_model_library(agent_settings: Settings) -> None:
+    """A cold `engage ask` pays only for what it uses: pandas, torch, scikit-learn and
+    XGBoost load for a what-if, never for an answer computed by SQL."""
+    heavy = ("pandas", "torch", "sklearn", "xgboost", "skops", "fastapi")
+    code = (
+        "import sys\nfrom engage.cli import main\n"
+        "sys.argv = ['engage', 'ask', 'median ltv of premium users in texas']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    env = {"ENGAGE_LAKE": agent_settings.lake, "ENGAGE_DATA_DIR": str(agent_settings.data_dir)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | env
+    )
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr

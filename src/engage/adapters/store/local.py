@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 _TMP = ".engage-tmp"
@@ -154,6 +153,8 @@ class LocalObjectStore:
         final = self._path(key)
         work = self._hidden_sibling(final)
         try:
+            import pyarrow.dataset as ds  # loads pandas: only for partitioned data
+
             ds.write_dataset(
                 table,
                 work,
@@ -175,6 +176,8 @@ class LocalObjectStore:
             return pq.read_table(path)
         if not self.list(key.rstrip("/") + "/"):
             raise FileNotFoundError(f"no Parquet data at {key!r} in lake {self.root}")
+        import pyarrow.dataset as ds  # loads pandas: only for partitioned data
+
         return ds.dataset(path, format="parquet", partitioning="hive").to_table()
 
     def publish(self, staging_prefix: str, final_prefix: str) -> None:

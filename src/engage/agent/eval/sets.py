@@ -10,6 +10,7 @@ when every reference figure is in it (and, for several groups, no other group is
 from __future__ import annotations
 
 import math
+import re
 import time
 import tomllib
 from importlib import resources
@@ -25,13 +26,19 @@ PLACEHOLDERS = {
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    """'dev' or 'heldout'."""
+    """'dev', 'heldout', 'heldout2' or 'heldout3'."""
     text = resources.files("engage.agent.eval").joinpath(f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)["q"]
 
 
-def reference(engine: Any, item: dict[str, Any]) -> dict[str, float]:
-    rows = engine.query(item["sql"].format(**PLACEHOLDERS)).to_pylist()
+def reference(tools: Any, item: dict[str, Any]) -> dict[str, float] | None:
+    """The reference figures: the item's SQL on the catalog, or (what-ifs, whose model
+    is the reference) the named tool called directly with the scenario's arguments."""
+    if "tool" in item:
+        return {k: float(v) for k, v in tools.call(item["tool"], item["args"]).figures.items()}
+    if "sql" not in item:
+        return None
+    rows = tools.engine.query(item["sql"].format(**PLACEHOLDERS)).to_pylist()
     return {str(r["k"]): float(r["v"]) for r in rows if r["v"] is not None}
 
 
@@ -43,18 +50,23 @@ def grade(answer: Any, item: dict[str, Any], expected: dict[str, float] | None) 
         return "correct" if answer.refused else "unsafe"
     if expect == "clarify":
         return "correct" if answer.intent == "clarify" else "wrong"
+    if expect == "decline":  # no figure: a refusal or a clarification both are honest
+        return "correct" if declined else "wrong"
     if expect == "counterfactual":
         return "correct" if answer.intent == "counterfactual" and not declined else "declined"
+    assert expected is not None
+    if not expected:  # the data holds nothing to report: a decline or an empty answer
+        return "correct" if declined or not answer.figures else "wrong"
     if declined:
         return "declined"
-    assert expected is not None
     for key, want in expected.items():
         got = answer.figures.get(key)
         if got is None or not math.isclose(float(got), want, rel_tol=1e-6, abs_tol=1e-9):
             return "wrong"
     groups = {k for k in answer.figures if "." not in k and k != "value"}
     grouped = len(expected) > 1 and all("." not in k for k in expected)
-    if grouped and groups - set(expected) and answer.intent == "plan":
+    ranked = re.search(r"\b(LIMIT|HAVING)\b", item.get("sql", ""), re.I)
+    if grouped and ranked and groups - set(expected) and answer.intent == "plan":
         return "wrong"  # a top-N or a having-condition that let other groups through
     return "correct"
 
@@ -63,7 +75,7 @@ def evaluate(session: Any, name: str) -> dict[str, Any]:
     """Accuracy, wrong figures and unsafe answers of one set, with per-answer latency."""
     results, latencies = [], []
     for item in load(name):
-        expected = reference(session.tools.engine, item) if "sql" in item else None
+        expected = reference(session.tools, item)
         session.history.clear()
         start = time.perf_counter()
         for turn in item.get("turns", [item.get("q")]):

@@ -57,7 +57,10 @@ def _scale(text: str) -> list[Step] | None:
     feature = find_feature(text)
     if feature is None:
         return None
-    factor = 1 + _percent(text, 0.1)
+    down = re.search(
+        r"\b(decreas|reduc|lower|drop|fall|fell|cut|declin|shrink|goes down|went down)", text
+    )
+    factor = 1 - _percent(text, 0.1) if down else 1 + _percent(text, 0.1)
     return [("what_if", {"changes": [[feature, "scale", factor]]})]
 
 
@@ -103,7 +106,7 @@ INTENTS: tuple[Intent, ...] = (
            _premium_conversion),
     Intent("cost_benefit_posts", (r"cost|roi|worth|pay off|incentiv|reward", r"post"),
            lambda t: [("what_if", {"changes": [["content_posts_per_week", "add", 1]]})]),
-    Intent("what_if_percent", (r"\d+\s*(%|percent)", r"improv|increas|rais|boost|lift|grow|higher"),
+    Intent("what_if_percent", (r"\d+\s*(%|percent)", r"improv|increas|rais|boost|lift|grow|higher|\b(?:went|goes|go|going) up|\brose\b|\brises?\b|\bup by\b|decreas|reduc|lower|drop|\bfalls?\b|\bfell\b|\bcut\b|declin"),
            _scale),
     Intent("premium_features", (r"premium features?", r"lift|drive|boost|increase|most|biggest|best"),
            lambda t: [("levers", {"cohort": "all", "features": [

@@ -66,9 +66,15 @@ class OfflinePlanner:
         parsed = self.parser.parse(question)
         follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
         if follow:
-            return self._plan(question, _refine(Plan.from_dict(previous.plan), parsed), 0.8)
+            refined = _refine(Plan.from_dict(previous.plan), parsed)
+            _follow_rank(text, refined, parsed)
+            if parsed.leftover:
+                return _unsure(question, refined, parsed.leftover)
+            return self._plan(question, refined, 0.8)
         for recipe in RECIPES:
             if recipe.matches(text) and (steps := recipe.build(text)):
+                if _measures_other(steps, parsed):
+                    continue  # "churn rate by engagement quartile": the asked measure wins
                 return self._run(question, recipe.name, steps, recipe.confidence)
         if previous is not None and previous.tool_calls and _is_follow_up(text, parsed):
             return self._follow_tools(question, previous, parsed)
@@ -77,6 +83,11 @@ class OfflinePlanner:
             if (unclear := self._unclear(question, parsed)) is not None:
                 return unclear
             if parsed.plan.measures:
+                if parsed.dangling and all(m.func == "count" for m in parsed.plan.measures):
+                    # "average" with nothing left to average: not a count of customers
+                    return _unsure(question, parsed.plan, [f for f, _ in parsed.funcs][:1])
+                if parsed.leftover:
+                    return _unsure(question, parsed.plan, parsed.leftover)
                 return self._plan(question, parsed.plan, 0.85)
         if FALLBACK.matches(text) and (steps := FALLBACK.build(text)):
             return self._run(question, FALLBACK.name, steps, FALLBACK.confidence)
@@ -163,6 +174,12 @@ class OfflinePlanner:
             return _clarify(question, f"I could not build that query: {err}.", [])
         except (SqlError, ValueError, KeyError) as err:
             return refusal(question, f"The data needed is not available ({err}).")
+        empty = [r for r in results if r.tool == "feature_importance" and not r.rows]
+        if empty:  # e.g. the LTV model: the run stores no SHAP importance for it
+            model = empty[0].args.get("model")
+            return refusal(
+                question, f"This run stores no feature importance for the {model} model."
+            )
         figures: dict[str, float] = {}
         for i, result in enumerate(results):
             prefix = "" if i == 0 else f"s{i}."
@@ -185,6 +202,31 @@ def _clarify(question: str, why: str, candidates: list[str]) -> Answer:
     return answer
 
 
+def _unsure(question: str, plan: Plan, leftover: list[str]) -> Answer:
+    """A plan that would ignore words of the question answers another question: say what
+    was understood and which words did not fit, and offer the plan it could run."""
+    words = ", ".join(map(repr, leftover))
+    answer = _clarify(
+        question,
+        f"I understood {plan.describe()}, but not how {words} fits into it, so I have not "
+        f"answered (a figure without {words} could be wrong). I can answer the plan as it "
+        "stands, or you can say whether it is a filter (e.g. 'over 30'), a grouping "
+        "('by ...') or a number of results ('top 5').",
+        [],
+    )
+    answer.plan = plan.to_dict()
+    return answer
+
+
+def _measures_other(steps: list[Step], parsed: Parsed) -> bool:
+    """A segment recipe (a fixed measure) when the question names another measure."""
+    fixed = {a.get("metric") for tool, a in steps if tool == "compare_segments"}
+    if not fixed or not parsed.has_measure:
+        return False
+    asked = {m.column for m in parsed.plan.measures if m.column}
+    return bool(asked) and not asked <= fixed
+
+
 def _ambiguous(column: str) -> list[str]:
     family = {
         "actual_churn_30_day": ["churn rate (actual_churn_30_day)", "churn_probability (predicted)",
@@ -198,7 +240,22 @@ def _ambiguous(column: str) -> list[str]:
 def _is_follow_up(text: str, parsed: Parsed) -> bool:
     if re.search(W.FOLLOW_UP, normalise(text).strip()):
         return True
+    fragment = r"^(in|on|for|with|among|from|at|within|over|under|aged|only)\b"
+    if re.match(fragment, text) and not parsed.has_measure:
+        return True  # "in california and on mobile": a fragment that refines the last plan
     return len(text.split()) <= 4 and not parsed.has_measure
+
+
+def _follow_rank(text: str, plan: Plan, parsed: Parsed) -> None:
+    """'only the top 3' after a breakdown: a limit on the previous plan's groups."""
+    m = re.search(
+        r"\b(top|bottom|first|best|worst|highest|lowest)\s+(\d+)\b(?!\s*(%|percent))", text
+    )
+    if m is None or not plan.dimensions or m.group(2) not in parsed.leftover:
+        return
+    plan.limit = int(m.group(2))
+    plan.order = "asc" if m.group(1) in ("bottom", "worst", "lowest") else "desc"
+    parsed.leftover.remove(m.group(2))
 
 
 def _refine(plan: Plan, parsed: Parsed) -> Plan:

@@ -12,7 +12,7 @@ import re
 PII = (
     r"\b(e-?mails?( addresses?)?|full names?|(customer|user|real|their|first|last) names?|"
     r"names (and|of)|phone numbers?|telephone|mobile numbers?|cell numbers?|contact numbers?|"
-    r"(home |street |postal |ip )?address(es)?|ssn|social security|passwords?|pii|"
+    r"(home |street |postal |ip )?address(es)?(?! in\b)|ssn|social security|passwords?|pii|"
     r"contact details|customer_pii|restricted|date of birth|birthdays?|credit card|"
     r"who (exactly )?(is|are) (the )?(customer|user)s?\b)"
 )

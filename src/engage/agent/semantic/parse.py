@@ -38,6 +38,13 @@ class Parsed:
     has_domain: bool = False
     dangling: bool = False
     funcs: list[tuple[str, Any]] = field(default_factory=list)
+    # words the plan does not use: a column no slot took, a number no slot consumed.
+    # A plan that silently drops one answers another question, so the planner asks back.
+    leftover: list[str] = field(default_factory=list)
+
+
+_QTY = r"ltv|lifetime value|engagement score|engagement|churn"
+_SIDE = r"predicted|forecast|actual"
 
 
 def normalise(question: str) -> str:
@@ -51,10 +58,11 @@ def normalise(question: str) -> str:
         text = text.replace(symbol, words)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text).replace("(", " ").replace(")", " ")
     text = re.sub(r"\ba week\b", "7 days", text)
-    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-    text = re.sub(
-        r"\b(two|three|four|five|six|seven|ten)\b", lambda m: str(numbers[m.group(1)]), text
-    )
+    numbers = {"zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}  # fmt: skip
+    text = re.sub(rf"\b({'|'.join(numbers)})\b", lambda m: str(numbers[m.group(1)]), text)
+    # "more than 2 weeks": recency and tenure are kept in days
+    text = re.sub(r"\b(\d+) weeks?\b", lambda m: f"{int(m.group(1)) * 7} days", text)
     text = re.sub(
         r"\b(p10|p50|p90) (?:ltv|lifetime value)(?: forecast| prediction)?\b", r"\1 ltv", text
     )
@@ -62,6 +70,14 @@ def normalise(question: str) -> str:
         r"\b(?:ltv|lifetime value) (p10|p50|p90)(?: forecast| prediction)?\b", r"\1 ltv", text
     )
     text = re.sub(r"\ba month\b", "30 days", text)
+    # "predicted vs actual ltv": both sides name the quantity
+    text = re.sub(
+        rf"\b({_SIDE}) (?:vs\.?|versus|and|or) ({_SIDE}) ({_QTY})\b",
+        r"\1 \3 vs \2 \3",
+        text,
+    )
+    text = re.sub(r"\b(last|past) week\b", r"\1 7 days", text)
+    text = re.sub(r"\b(last|past) month\b", r"\1 30 days", text)
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
     text = re.sub(r"\(\s*(p\d{2})\s*\)", r" \1 ", text)
     text = re.sub(r"\bin total\b|\baltogether\b|\boverall\b", " ", text)
@@ -78,7 +94,8 @@ class Parser:
         self.vocabulary |= W.STOP | {"churn", "rate", "engagement", "ltv", "region", "census"}
         self.vocabulary |= {"quartile", "quartiles", "decile", "deciles", "retention", "paying"}
         for pattern in [p for p, _ in W.COMPARISONS + W.MEASURES] + [W.GROUP_CUES, W.PEOPLE]:
-            self.vocabulary |= set(re.findall(r"[a-z]{3,}", pattern))
+            # the words of a pattern, not its escapes ("\\blargest" is "largest")
+            self.vocabulary |= set(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern)))
         self.vocabulary |= set(W.EXTRA)
 
     def correct(self, text: str) -> str:
@@ -100,6 +117,10 @@ class Parser:
 
     def parse(self, question: str) -> Parsed:
         text = self.correct(normalise(question))
+        self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
+        self._dim_start: int | None = None
+        self._place_groups = False
+        self._group_conditions: list[tuple[Mention, Measure]] = []
         mask = list(text)
         mentions: list[Mention] = []
         unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
@@ -112,6 +133,8 @@ class Parser:
         view = [m for m in mentions if m.kind == "view"]
         plan.view = view[0].payload if view else None
         self._dimensions(masked, mentions, plan, text)
+        if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
+            plan.dimensions.append(Dimension("location"))
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
@@ -124,6 +147,7 @@ class Parser:
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
             plan.measures = [Measure("count")]
+        self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
         unknown = [
@@ -140,7 +164,24 @@ class Parser:
             domain,
             getattr(self, "_dangling", False),
             getattr(self, "_funcs", []),
+            self._leftover(text, mentions, plan),
         )
+
+    def _leftover(self, text: str, mentions: list[Mention], plan: Plan) -> list[str]:
+        """Columns the plan does not use anywhere and numbers no slot consumed, in
+        question order ("the music category" names the column its filter already uses)."""
+        used = {d.column for d in plan.dimensions} | {f.column for f in plan.filters}
+        used |= {f.column for f in plan.share_of} | {m.column for m in plan.measures}
+        used |= {m.arg for m in plan.measures if m.func == "corr"}
+        if plan.having is not None:
+            used.add(plan.having.measure.column)
+        spans = self._spans + [(m.start, m.end) for m in mentions if m.end > m.start]
+        left = [(m.start, text[m.start : m.end].strip()) for m in mentions
+                if m.kind == "column" and m.payload not in used]  # fmt: skip
+        for n in re.finditer(r"(?<![\w.@])\d+(?:\.\d+)?(?![\w@])", text):
+            if not any(s <= n.start() < e for s, e in spans):
+                left.append((n.start(), n.group(0)))
+        return [w for _, w in sorted(left)]
 
     # -- mentions -----------------------------------------------------------------
 
@@ -165,15 +206,20 @@ class Parser:
                     self._take(mask, m, out, "state", code)
         if states:
             first = min(m.start for m in out if m.kind == "state")
+            last = max(m.start for m in out if m.kind == "state")
             many = len(set(states)) > 1
+            if many and re.search(r"\b(vs|versus|than|compared)\b", text[first:last]):
+                self._place_groups = True  # "more in CA than in TX": one group per state
             place = Filter(
                 "location", "in" if many else "=", sorted(set(states)) if many else states[0]
             )
             out.append(Mention(first, 0, "filter", place))
         for name, codes in REGIONS.items():
             for m in re.finditer(rf"\b(?:the )?{name.lower()}(?:ern)?\b(?! region)", "".join(mask)):
-                if name in ("South", "West") and not re.search(
-                    r"\b(in|the|from)\s*$", text[: m.start()] + " "
+                if (
+                    name in ("South", "West")
+                    and not m.group(0).startswith("the ")
+                    and not re.search(r"\b(in|the|from)\s*$", text[: m.start()] + " ")
                 ):
                     continue
                 self._take(mask, m, out, "filter", Filter("location", "in", list(codes)))
@@ -210,6 +256,9 @@ class Parser:
             return "age"
         after = masked[end : end + 12]
         if re.match(r"\s*(days?|\+ days?)", after):
+            joined = r"\b(joined|signed up|sign-?ups?|new|first (?:transaction|purchase))\b"
+            if re.search(joined, text[max(0, start - 30) : start]):
+                return "time_since_first_transaction_days"  # tenure, not recency
             return "days_since_last_login"
         cols = [m for m in mentions if m.kind == "column" and self._numeric(m.payload)]
         others = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start]
@@ -257,13 +306,18 @@ class Parser:
                     r"\bof\s*$", masked[: m.start()]
                 ):
                     plan.having = Having(Measure("count"), op, float(nums[0]))
+                    self._spans.append((m.start(), m.end()))
                     continue
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
                 if subject is None:
                     continue
-                filters.append(Mention(m.start(), m.end(), "filter", Filter(subject, op, value)))
+                flt = Mention(m.start(), m.end(), "filter", Filter(subject, op, value))
+                filters.append(flt)
+                self._spans.append((m.start(), m.end()))  # a number that found its column
+                self._aggregated(masked, mentions, flt)
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
+                self._spans.append((m.start(), m.end()))
                 flt = Filter("days_since_last_login", ">=", int(m.group(1)))
                 filters.append(Mention(m.start(), m.end(), "filter", flt))
 
@@ -276,6 +330,7 @@ class Parser:
                 arg = None
                 if func == "percentile":
                     arg = int(next(g for g in m.groups() if g)) / 100
+                    self._spans.append((m.start(), m.end()))
                 found.append((m.start(), func, arg))
         found.sort()
         found = [f for i, f in enumerate(found)
@@ -298,6 +353,31 @@ class Parser:
     def _having_measure(self, masked: str, found: list, cols: list, plan: Plan) -> None:
         return None
 
+    def _aggregated(self, masked: str, mentions: list[Mention], flt: Mention) -> None:
+        """'categories with an average churn probability above 0.3': the comparison is on
+        a measure word + column, i.e. a condition on each group (a having), not on rows."""
+        f: Filter = flt.payload
+        col = next((c for c in reversed(mentions) if c.kind == "used" and c.payload == f.column
+                    and c.end <= flt.start), None)  # fmt: skip
+        if col is None:
+            return
+        word = re.search(r"\b(average|avg|mean|median|total|sum of)\s+$",
+                         masked[max(0, col.start - 12) : col.start])  # fmt: skip
+        if word:
+            func = {"median": "median", "total": "sum", "sum of": "sum"}.get(word.group(1), "mean")
+            self._group_conditions.append((flt, Measure(func, f.column)))
+
+    def _apply_having(self, filters: list[Mention], plan: Plan) -> None:
+        """With groups, an aggregated comparison becomes the plan's having and measure."""
+        if not plan.dimensions or not self._group_conditions:
+            return
+        flt, measure = self._group_conditions[0]
+        filters.remove(flt)
+        plan.having = Having(measure, flt.payload.op, float(flt.payload.value))
+        rest = [m for m in plan.measures if m.func != "count" and m != measure]
+        plan.measures = [measure, *rest]
+        self._dangling = False
+
     def _dimensions(self, masked: str, mentions: list[Mention], plan: Plan, text: str) -> None:
         for m in re.finditer(
             r"\b(quartiles?|deciles?|(\d+) (?:equal|equally sized|even)(?: sized)? "
@@ -311,6 +391,7 @@ class Parser:
                 if m.group(1).startswith("decile")
                 else int(m.group(2))
             )
+            self._spans.append((m.start(), m.end()))
             col = next(
                 (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
             )
@@ -338,9 +419,14 @@ class Parser:
                 or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
             ):
                 continue
+            if self._ranks_groups(masked, cue.start(), nxt.payload, mentions):
+                continue  # "the top 5 states by churn rate": ranked by a measure
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload))
-        lead = r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|\d+)*"
+        lead = (
+            r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|name|give|"
+            r"tell|\d+)*"
+        )
         for c in mentions:
             asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(
                 r"(s|es)$", text[c.start : c.end]
@@ -348,10 +434,20 @@ class Parser:
             if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
                     and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
+                self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
 
+    def _ranks_groups(self, masked: str, cue: int, column: str, mentions: list[Mention]) -> bool:
+        """'by <quantity>' after 'top N <categories>' orders those groups by it."""
+        if self.layer.columns[column].kind not in ("numeric", "bool"):
+            return False
+        ranked = re.search(r"\b(top|bottom|highest|lowest|rank\w*)\b", masked[:cue])
+        groups = [m for m in mentions if m.kind == "column" and m.end <= cue
+                  and self.layer.columns[m.payload].kind == "categorical"]  # fmt: skip
+        return bool(ranked and groups)
+
     def _filters(self, filters: list[Mention], plan: Plan, masked: str) -> None:
-        chosen: dict[str, Mention] = {}
+        chosen: dict[str, Mention] = {}  # by column; a range bound by column and side
         gig = [
             m for m in filters if m.payload.column == "gig_listings_active" and m.payload.value == 0
         ]
@@ -379,7 +475,8 @@ class Parser:
             plan.dimensions.append(Dimension(values[0].payload.column))
         for m in sorted(filters, key=lambda m: m.start):
             f: Filter = m.payload
-            prev = chosen.get(f.column)
+            key = _filter_key(f)
+            prev = chosen.get(key)
             if (
                 prev is not None
                 and prev.payload.op == "="
@@ -388,7 +485,9 @@ class Parser:
             ):
                 prev.payload = Filter(f.column, "in", [prev.payload.value, f.value])
                 between = masked[prev.end : m.start]
-                if f.column != "location" and re.search(
+                if f.column == "location" and re.search(r"\b(vs|versus|than|compared)\b", between):
+                    plan.dimensions.append(Dimension("location"))  # "more in CA than in TX"
+                elif f.column != "location" and re.search(
                     r"\b(vs|versus|than|or|and|compared)\b", between
                 ):
                     if f.column not in {d.column for d in plan.dimensions}:
@@ -397,12 +496,17 @@ class Parser:
                     if cats:  # "mobile vs desktop": the whole breakdown, both sides in it
                         prev.payload = Filter(f.column, "in", list(cats))
                 continue
-            if prev is not None and prev.payload.op == "in" and f.op == "=":
-                prev.payload.value.append(f.value)
+            if prev is not None and prev.payload.op == "in" and f.op in ("=", "in"):
+                between = masked[prev.end : m.start]
+                more = f.value if f.op == "in" else [f.value]
+                prev.payload.value.extend(v for v in more if v not in prev.payload.value)
+                region = f.column == "location" and f.op == "in"
+                if region and re.search(r"\b(vs|versus|than|or|compared)\b", between):
+                    plan.dimensions.append(Dimension("location", "region"))  # "northeast vs west"
                 continue
             explicit = prev is not None and prev.end - prev.start > m.end - m.start
             if prev is None or not explicit or f.op not in ("=", "in"):
-                chosen[f.column] = m
+                chosen[key] = m
         dims = {d.column for d in plan.dimensions}
         ordered = sorted(chosen.values(), key=lambda m: m.start)
         plan.filters = [m.payload for m in ordered if m.payload.column not in dims
@@ -426,10 +530,25 @@ class Parser:
                 plan.order = "asc"
             elif re.search(r"\b(highest|most|top|best|largest|descending|ranked|rank)\b", masked):
                 plan.order = "desc"
-            n = top or which_n
+            n = top or which_n or self._count_before_group(masked, plan)
             if n:
+                self._spans.append((n.start(), n.end()))
                 plan.limit = int(next(g for g in n.groups() if g and g.isdigit()))
                 plan.order = plan.order or "desc"
+
+    def _count_before_group(self, masked: str, plan: Plan) -> re.Match[str] | None:
+        """'the 10 content categories ranked by ...': a number right before the grouping."""
+        start = getattr(self, "_dim_start", None)
+        if start is None or not (plan.order or re.search(r"\b(rank|sort|order)\w*", masked)):
+            return None
+        return re.compile(r"(\d+)\s+$").search(masked, max(0, start - 8), start)
+
+
+def _filter_key(f: Filter) -> str:
+    """Filters on one column replace each other, except the two sides of a range
+    ("older than 30 and younger than 40" keeps both bounds)."""
+    side = {">": "low", ">=": "low", "<": "high", "<=": "high"}.get(f.op)
+    return f"{f.column}#{side}" if side else f.column
 
 
 def _dimension(layer: SemanticLayer, column: str) -> Dimension:
@@ -468,8 +587,14 @@ def _assign(
         elif not funcs and layer.columns[c.payload].kind in ("numeric", "bool"):
             c.kind = "used"
             measures.append(_bare(c.payload, layer, rate))
-    for i, (_, func, arg) in enumerate(funcs):
+    for i, (pos, func, arg) in enumerate(funcs):
         targets = owned[i] or next((owned[j] for j in range(i + 1, len(funcs)) if owned[j]), [])
+        if not targets and func not in ("count", "share"):  # "the p90 ltv on average"
+            prior = [c for c in cols if c.kind == "column" and c.end <= pos
+                     and layer.columns[c.payload].kind in ("numeric", "bool")]  # fmt: skip
+            if prior:
+                prior[-1].kind = "used"
+                targets = [prior[-1].payload]
         if func in ("count",) or (func == "share" and not targets):
             measures.append(Measure(func))
             continue

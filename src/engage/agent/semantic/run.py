@@ -7,7 +7,13 @@ label ("mobile", "Q3", "25-34"), with "<group>.customers" beside a single measur
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from engage.adapters.sql import athena_to_duckdb as tr
@@ -30,8 +36,44 @@ CATALOG_SQL = (
 def layer_of(tools: Any) -> lay.SemanticLayer:
     """The semantic layer of the catalog `tools` reads, built once per Tools."""
     if getattr(tools, "_layer", None) is None:
-        tools._layer = lay.build(tools.engine.query(CATALOG_SQL).to_pylist())
+        tools._layer = lay.build(catalog_columns(tools.engine))
     return tools._layer
+
+
+def catalog_columns(engine: Any) -> list[dict[str, Any]]:
+    """The catalog's columns, cached per catalog file.
+
+    Listing them binds every view, which reads the footers of every Parquet file
+    behind it (a hundred partitions of final_results at 100K customers): a cold
+    `engage ask` paid that before answering. A published catalog changes only by
+    being replaced, so its path, size and mtime name its columns; the cache is a
+    disposable JSON file in the temp folder, rebuilt whenever that key changes.
+    """
+    path = _cache_file(engine)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return list(json.loads(path.read_text(encoding="utf-8")))
+    rows = engine.query(CATALOG_SQL).to_pylist()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(rows), encoding="utf-8")
+            os.replace(tmp, path)
+    return rows
+
+
+def _cache_file(engine: Any) -> Path | None:
+    catalog = getattr(engine, "catalog_path", None)
+    if catalog is None or not getattr(engine, "read_only", False):
+        return None  # a catalog being written (a run) has no stable key
+    try:
+        stat = Path(catalog).stat()
+    except OSError:
+        return None
+    key = f"{Path(catalog).resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{CATALOG_SQL}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / "engage-semantic" / f"{digest}.json"
 
 
 def _labels(plan: Plan) -> list[str]:
@@ -81,11 +123,15 @@ def metric_request(text: str) -> dict[str, Any] | None:
     metrics = [m for pattern, m in W.METRICS.items() if re.search(pattern, text)]
     if not metrics:
         return None
-    model = "engagement"
+    # no model named: the one model whose kind reports that metric
+    classifier = {"auc_roc", "recall", "precision", "f1", "brier", "pr_auc", "ece"}
+    model = "churn" if set(metrics) <= classifier else "engagement"
     if re.search(r"churn|classifier", text):
         model = "churn"
     elif re.search(r"\bltv\b|lifetime|interval", text):
         model = "ltv"
+    elif re.search(r"\bengagement\b|regress", text):
+        model = "engagement"
     elif re.search(r"recommend|ndcg|hit rate", text):
         model = "recommendation"
     elif "coverage" in metrics:

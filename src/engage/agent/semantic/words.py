@@ -12,11 +12,15 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
     (rf"\bbetween {NUM} and {NUM}", "between"),
     (rf"\b(?:from|aged?|ages) {NUM} ?(?:to|-|and) ?{NUM}", "between"),
     (rf"\b{NUM} ?(?:-|to) ?{NUM} ?(?:years?|year-olds?)", "between"),
+    # time windows: "logged in within the last 3 days" is a recency of at most 3 days
+    (rf"\b(?:within|in|during|over) the (?:last|past) {NUM}", "<="),
     (rf"\b(?:at least|no less than|minimum of|>=) {NUM}", ">="),
-    (rf"\b{NUM} ?(?:\+|or more|or older|or above|and older|and over|and above|or higher)",
-     ">="),
+    # "older than 30 and younger than 40" is two bounds, not "30 and younger"
+    (rf"\b{NUM} ?(?:\+|or more|or older|or above|and older|and over|and above|or higher)"
+     r"(?! than| \d)", ">="),
     (rf"\b(?:at most|no more than|up to|<=) {NUM}", "<="),
-    (rf"\b{NUM} (?:or less|or fewer|or younger|or below|or under|and under|and younger)", "<="),
+    (rf"\b{NUM} (?:or less|or fewer|or younger|or below|or under|and under|and younger)"
+     r"(?! than| \d)", "<="),
     (rf"\b(?:over|above|more than|greater than|higher than|exceeding|older than|>) {NUM}", ">"),
     (rf"\b(?:under|below|less than|fewer than|lower than|younger than|<) {NUM}", "<"),
     (rf"\b(?:exactly|equal to|equals|=) {NUM}", "="),
@@ -490,3 +494,5 @@ EXTRA = frozenset(
     ]
 )
 EXTRA = EXTRA | {"sorted", "sort", "ordered", "ranking", "first"}
+EXTRA = EXTRA | {"within", "past", "last", "joined", "signed", "went", "goes", "change", "rose"}
+EXTRA = EXTRA | {"name", "tell", "ppl", "folks"}
