@@ -25,6 +25,7 @@ EXPECTED_TASKS = [
     "data-prep",
     *(f"{m}-training" for m in MODELS),
     "data-validation",
+    "network-analysis",
     "inference",
     "ensemble-predictions",
     "create-qa-table",
