@@ -195,8 +195,11 @@ DERIVED_FEATURES = Table(
     ),
 )
 
-_COMMUNITY = _out("community_id", DType.INT, "Detected (Louvain) community of this run; ids "
-                  "are per run, not stable across runs.")
+_COMMUNITY = _out(
+    "community_id",
+    DType.INT,
+    "Detected (Louvain) community of this run; ids are per run, not stable across runs.",
+)
 NETWORK_METRICS = Table(
     "network_metrics",
     "engagement_analytics.network_metrics: one row per customer of the social graph "

@@ -8,7 +8,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fakes import FakeEngine, MemoryStore
 
 from engage import contract, lake
 from engage.contract import outputs
@@ -16,8 +15,9 @@ from engage.data import graph
 from engage.lake import TableName
 from engage.settings import Settings
 from engage.stages import network_analysis
-from engage.stages.services import Services
 from engage.stages.errors import DataValidationError
+from engage.stages.services import Services
+from fakes import FakeEngine, MemoryStore
 
 N = 1_200
 
