@@ -45,6 +45,20 @@ class BatchTables:
             row.pop("customer_id", None)
         return row
 
+    def network(self, customer_id: str) -> dict[str, Any]:
+        """The customer's community and influence score of the last network analysis;
+        None values when the run made none or the customer has no row."""
+        row = None
+        if self.store.list(lake.NETWORK_METRICS):
+            dataset = ds.dataset(self.store.uri(lake.NETWORK_METRICS), format="parquet")
+            rows = dataset.to_table(
+                columns=["community_id", "influence_score"],
+                filter=ds.field("customer_id") == customer_id,
+            ).to_pylist()
+            row = rows[-1] if rows else None
+        row = row or {}
+        return {"community": row.get("community_id"), "influence": row.get("influence_score")}
+
     def recommendations(self, version: str) -> pa.Table | None:
         """The batch's top-10 lists made by recommender `version` (None if there are none)."""
         prefix = lake.model_scores("recommendation").prefix

@@ -158,6 +158,13 @@ class CustomerResponse(BaseModel):
     customer_id: str
     features: dict[str, Any] | None
     latest: PredictResponse
+    community: int | None = Field(
+        None, description="Detected social community (network_metrics); null without one."
+    )
+    influence: float | None = Field(
+        None,
+        description="Influence score: degree x (1 + share of edges leaving the community).",
+    )
 
 
 class ErrorResponse(BaseModel):

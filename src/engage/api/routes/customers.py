@@ -33,16 +33,18 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
     """The inputs the last run scored (what a live request would reuse) and the latest
     batch predictions; 404 when the latest batch does not know the customer."""
 
-    def read() -> tuple[dict | None, dict]:
-        return state.tables.inputs(customer_id), state.service.latest(customer_id)
+    def read() -> tuple[dict | None, dict, dict]:
+        latest = state.service.latest(customer_id)
+        return state.tables.inputs(customer_id), latest, state.tables.network(customer_id)
 
     try:
-        features, latest = await run_in_threadpool(read)
+        features, latest, network = await run_in_threadpool(read)
     except CustomerNotFoundError:
         raise ApiError(404, f"unknown customer {customer_id!r}") from None
     body = {
         "customer_id": customer_id,
         "features": features,
         "latest": finish(request, latest, customer_id),
+        **network,
     }
     return JsonResponse(body)
