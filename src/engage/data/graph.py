@@ -7,11 +7,11 @@ with probability proportional to a heavy-tailed weight, which keeps the power-la
 degrees and the few super-connectors of the Chung-Lu model this replaces. A share
 MIXING of an ordinary customer's edges leave the community (80/20 within/between).
 
-Influencers: the INFLUENCER_SHARE heaviest customers of each community (at least
-one) get their weight boosted by INFLUENCER_BOOST, and INFLUENCER_MIXING of their
-edges reach out of the block. Their true influence, the generator's truth, is the
-expected reach of a customer's edges weighted by how far they travel:
-expected degree x (1 + share of edges leaving the community); the top 1% by it
+Influencers: INFLUENCER_SHARE of each community (at least one), drawn at random so
+they are not simply its organic hubs, get their weight boosted by INFLUENCER_BOOST,
+and INFLUENCER_MIXING of their edges reach out of the block. True influence, the
+generator's truth, is the expected reach of a customer's edges weighted by how far
+they travel: expected degree x (1 + the customer's mixing share); the top 1% by it
 are the true influencers. The graph is built per generator chunk, so communities
 and centrality are within a chunk; community ids are unique across chunks.
 """
@@ -30,8 +30,8 @@ MEAN_DEGREE = 30.0
 PARETO_SHAPE = 2.1
 COMMUNITY_MIN, COMMUNITY_MAX = 250, 5_000
 MIXING = 0.2  # share of an ordinary customer's edges that leave its community
-INFLUENCER_SHARE = 0.01  # per community: the heaviest 1% (at least one) are influencers
-INFLUENCER_BOOST = 2.0  # their weight is multiplied by this
+INFLUENCER_SHARE = 0.01  # per community: 1% (at least one), at random, are influencers
+INFLUENCER_BOOST = 3.0  # their weight is multiplied by this
 INFLUENCER_MIXING = 0.5  # and this share of their edges leave the community
 CHUNK_COMMUNITY_STRIDE = 100_000  # community id = chunk index * stride + local id
 
@@ -57,7 +57,7 @@ def build_graph(rng: np.random.Generator, sociality: np.ndarray, chunk_index: in
     n = len(sociality)
     community = _communities(rng, n)
     weights = (1.0 + rng.pareto(PARETO_SHAPE, n)) * np.exp(0.5 * sociality)
-    influencer = _influencers(community, weights)
+    influencer = _influencers(community, rng.random(n))
     weights = np.where(influencer, weights * INFLUENCER_BOOST, weights)
     mixing = np.where(influencer, INFLUENCER_MIXING, MIXING)
     src, dst = _edges(rng, community, weights, mixing)
@@ -83,9 +83,9 @@ def _communities(rng: np.random.Generator, n: int) -> np.ndarray:
     return labels
 
 
-def _influencers(community: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The heaviest INFLUENCER_SHARE of each community (at least one member)."""
-    order = np.lexsort((-weights, community))  # by community, heaviest first
+def _influencers(community: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """INFLUENCER_SHARE of each community (at least one member): those lowest by `key`."""
+    order = np.lexsort((key, community))  # by community, then key
     sizes = np.bincount(community)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     rank = np.empty(len(community), dtype=np.int64)
