@@ -26,12 +26,13 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags
-from sklearn.utils.extmath import randomized_svd
+from scipy.sparse import csr_matrix
 
 BETWEENNESS_PIVOTS = 16
 EMBEDDING_DIMS = 16
 WALK_WINDOW = 5  # DeepWalk's window T
+OVERSAMPLE = 8  # extra columns of the subspace iteration
+POWER_STEPS = 3
 INFLUENCER_SHARE = 0.01
 TOP_MEMBERS = 5
 
@@ -53,7 +54,18 @@ class NetworkResult:
 def analyse(
     src: np.ndarray, dst: np.ndarray, n: int, seed: int = 0, pivots: int = BETWEENNESS_PIVOTS
 ) -> NetworkResult:
-    """Every network metric of an undirected graph given as edge index pairs."""
+    """Every network metric of an undirected graph given as edge index pairs.
+
+    BLAS runs single-threaded: the stage runs beside five training branches, and a
+    contended multi-threaded OpenBLAS made the embedding's QR steps 10x slower here.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _analyse(src, dst, n, seed, pivots)
+
+
+def _analyse(src: np.ndarray, dst: np.ndarray, n: int, seed: int, pivots: int) -> NetworkResult:
     graph = to_igraph(src, dst, n)
     degree = np.asarray(graph.degree(), dtype=np.int64)
     community, modularity = louvain(graph, seed)
@@ -139,25 +151,31 @@ def top_share(score: np.ndarray, share: float) -> np.ndarray:
 def embed(src: np.ndarray, dst: np.ndarray, n: int, dims: int, seed: int) -> np.ndarray:
     """DeepWalk-as-factorisation embedding (see the module docstring), float32 (n, dims)."""
     out = np.zeros((n, dims), dtype=np.float32)
-    if len(src) == 0 or n <= dims + 1:
+    if len(src) == 0 or n <= dims + OVERSAMPLE:
         return out
-    adj = _adjacency(src, dst, n)
-    degree = np.asarray(adj.sum(axis=1)).ravel()
+    rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
+    degree = np.bincount(rows, minlength=n).astype(np.float64)
     inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros(n), where=degree > 0)
-    norm = diags(inv_sqrt) @ adj @ diags(inv_sqrt)
-    u, _, _ = randomized_svd(norm, dims, n_iter=4, random_state=seed)
-    lam = np.einsum("ij,ij->j", u, norm @ u)  # signed eigenvalues (Rayleigh quotients)
+    norm = csr_matrix((inv_sqrt[rows] * inv_sqrt[cols], (rows, cols)), shape=(n, n))
+    lam, u = top_eigenpairs(norm, dims, seed)
     filt = np.mean([lam**r for r in range(1, WALK_WINDOW + 1)], axis=0)
     vectors = inv_sqrt[:, None] * u * np.sqrt(np.clip(filt, 0, None))[None, :]
-    vectors *= np.sqrt(degree.sum() / WALK_WINDOW)
-    out[:] = vectors
+    out[:] = vectors * np.sqrt(degree.sum() / WALK_WINDOW)
     return out
 
 
-def _adjacency(src: np.ndarray, dst: np.ndarray, n: int) -> csr_matrix:
-    rows = np.concatenate([src, dst])
-    cols = np.concatenate([dst, src])
-    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+def top_eigenpairs(sym: csr_matrix, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest eigenpairs of a symmetric sparse matrix by block subspace iteration
+    with a Rayleigh-Ritz step: POWER_STEPS + 2 sparse products with an (n, k + OVERSAMPLE)
+    block. The matrix is symmetric, so no transpose products (randomized_svd does them),
+    and the embedding needs the leading subspace, not eigenvalues to 1e-6 (ARPACK)."""
+    rng = np.random.default_rng(seed)
+    block, _ = np.linalg.qr(sym @ rng.standard_normal((sym.shape[0], k + OVERSAMPLE)))
+    for _ in range(POWER_STEPS):
+        block, _ = np.linalg.qr(sym @ block)
+    lam, vec = np.linalg.eigh(block.T @ (sym @ block))
+    top = np.argsort(-lam)[:k]
+    return lam[top], block @ vec[:, top]
 
 
 def community_rows(
