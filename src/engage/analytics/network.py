@@ -179,16 +179,27 @@ def top_eigenpairs(sym: csr_matrix, k: int, seed: int) -> tuple[np.ndarray, np.n
 
 
 def community_rows(
-    community: np.ndarray, src: np.ndarray, dst: np.ndarray, influence: np.ndarray
-) -> dict[str, np.ndarray | list[list[int]]]:
-    """Per detected community: size, density of its internal edges, most influential members."""
+    community: np.ndarray, src: np.ndarray, dst: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per detected community: size and the density of its internal edges."""
     ids, sizes = np.unique(community, return_counts=True)
     same = community[src] == community[dst]
     internal = np.bincount(community[src[same]], minlength=ids.max() + 1)[ids]
     pairs = sizes * (sizes - 1) / 2
     density = np.divide(internal, pairs, out=np.zeros(len(ids)), where=pairs > 0)
+    return {"community_id": ids, "size": sizes, "internal_edges": internal, "density": density}
+
+
+def community_rank(community: np.ndarray, influence: np.ndarray) -> np.ndarray:
+    """Each node's rank by influence within its community (1 = most influential).
+
+    The top members of a community are the rows ranked <= TOP_MEMBERS: kept per customer
+    row, not as a list of ids in the communities table, so erasing a customer's rows
+    erases them from the top members too.
+    """
     order = np.lexsort((-influence, community))
-    starts = np.searchsorted(community[order], ids)
-    top = [order[s : s + min(TOP_MEMBERS, z)].tolist() for s, z in zip(starts, sizes, strict=True)]
-    return {"community_id": ids, "size": sizes, "internal_edges": internal,
-            "density": density, "top_members": top}  # fmt: skip
+    sorted_comm = community[order]
+    starts = np.searchsorted(sorted_comm, sorted_comm)  # first position of each one's community
+    rank = np.empty(len(community), dtype=np.int64)
+    rank[order] = np.arange(len(community)) - starts + 1
+    return rank

@@ -214,6 +214,9 @@ NETWORK_METRICS = Table(
         _COMMUNITY,
         _out("influence_score", DType.FLOAT, "Degree x (1 + share of edges leaving the "
              "customer's community).", minimum=0),
+        _out("community_rank", DType.INT, "Rank by influence_score within the community "
+             "(1 = most influential); a community's top members are its rows ranked <= 5.",
+             minimum=1),
         _out("is_influencer", DType.BOOL, "In the top 1% by influence_score."),
         _out("embedding", DType.LIST_FLOAT, "Node embedding (DeepWalk as matrix "
              "factorisation, 16 dimensions)."),
@@ -224,13 +227,13 @@ NETWORK_METRICS = Table(
 
 COMMUNITIES = Table(
     "communities",
-    "engagement_analytics.communities: one row per detected community of the social graph.",
+    "engagement_analytics.communities: one row per detected community of the social graph "
+    "(its top members: network_metrics rows with community_rank <= 5).",
     (
         _COMMUNITY,
         _out("size", DType.INT, "Members.", minimum=1),
         _out("internal_edges", DType.INT, "Edges with both ends in the community.", minimum=0),
         _out("density", DType.FLOAT, "internal_edges / (size choose 2).", minimum=0, maximum=1),
-        _out("top_members", DType.LIST_STRING, "Its five most influential customer ids."),
         _RUN,
     ),
     key=("community_id",),

@@ -61,13 +61,12 @@ def tables(ids: pa.Array, res: network.NetworkResult, src, dst, run_id: str) -> 
     metrics = {
         "customer_id": ids, "degree": res.degree, "eigenvector": res.eigenvector,
         "betweenness": res.betweenness, "community_id": res.community,
-        "influence_score": res.influence, "is_influencer": flags, "embedding": embedding,
+        "influence_score": res.influence,
+        "community_rank": network.community_rank(res.community, res.influence),
+        "is_influencer": flags, "embedding": embedding,
         "run_id": run,
     }  # fmt: skip
-    comm = network.community_rows(res.community, src, dst, res.influence)
-    comm["top_members"] = [
-        ids.take(pa.array(m, pa.int64())).to_pylist() for m in comm["top_members"]
-    ]
+    comm = network.community_rows(res.community, src, dst)
     comm["run_id"] = run[: len(comm["size"])]
     top = res.influencers
     influencers = {
