@@ -2,7 +2,7 @@
 
 A degree-corrected stochastic block model (seed §3.4, issue 17): every customer
 belongs to one planted community (sizes log-uniform in [COMMUNITY_MIN, COMMUNITY_MAX],
-so about 60 communities per 100K customers), and both ends of every edge are drawn
+so about 70 communities per 100K customers: 72 at seed 42), and both ends of every edge are drawn
 with probability proportional to a heavy-tailed weight, which keeps the power-law
 degrees and the few super-connectors of the Chung-Lu model this replaces. A share
 MIXING of an ordinary customer's edges leave the community (80/20 within/between).
