@@ -54,6 +54,10 @@ ANOMALY_REVIEW = "engagement-qa/anomaly_review/"
 MODEL_METRICS = MODELS + "metrics/"
 REVIEW_DECISIONS = "engagement-qa/decisions/"  # append-only human QA decisions
 SUPPORT_VIEW = "engagement-results/support/"  # masked, tokenised customer contact view
+NETWORK = "engagement-results/network/"  # social network analysis (engage.analytics.network)
+NETWORK_METRICS = NETWORK + "metrics/"
+COMMUNITIES = NETWORK + "communities/"
+INFLUENCERS = NETWORK + "influencers/"
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
@@ -78,6 +82,7 @@ GENERATIONAL_PREFIXES = (
     MODEL_METRICS,
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
+    NETWORK,
 )
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
@@ -125,6 +130,9 @@ class TableName(StrEnum):
     HIGH_VALUE_CUSTOMERS = "engagement_analytics.high_value_customers"
     AT_RISK_CUSTOMERS = "engagement_analytics.at_risk_customers"
     MODEL_PERFORMANCE = "engagement_analytics.model_performance"
+    NETWORK_METRICS = "engagement_analytics.network_metrics"
+    COMMUNITIES = "engagement_analytics.communities"
+    INFLUENCERS = "engagement_analytics.influencers"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -181,6 +189,9 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.PREMIUM_TARGETS, PREMIUM_TARGETS),
         _loc(TableName.REVIEW_DECISIONS, REVIEW_DECISIONS),
         _loc(TableName.SUPPORT_VIEW, SUPPORT_VIEW),
+        _loc(TableName.NETWORK_METRICS, NETWORK_METRICS),
+        _loc(TableName.COMMUNITIES, COMMUNITIES),
+        _loc(TableName.INFLUENCERS, INFLUENCERS),
     )
 }
 

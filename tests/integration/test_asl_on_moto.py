@@ -51,6 +51,7 @@ LAMBDAS = [
     "create-qa-table",
     "create-results-table",
     "update-knowledge-base",
+    "network-analysis",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
@@ -131,10 +132,11 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
 
     assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
-    assert set(entered[3:10]) == {"ParallelModelTraining", "DataValidation", *MODEL_STATES}
-    assert entered[10:13] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
-    assert set(entered[13:15]) == {"CreateQATable", "CreateFinalResults"}
-    assert entered[15:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
+    branches = {"ParallelModelTraining", "DataValidation", "NetworkAnalysis", *MODEL_STATES}
+    assert set(entered[3:11]) == branches
+    assert entered[11:14] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
+    assert set(entered[14:16]) == {"CreateQATable", "CreateFinalResults"}
+    assert entered[16:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
 
     local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
     assert local.succeeded
@@ -145,6 +147,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
     for key in ("cleanup", "data_prep"):
         assert output[key] == local.output[key]
     assert output["parallel_training"][1] == local.output["parallel_training"][1]
+    assert output["parallel_training"][2] == local.output["parallel_training"][2]
     for training in output["parallel_training"][0]["models"]:  # runTask.sync: the stopped task
         assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
 

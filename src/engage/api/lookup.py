@@ -27,11 +27,15 @@ class BatchTables:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
 
-    def _row(self, prefix: str, customer_id: str) -> dict[str, Any] | None:
+    def _row(
+        self, prefix: str, customer_id: str, columns: tuple[str, ...] | None = None
+    ) -> dict[str, Any] | None:
         if not self.store.list(prefix):
             return None
         dataset = ds.dataset(self.store.uri(prefix), format="parquet")
-        rows = dataset.to_table(filter=ds.field("customer_id") == customer_id).to_pylist()
+        wanted = list(columns) if columns else None
+        match = ds.field("customer_id") == customer_id
+        rows = dataset.to_table(columns=wanted, filter=match).to_pylist()
         return rows[-1] if rows else None
 
     def prediction(self, customer_id: str) -> dict[str, Any] | None:
@@ -51,6 +55,13 @@ class BatchTables:
         if row is None:
             return None
         return {k: row[k] for k in ("effect", "lower", "upper", "in_overlap", "run_id")}
+
+    def network(self, customer_id: str) -> dict[str, Any]:
+        """The customer's community and influence score of the last network analysis;
+        None values when the run made none or the customer has no row."""
+        row = self._row(lake.NETWORK_METRICS, customer_id, ("community_id", "influence_score"))
+        row = row or {}
+        return {"community": row.get("community_id"), "influence": row.get("influence_score")}
 
     def recommendations(self, version: str) -> pa.Table | None:
         """The batch's top-10 lists made by recommender `version` (None if there are none)."""

@@ -170,6 +170,13 @@ class CustomerResponse(BaseModel):
     features: dict[str, Any] | None
     latest: PredictResponse
     premium_uplift: PremiumUplift | None = None  # null when no uplift table was published
+    community: int | None = Field(
+        None, description="Detected social community (network_metrics); null without one."
+    )
+    influence: float | None = Field(
+        None,
+        description="Influence score: degree x (1 + share of edges leaving the community).",
+    )
 
 
 class ErrorResponse(BaseModel):

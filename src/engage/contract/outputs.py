@@ -242,6 +242,65 @@ PREMIUM_TARGETS = Table(
     key=("customer_id",),
 )  # fmt: skip
 
+_COMMUNITY = _out(
+    "community_id",
+    DType.INT,
+    "Detected (Louvain) community of this run; ids are per run, not stable across runs.",
+)
+NETWORK_METRICS = Table(
+    "network_metrics",
+    "engagement_analytics.network_metrics: one row per customer of the social graph "
+    "(social_edges), computed by engage.analytics.network in the NetworkAnalysis stage.",
+    (
+        _ID,
+        _out("degree", DType.INT, "Connections in social_edges.", minimum=0),
+        _out("eigenvector", DType.FLOAT, "Eigenvector centrality, scaled to max 1.",
+             minimum=0, maximum=1),
+        _out("betweenness", DType.FLOAT, "Betweenness centrality estimated from sampled "
+             "source pivots (normalised by the (n-1)(n-2)/2 pairs).", minimum=0),
+        _COMMUNITY,
+        _out("influence_score", DType.FLOAT, "Degree x (1 + share of edges leaving the "
+             "customer's community).", minimum=0),
+        _out("community_rank", DType.INT, "Rank by influence_score within the community "
+             "(1 = most influential); a community's top members are its rows ranked <= 5.",
+             minimum=1),
+        _out("is_influencer", DType.BOOL, "In the top 1% by influence_score."),
+        _out("embedding", DType.LIST_FLOAT, "Node embedding (DeepWalk as matrix "
+             "factorisation, 16 dimensions)."),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+COMMUNITIES = Table(
+    "communities",
+    "engagement_analytics.communities: one row per detected community of the social graph "
+    "(its top members: network_metrics rows with community_rank <= 5).",
+    (
+        _COMMUNITY,
+        _out("size", DType.INT, "Members.", minimum=1),
+        _out("internal_edges", DType.INT, "Edges with both ends in the community.", minimum=0),
+        _out("density", DType.FLOAT, "internal_edges / (size choose 2).", minimum=0, maximum=1),
+        _RUN,
+    ),
+    key=("community_id",),
+)  # fmt: skip
+
+INFLUENCERS = Table(
+    "influencers",
+    "engagement_analytics.influencers: the top 1% of customers by influence_score.",
+    (
+        _out("rank", DType.INT, "1 = most influential.", minimum=1),
+        _ID,
+        _out("influence_score", DType.FLOAT, "As in network_metrics.", minimum=0),
+        _out("degree", DType.INT, "Connections.", minimum=0),
+        _COMMUNITY,
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -251,4 +310,7 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     REVIEW_DECISIONS,
     PREMIUM_UPLIFT,
     PREMIUM_TARGETS,
+    NETWORK_METRICS,
+    COMMUNITIES,
+    INFLUENCERS,
 )

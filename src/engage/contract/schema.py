@@ -43,6 +43,7 @@ class DType(StrEnum):
     DATE = "date"
     TIMESTAMP = "timestamp"
     LIST_STRING = "list<string>"  # outputs only (recommended items)
+    LIST_FLOAT = "list<float>"  # outputs only (node embeddings)
     EXPLANATION = "list<struct<feature, impact>>"  # outputs only: signed SHAP impacts
 
 
@@ -54,6 +55,7 @@ _ARROW = {
     DType.DATE: pa.date32(),
     DType.TIMESTAMP: pa.timestamp("us", tz="UTC"),
     DType.LIST_STRING: pa.list_(pa.string()),
+    DType.LIST_FLOAT: pa.list_(pa.float32()),
     DType.EXPLANATION: pa.list_(
         pa.struct([pa.field("feature", pa.string()), pa.field("impact", pa.float64())])
     ),
@@ -66,6 +68,7 @@ _ATHENA = {
     DType.DATE: "DATE",
     DType.TIMESTAMP: "TIMESTAMP",
     DType.LIST_STRING: "ARRAY<STRING>",
+    DType.LIST_FLOAT: "ARRAY<FLOAT>",
     DType.EXPLANATION: "ARRAY<STRUCT<feature: STRING, impact: DOUBLE>>",
 }
 _PYTHON: dict[DType, type] = {

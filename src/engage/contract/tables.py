@@ -448,6 +448,22 @@ GROUND_TRUTH = Table(
             "True median of the customer's LTV distribution.",
             role=Role.METADATA,
         ),
+        Column(
+            "community",
+            INT,
+            Role.METADATA,
+            "Planted social community (engage.data.graph); ids unique across chunks.",
+        ),
+        _num(
+            "true_influence",
+            F,
+            0,
+            1_000_000,
+            "score",
+            "Expected degree x (1 + share of edges leaving the community); the top 1% "
+            "by it are the true influencers.",
+            role=Role.METADATA,
+        ),
     ),
     key=("customer_id",),
 )

@@ -34,7 +34,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     """All per-customer tables for one chunk, keyed by contract table name."""
     rs = lambda name: stream(spec.seed, spec.index, name)  # noqa: E731
     pop = population.draw_population(rs("population"), spec.size)
-    g = graph.build_graph(rs("graph"), pop.latent["sociality"])
+    g = graph.build_graph(rs("graph"), pop.latent["sociality"], spec.index)
     inter, primary, diversity = _content(rs("content"), spec, pop)
     cols = behaviour.activity_columns(rs("activity"), pop)
     cols |= behaviour.social_columns(rs("social"), pop, g.degree, cols["match_success_rate"])
@@ -52,7 +52,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     tables = _customer_tables(rs, spec, pop, cols, ids)
     tables["ground_truth"] = to_table(
         contract.GROUND_TRUTH,
-        {"customer_id": ids, "is_anomaly": is_anomaly, **truth["ground_truth"]},
+        {"customer_id": ids, "is_anomaly": is_anomaly, **truth["ground_truth"], **g.truth()},
     )
     tables["activity"] = truth["activity"](ids)
     tables["interactions"] = _interaction_table(inter, ids, spec)

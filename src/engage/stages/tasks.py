@@ -19,6 +19,7 @@ from engage.stages import (
     ensemble,
     inference,
     knowledge_base,
+    network_analysis,
     pre_cleanup,
     premium_uplift,
     qa_table,
@@ -48,6 +49,7 @@ STAGES: dict[str, Stage] = {
     "create-qa-table": qa_table,
     "create-results-table": results_table,
     "update-knowledge-base": knowledge_base,
+    "network-analysis": network_analysis,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

@@ -127,3 +127,20 @@ def test_admin_routes(client, keys) -> None:
 def test_unknown_routes_and_methods_are_clear_4xx(client, keys) -> None:
     assert client.get("/nope", headers=keys.h()).status_code == 404
     assert client.get("/predict", headers=keys.h()).status_code == 405
+
+
+def test_customer_route_carries_community_and_influence(world, client, keys) -> None:
+    import pytest
+
+    from engage import bootstrap, lake
+    from engage.settings import Settings
+
+    store = bootstrap.object_store(Settings(lake=str(world.lake)))
+    row = next(
+        r
+        for r in store.read_parquet(lake.NETWORK_METRICS).to_pylist()
+        if r["customer_id"] == "CUST_0000003"
+    )
+    body = client.get("/customers/CUST_0000003", headers=keys.h()).json()
+    assert body["community"] == row["community_id"]
+    assert body["influence"] == pytest.approx(row["influence_score"])

@@ -93,3 +93,24 @@ def test_some_gig_columns_are_null_for_customers_without_gigs(small_tables):
     listings = col(small_tables, "customers", "gig_listings_active")
     assert 0 < rating.null_count < len(rating)
     assert (listings[pc.is_null(rating).to_numpy(zero_copy_only=False)] == 0).all()
+
+
+def test_the_graph_has_planted_communities_and_influencers(small_tables):
+    community = col(small_tables, "ground_truth", "community")
+    influence = col(small_tables, "ground_truth", "true_influence")
+    ids = col(small_tables, "ground_truth", "customer_id")
+    position = {c: i for i, c in enumerate(ids)}
+    edges = small_tables["social_edges"]
+    src = np.array([position[c] for c in edges.column("src_customer_id").to_pylist()])
+    dst = np.array([position[c] for c in edges.column("dst_customer_id").to_pylist()])
+    sizes = np.bincount(community - community.min())
+    sizes = sizes[sizes > 0]
+    assert len(sizes) >= 5 and sizes.max() > 3 * sizes.min()  # varied sizes
+    assert 0.65 < (community[src] == community[dst]).mean() < 0.9  # mostly within the block
+    degree = col(small_tables, "customers", "total_connections")
+    top = influence >= np.quantile(influence, 0.99)
+    assert degree[top].mean() > 5 * degree.mean()  # influencers are well connected
+    cross = np.bincount(src[community[src] != community[dst]], minlength=len(ids))
+    cross += np.bincount(dst[community[src] != community[dst]], minlength=len(ids))
+    share = cross / np.maximum(degree, 1)
+    assert share[top].mean() > 1.1 * share[~top & (degree > 0)].mean()  # and reach out

@@ -181,7 +181,9 @@ def test_hints_from_a_fitted_engagement_model_hold_when_re_predicted(frame: pd.D
     scores = model.predict(frame)
     goal = Goal(0.65, higher_is_better=True)
     reached = 0
-    for i in np.flatnonzero((scores > 0.35) & (scores < 0.55))[:10]:
+    # 20 customers, not 10: with 10 the count swung 3..7 across data seeds (5-8), so
+    # ">= 5" was a coin flip on the data; with 20 it was 9..15 on the same seeds.
+    for i in np.flatnonzero((scores > 0.35) & (scores < 0.55))[:20]:
         row = frame.iloc[[int(i)]].reset_index(drop=True)
         hints = counterfactual_hints(model.predict, row, frame, goal)
         assert hints, "some single move should at least improve a mid-range customer"
@@ -191,4 +193,4 @@ def test_hints_from_a_fitted_engagement_model_hold_when_re_predicted(frame: pd.D
             assert goal(after) is hint.reaches_goal
             assert after > hint.predicted_before
         reached += hints[0].reaches_goal
-    assert reached >= 5
+    assert reached >= 8

@@ -26,6 +26,7 @@ EXPECTED_TASKS = [
     *(f"{m}-training" for m in MODELS),
     "data-validation",
     "premium-uplift",  # AdvancedAnalytics branch (issue 17)
+    "network-analysis",
     "inference",
     "ensemble-predictions",
     "create-qa-table",

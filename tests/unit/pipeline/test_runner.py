@@ -97,6 +97,7 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     assert training["models"] == models
     assert validation == {"stage": "data-validation"}
     assert analytics["premium_uplift"] == {"stage": "premium-uplift"}  # chained by ResultPath
+    assert analytics["network_analysis"] == {"stage": "network-analysis"}
     assert out["ensemble"] == {"stage": "ensemble-predictions"}
     assert out["parallel_tables"] == [
         {"stage": "create-qa-table"},
@@ -113,18 +114,19 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
 
 def test_parallel_branches_really_overlap() -> None:
     overlapping = [n for n in task_names(PIPELINE) if n.endswith("-training")]
-    overlapping.append("data-validation")
+    overlapping += ["data-validation", "network-analysis"]
     barrier = threading.Barrier(len(overlapping), timeout=5)
 
     def meet(event: dict) -> dict:
-        barrier.wait()  # raises BrokenBarrierError unless all six branches run at once
+        barrier.wait()  # raises BrokenBarrierError unless all seven tasks run at once
         return {"met": True}
 
     tasks = pipeline_tasks(**dict.fromkeys(overlapping, meet))
     result = LocalRunner(PIPELINE, tasks).run()
     assert result.succeeded, result.cause
-    training, validation, _analytics = result.output["parallel_training"]
+    training, validation, analytics = result.output["parallel_training"]
     assert training["models"] == [{"met": True}] * 5 and validation == {"met": True}
+    assert analytics["network_analysis"] == {"met": True}
 
 
 def test_retry_backoff_intervals() -> None:

@@ -377,8 +377,26 @@
           }
         },
         {
-          "StartAt": "PremiumUplift",
+          "Comment": "AdvancedAnalytics: Segmentation -> NetworkAnalysis -> PremiumUplift (issue 17)",
+          "StartAt": "NetworkAnalysis",
           "States": {
+            "NetworkAnalysis": {
+              "Type": "Task",
+              "Comment": "Social network analysis over social_edges (engage.analytics.network): centrality, Louvain communities, embeddings, influencers; writes network_metrics, communities, influencers.",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}network-analysis-lambda",
+              "ResultPath": "$.network_analysis",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 10,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 2.0
+                }
+              ],
+              "Next": "PremiumUplift"
+            },
             "PremiumUplift": {
               "Type": "Task",
               "Comment": "Causal effect of premium per customer (engage.stages.premium_uplift): DR-learner with overlap checks; publishes premium_uplift and premium_targets.",

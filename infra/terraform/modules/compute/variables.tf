@@ -28,6 +28,7 @@ variable "lambda_stages" {
     "create-qa-table"       = "engage.stages.qa_table.handler"
     "create-results-table"  = "engage.stages.results_table.handler"
     "update-knowledge-base" = "engage.stages.knowledge_base.handler"
+    "network-analysis"      = "engage.stages.network_analysis.handler"
   }
 }
 

@@ -34,13 +34,14 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
     batch predictions and the causal model's premium effect (null without one); 404
     when the latest batch does not know the customer."""
 
-    def read() -> tuple[dict | None, dict, dict | None]:
+    def read() -> tuple[dict | None, dict, dict | None, dict]:
         tables = state.tables
         latest = state.service.latest(customer_id)
-        return tables.inputs(customer_id), latest, tables.premium_uplift(customer_id)
+        uplift, network = tables.premium_uplift(customer_id), tables.network(customer_id)
+        return tables.inputs(customer_id), latest, uplift, network
 
     try:
-        features, latest, uplift = await run_in_threadpool(read)
+        features, latest, uplift, network = await run_in_threadpool(read)
     except CustomerNotFoundError:
         raise ApiError(404, f"unknown customer {customer_id!r}") from None
     body = {
@@ -48,5 +49,6 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
         "features": features,
         "latest": finish(request, latest, customer_id),
         "premium_uplift": uplift,
+        **network,
     }
     return JsonResponse(body)
