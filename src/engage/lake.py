@@ -30,6 +30,8 @@ QA_REVIEW_QUEUE = "engagement-qa/review_queue/"
 QA_BACKLOG = "engagement-qa/backlog/"  # queue items of earlier runs not yet decided
 RESULTS_FINAL = "engagement-results/final/"
 FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
+SEGMENTS = "engagement-results/segments/"  # every customer's segment (segmentation stage)
+SEGMENT_PROFILES = "engagement-results/segment_profiles/"  # one row per segment
 RUNS = "engagement-runs/"
 REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
 AUDIT = "engagement-audit/"  # append-only prediction audit trail, date=YYYY-MM-DD/ partitions
@@ -71,6 +73,8 @@ GENERATIONAL_PREFIXES = (
     ANOMALY_REVIEW,
     RESULTS_FINAL,
     FAIRNESS_METRICS,
+    SEGMENTS,
+    SEGMENT_PROFILES,
     MODEL_METRICS,
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
@@ -119,6 +123,8 @@ class TableName(StrEnum):
     HIGH_VALUE_CUSTOMERS = "engagement_analytics.high_value_customers"
     AT_RISK_CUSTOMERS = "engagement_analytics.at_risk_customers"
     MODEL_PERFORMANCE = "engagement_analytics.model_performance"
+    SEGMENTS = "engagement_analytics.segments"
+    SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -173,6 +179,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.FAIRNESS_METRICS, FAIRNESS_METRICS),
         _loc(TableName.REVIEW_DECISIONS, REVIEW_DECISIONS),
         _loc(TableName.SUPPORT_VIEW, SUPPORT_VIEW),
+        _loc(TableName.SEGMENTS, SEGMENTS),
+        _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
     )
 }
 

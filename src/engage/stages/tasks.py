@@ -22,6 +22,7 @@ from engage.stages import (
     pre_cleanup,
     qa_table,
     results_table,
+    segmentation,
     train,
 )
 from engage.stages.errors import StageError
@@ -41,6 +42,7 @@ STAGES: dict[str, Stage] = {
     "data-prep": data_prep,
     **train.STAGES,
     "data-validation": data_validation,
+    "segmentation": segmentation,
     "inference": inference,
     "ensemble-predictions": ensemble,
     "create-qa-table": qa_table,

@@ -25,6 +25,7 @@ EXPECTED_TASKS = [
     "data-prep",
     *(f"{m}-training" for m in MODELS),
     "data-validation",
+    "segmentation",
     "inference",
     "ensemble-predictions",
     "create-qa-table",

@@ -93,9 +93,10 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     models = [{"stage": f"{m}-training"} for m in ("engagement", "churn", "ltv")]
     models[1] = {"model": "v1"}
     models += [{"stage": "recommendation-training"}, {"stage": "anomaly-training"}]
-    training, validation = out["parallel_training"]
+    training, validation, analytics = out["parallel_training"]
     assert training["models"] == models
     assert validation == {"stage": "data-validation"}
+    assert analytics == {"stage": "segmentation"}
     assert out["ensemble"] == {"stage": "ensemble-predictions"}
     assert out["parallel_tables"] == [
         {"stage": "create-qa-table"},
@@ -122,7 +123,7 @@ def test_parallel_branches_really_overlap() -> None:
     tasks = pipeline_tasks(**dict.fromkeys(overlapping, meet))
     result = LocalRunner(PIPELINE, tasks).run()
     assert result.succeeded, result.cause
-    training, validation = result.output["parallel_training"]
+    training, validation, *_ = result.output["parallel_training"]
     assert training["models"] == [{"met": True}] * 5 and validation == {"met": True}
 
 

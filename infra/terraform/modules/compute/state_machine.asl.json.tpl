@@ -375,6 +375,62 @@
               "End": true
             }
           }
+        },
+        {
+          "Comment": "AdvancedAnalytics (issue 17): Segmentation -> NetworkAnalysis -> PremiumUplift, beside training so the run's wall time barely grows.",
+          "StartAt": "Segmentation",
+          "States": {
+            "Segmentation": {
+              "Type": "Task",
+              "Comment": "Fargate task segmenting every customer (issue 17 item 4): K-Means with k in 6-8 chosen by silhouette on training data, HDBSCAN on a sample, segments named by rule; publishes engagement_analytics.segments and segment_profiles. Same container and event as the training tasks.",
+              "Resource": "arn:aws:states:::ecs:runTask.sync",
+              "Parameters": {
+                "Cluster": "${EcsCluster}",
+                "TaskDefinition": "${Prefix}segmentation-task",
+                "NetworkConfiguration": {
+                  "AwsvpcConfiguration": {
+                    "Subnets": ${jsonencode(Subnets)},
+                    "SecurityGroups": ${jsonencode(SecurityGroups)},
+                    "AssignPublicIp": "DISABLED"
+                  }
+                },
+                "Overrides": {
+                  "ContainerOverrides": [
+                    {
+                      "Name": "training-container",
+                      "Cpu": 4096,
+                      "Memory": 16384,
+                      "Environment": [
+                        {
+                          "Name": "ENGAGE_STAGE",
+                          "Value": "segmentation"
+                        },
+                        {
+                          "Name": "ENGAGE_EXECUTION",
+                          "Value.$": "$$.Execution.Name"
+                        },
+                        {
+                          "Name": "ENGAGE_EVENT",
+                          "Value.$": "States.JsonToString($$.Execution.Input)"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              },
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 30,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 1.5
+                }
+              ],
+              "End": true
+            }
+          }
         }
       ],
       "ResultPath": "$.parallel_training",
