@@ -44,6 +44,7 @@ HDBSCAN_COMPONENTS = 4
 MIN_NAMED_SHARE = 0.02  # a segment smaller than this is too small to be a persona
 SKEW_FOR_LOG = 1.0  # a non-negative column more skewed than this enters as log1p
 KMEANS_INIT = 2
+MIN_TRAINING_ROWS = 200  # fewer: 8 centroids and a silhouette would describe noise
 
 SIGNALS = SEGMENT_SIGNALS
 
@@ -158,10 +159,10 @@ def fit(training: pd.DataFrame, seed: int) -> SegmentModel:
     order = rng.permutation(len(x))
     fit_rows = x[order[:FIT_SAMPLE]]
     held = x[order[FIT_SAMPLE : FIT_SAMPLE + SILHOUETTE_SAMPLE]]
+    if len(x) < MIN_TRAINING_ROWS:
+        raise ValueError(f"segmentation needs >= {MIN_TRAINING_ROWS} training rows, got {len(x)}")
     if len(held) < max(K_RANGE) * 10:  # a small training set: score on the fit rows
         held = fit_rows[:SILHOUETTE_SAMPLE]
-    if len(fit_rows) < max(K_RANGE) * 10:
-        raise ValueError(f"segmentation needs >= {max(K_RANGE) * 10} training rows, got {len(x)}")
     models, silhouette = {}, {}
     for k in K_RANGE:
         models[k] = KMeans(k, n_init=KMEANS_INIT, random_state=seed).fit(fit_rows)

@@ -96,6 +96,8 @@ FINAL_RESULTS = Table(
              "(from model_metrics, never typed in).", nullable=True),
         _out("model_rmse", DType.FLOAT, "Test RMSE of the engagement model of this run.",
              nullable=True),
+        _out("segment_name", DType.STRING, "The customer's segment of this run "
+             "(engagement_analytics.segments).", nullable=True),
         CUSTOMERS.column("location"),
         CUSTOMERS.column("account_type"),
     ),

@@ -6,6 +6,8 @@ inference input, and publishes `engagement_analytics.segments` and
 `segment_profiles` with the run's generation. When the source folder carries the
 generator's ground truth with planted personas, the segmentation is graded against
 them (adjusted Rand index) for the report only: nothing chosen here reads it.
+A training split under `segments.MIN_TRAINING_ROWS` is reported as skipped and
+both tables are published empty, so the catalog's views and the API still work.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     data = services.lake_data(run_id, source_dir(event, services.settings))
     training = data.frame(lake.PROCESSED_TRAINING)
     everyone = data.frame(lake.PROCESSED_INFERENCE)
+    if len(training) < segments.MIN_TRAINING_ROWS:
+        return _skip(services, run_id, len(training))
     seed = int(event.get("seed", services.settings.seed))
     model = segments.fit(training, seed)
     assigned = segments.assign(model, everyone)
@@ -45,7 +49,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     summary = {
         "segmentation_status": "success",
         "run_id": run_id,
-        "customers": int(len(everyone)),
+        "customers": len(everyone),
         "k": model.k,
         "k_criterion": model.criterion,
         "silhouette": {str(k): round(v, 4) for k, v in model.silhouette.items()},
@@ -82,6 +86,17 @@ def profiles_table(profiles: pd.DataFrame, model: segments.SegmentModel, run_id:
     out = profiles.assign(k=model.k, k_criterion=f"{model.criterion} ({scores})", run_id=run_id)
     table = pa.Table.from_pandas(out[list(SEGMENT_PROFILES.names)], preserve_index=False)
     return table.cast(SEGMENT_PROFILES.arrow_schema())
+
+
+def _skip(services: Services, run_id: str, rows: int) -> dict[str, Any]:
+    """Too little data to segment: empty tables (views stay valid), a skipped summary."""
+    for name, spec in (
+        (TableName.SEGMENTS, SEGMENTS),
+        (TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
+    ):
+        _publish(services, name, spec.arrow_schema().empty_table())
+    reason = f"{rows} training rows < {segments.MIN_TRAINING_ROWS}"
+    return {"segmentation_status": "skipped", "run_id": run_id, "reason": reason}
 
 
 def _publish(services: Services, name: TableName, table: pa.Table) -> None:

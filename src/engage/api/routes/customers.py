@@ -1,4 +1,4 @@
-"""GET /customers/{id}: a customer's stored model inputs and latest batch predictions."""
+"""GET /customers/{id}: a customer's stored model inputs, latest batch predictions, segment."""
 
 from __future__ import annotations
 
@@ -33,16 +33,18 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
     """The inputs the last run scored (what a live request would reuse) and the latest
     batch predictions; 404 when the latest batch does not know the customer."""
 
-    def read() -> tuple[dict | None, dict]:
-        return state.tables.inputs(customer_id), state.service.latest(customer_id)
+    def read() -> tuple[dict | None, dict, dict | None]:
+        latest = state.service.latest(customer_id)  # raises first for an unknown customer
+        return state.tables.inputs(customer_id), latest, state.tables.segment(customer_id)
 
     try:
-        features, latest = await run_in_threadpool(read)
+        features, latest, segment = await run_in_threadpool(read)
     except CustomerNotFoundError:
         raise ApiError(404, f"unknown customer {customer_id!r}") from None
     body = {
         "customer_id": customer_id,
         "features": features,
         "latest": finish(request, latest, customer_id),
+        "segment": segment,
     }
     return JsonResponse(body)
