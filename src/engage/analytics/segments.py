@@ -214,14 +214,13 @@ def assign(model: SegmentModel, frame: pd.DataFrame) -> Assignment:
 def _assign(model: SegmentModel, frame: pd.DataFrame) -> Assignment:
     x = model.scaler.transform(frame)
     distances = model.kmeans.transform(x)
-    nearest = np.argsort(distances, axis=1)[:, :2]
-    rows = np.arange(len(x))
-    d1, d2 = distances[rows, nearest[:, 0]], distances[rows, nearest[:, 1]]
+    nearest = np.partition(distances, 1, axis=1)[:, :2]  # the two smallest, in order
+    d1, d2 = nearest[:, 0], nearest[:, 1]
     confidence = np.where(d2 > 0, 1.0 - d1 / np.where(d2 > 0, d2, 1.0), 1.0)
-    index = NearestNeighbors(n_neighbors=1).fit(model.hdbscan_points)
+    index = NearestNeighbors(n_neighbors=1, algorithm="kd_tree").fit(model.hdbscan_points)
     _, neighbour = index.kneighbors(model.pca.transform(x))
     return Assignment(
-        nearest[:, 0].astype(np.int32),
+        distances.argmin(axis=1).astype(np.int32),
         d1.astype(np.float64),
         np.clip(confidence, 0.0, 1.0),
         model.hdbscan_labels[neighbour[:, 0]].astype(np.int32),
