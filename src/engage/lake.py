@@ -32,6 +32,8 @@ RESULTS_FINAL = "engagement-results/final/"
 FAIRNESS_METRICS = "engagement-results/fairness_metrics/"  # per model and run, every group
 PREMIUM_UPLIFT = "engagement-results/premium_uplift/"  # causal effect of premium, per customer
 PREMIUM_TARGETS = "engagement-results/premium_targets/"  # free customers ranked by that effect
+SEGMENTS = "engagement-results/segments/"  # every customer's segment (segmentation stage)
+SEGMENT_PROFILES = "engagement-results/segment_profiles/"  # one row per segment
 RUNS = "engagement-runs/"
 REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
 AUDIT = "engagement-audit/"  # append-only prediction audit trail, date=YYYY-MM-DD/ partitions
@@ -79,6 +81,8 @@ GENERATIONAL_PREFIXES = (
     FAIRNESS_METRICS,
     PREMIUM_UPLIFT,
     PREMIUM_TARGETS,
+    SEGMENTS,
+    SEGMENT_PROFILES,
     MODEL_METRICS,
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
@@ -133,6 +137,8 @@ class TableName(StrEnum):
     NETWORK_METRICS = "engagement_analytics.network_metrics"
     COMMUNITIES = "engagement_analytics.communities"
     INFLUENCERS = "engagement_analytics.influencers"
+    SEGMENTS = "engagement_analytics.segments"
+    SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -192,6 +198,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.NETWORK_METRICS, NETWORK_METRICS),
         _loc(TableName.COMMUNITIES, COMMUNITIES),
         _loc(TableName.INFLUENCERS, INFLUENCERS),
+        _loc(TableName.SEGMENTS, SEGMENTS),
+        _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
     )
 }
 

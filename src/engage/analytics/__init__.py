@@ -1,5 +1,6 @@
-"""Advanced analytics beside the five models (issue 17): one module per analysis.
+"""Advanced analytics of the seed (§3.5.3): unsupervised analyses run beside training.
 
-Each module is a library: it takes frames and parameters, never ports, and its
-stage in `engage.stages` reads the lake, calls it and publishes the tables.
+One module per area (segments, network, uplift); each takes data frames and returns
+results, and the stages in engage.stages publish them. Nothing here reads ground truth
+except the graders (grade_*.py), whose figures are reports, never inputs.
 """

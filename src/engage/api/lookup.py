@@ -63,6 +63,14 @@ class BatchTables:
         row = row or {}
         return {"community": row.get("community_id"), "influence": row.get("influence_score")}
 
+    def segment(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer's row of `engagement_analytics.segments` (no customer_id), or None
+        when the run made no segments (an older run, or too little data)."""
+        row = self._row(lake.SEGMENTS, customer_id)
+        if row is not None:
+            row.pop("customer_id", None)
+        return row
+
     def recommendations(self, version: str) -> pa.Table | None:
         """The batch's top-10 lists made by recommender `version` (None if there are none)."""
         prefix = lake.model_scores("recommendation").prefix

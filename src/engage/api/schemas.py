@@ -165,6 +165,17 @@ class PremiumUplift(BaseModel):
     run_id: str
 
 
+class CustomerSegment(BaseModel):
+    """The customer's segment of the latest run (engagement_analytics.segments)."""
+
+    segment_id: int
+    segment_name: str
+    kmeans_distance: float
+    kmeans_confidence: float = Field(ge=0, le=1)
+    hdbscan_label: int = Field(description="HDBSCAN cluster; -1: an outlier between cores.")
+    run_id: str
+
+
 class CustomerResponse(BaseModel):
     customer_id: str
     features: dict[str, Any] | None
@@ -176,6 +187,9 @@ class CustomerResponse(BaseModel):
     influence: float | None = Field(
         None,
         description="Influence score: degree x (1 + share of edges leaving the community).",
+    )
+    segment: CustomerSegment | None = Field(
+        default=None, description="Segment of the latest run; null when it made none."
     )
 
 

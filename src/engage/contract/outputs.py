@@ -96,6 +96,8 @@ FINAL_RESULTS = Table(
              "(from model_metrics, never typed in).", nullable=True),
         _out("model_rmse", DType.FLOAT, "Test RMSE of the engagement model of this run.",
              nullable=True),
+        _out("segment_name", DType.STRING, "The customer's segment of this run "
+             "(engagement_analytics.segments).", nullable=True),
         CUSTOMERS.column("location"),
         CUSTOMERS.column("account_type"),
     ),
@@ -301,6 +303,152 @@ INFLUENCERS = Table(
 )  # fmt: skip
 
 
+# Segmentation (engage.analytics.segments): the customer columns it clusters on, by
+# group. Every one is a CUSTOMERS model input; segment_profiles has a mean_<column> each.
+SEGMENT_FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "behavioural": (
+        "avg_daily_logins",
+        "avg_session_duration_min",
+        "avg_scroll_depth_pct",
+        "notification_click_rate",
+        "session_consistency_score",
+        "response_time_avg_hours",
+        "days_since_last_login",
+        "swipe_like_ratio",
+        "match_success_rate",
+        "num_events_joined_month",
+    ),
+    "transactional": (
+        "gig_listings_active",
+        "gig_applications_sent_month",
+        "transaction_revenue_month",
+        "time_since_first_transaction_days",
+        "premium_feature_usage_rate",
+        "avg_ads_engagement_rate",
+        "trust_score",
+    ),
+    "social": (
+        "total_connections",
+        "network_centrality",
+        "num_new_connections_month",
+        "social_influence_score",
+        "friend_group_participation_score",
+        "referral_count",
+        "profile_views_received_week",
+        "num_messages_sent_per_day",
+        "avg_sentiment_score",
+    ),
+    "content": (
+        "content_posts_per_week",
+        "avg_reactions_per_post",
+        "avg_comments_per_post",
+        "content_virality_score",
+        "content_diversity_score",
+        "influencer_follow_score",
+    ),
+}
+# Naming signals: a centroid's mean over these z-scored features ("-": negated).
+SEGMENT_SIGNALS: dict[str, tuple[str, ...]] = {
+    "activity": ("avg_daily_logins", "avg_session_duration_min", "session_consistency_score"),
+    "commerce": ("gig_listings_active", "gig_applications_sent_month", "transaction_revenue_month"),
+    "social": (
+        "total_connections",
+        "friend_group_participation_score",
+        "num_messages_sent_per_day",
+        "profile_views_received_week",
+    ),
+    "content": ("content_posts_per_week", "content_virality_score", "avg_reactions_per_post"),
+    "lapsing": (
+        "days_since_last_login",
+        "response_time_avg_hours",
+        "-notification_click_rate",
+        "-session_consistency_score",
+    ),
+    "newness": ("num_new_connections_month", "-time_since_first_transaction_days"),
+    "browsing": ("avg_scroll_depth_pct", "avg_ads_engagement_rate"),
+}
+_SEGMENT = Column(
+    "segment_id",
+    DType.INT,
+    Role.DERIVED,
+    "K-Means segment (0..k-1) of the run.",
+    minimum=0,
+    maximum=7,
+)
+_SEGMENT_NAME = _out(
+    "segment_name",
+    DType.STRING,
+    "Name given by the naming rule of "
+    "engage.analytics.segments (e.g. Power users; 'Mixed segment N': no rule).",
+)
+
+SEGMENTS = Table(
+    "segments",
+    "engagement_analytics.segments: every customer's segment of the run "
+    "(engage.stages.segmentation): K-Means on standardised behavioural, transactional, "
+    "social and content features, k in 6-8 chosen by silhouette on training data, and the "
+    "HDBSCAN density label.",
+    (
+        _ID,
+        _SEGMENT,
+        _SEGMENT_NAME,
+        _out(
+            "kmeans_distance",
+            DType.FLOAT,
+            "Distance to the segment centroid in standardised feature space.",
+            minimum=0,
+        ),
+        _out(
+            "kmeans_confidence",
+            DType.FLOAT,
+            "1 - d1/d2 (nearest over second-nearest "
+            "centroid distance): 0 on a border, 1 at the centre.",
+            minimum=0,
+            maximum=1,
+        ),
+        _out(
+            "hdbscan_label",
+            DType.INT,
+            "HDBSCAN cluster (-1: outlier, between dense cores); "
+            "the label of the nearest point of its fit sample.",
+        ),
+        _RUN,
+    ),
+    key=("customer_id",),
+)
+
+SEGMENT_PROFILES = Table(
+    "segment_profiles",
+    "engagement_analytics.segment_profiles: one row per segment of the run: size, share, "
+    "name and the rule (with its figures) that named it, the centroid's naming signals "
+    "(z_*) and the segment's mean of every clustering feature (mean_*).",
+    (
+        _SEGMENT,
+        _SEGMENT_NAME,
+        _out("size", DType.INT, "Customers in the segment.", minimum=0),
+        _out("share", DType.FLOAT, "Share of all customers.", minimum=0, maximum=1),
+        _out(
+            "naming_rule",
+            DType.STRING,
+            "The rule that named the segment, with the centroid's figures; or why none did.",
+        ),
+        *(
+            _out(f"z_{s}", DType.FLOAT, f"Centroid mean of z-scored {', '.join(f)}.")
+            for s, f in SEGMENT_SIGNALS.items()
+        ),
+        *(
+            _out(f"mean_{c}", DType.FLOAT, f"Segment mean of {c}.", nullable=True)
+            for group in SEGMENT_FEATURE_GROUPS.values()
+            for c in group
+        ),
+        _out("k", DType.INT, "Segments of the run (chosen in 6-8).", minimum=6, maximum=8),
+        _out("k_criterion", DType.STRING, "How k was chosen, with each k's silhouette."),
+        _RUN,
+    ),
+    key=("segment_id", "run_id"),
+)
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -313,4 +461,6 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     NETWORK_METRICS,
     COMMUNITIES,
     INFLUENCERS,
+    SEGMENTS,
+    SEGMENT_PROFILES,
 )

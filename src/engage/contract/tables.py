@@ -25,6 +25,11 @@ TIMES_OF_DAY = ("morning", "afternoon", "evening", "night")
 INFLUENCE_TIERS = ("micro", "mid", "macro", "mega")
 INTERACTION_TYPES = ("view", "like", "comment", "share")
 PREMIUM_FEATURE_COUNT = 10
+# The generator's planted personas (ground truth only; "noise" = no persona).
+PERSONAS = (
+    "power_user", "casual_browser", "gig_worker", "social_butterfly", "at_risk", "new_user",
+    "noise",
+)  # fmt: skip
 
 # Seed §2.4.3: attributes that may never become model inputs. None of them is
 # generated; the list exists so that configuration naming one is refused.
@@ -462,6 +467,13 @@ GROUND_TRUTH = Table(
             "score",
             "Expected degree x (1 + share of edges leaving the community); the top 1% "
             "by it are the true influencers.",
+            role=Role.METADATA,
+        ),
+        _cat(
+            "persona",
+            PERSONAS,
+            "Planted persona that drove the customer's traits (noise: none); "
+            "segmentation is graded against it.",
             role=Role.METADATA,
         ),
     ),

@@ -3,6 +3,11 @@
 Each function returns contract columns (name -> numpy array). Signs follow the
 seed (§3.4): matches raise logins, premium raises premium-feature use, creators
 post more and go viral more often, social users connect and get viewed more.
+
+Personas act through the latents (population.PERSONAS) and, for habits no trait
+explains, through small persona offsets (`Population.persona_effect`): at-risk
+customers answer late, skip notifications and sound sour; new users have a short
+transaction history and are still making connections; casual browsers scroll.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ def activity_columns(rng: np.random.Generator, pop: Population) -> Columns:
     """Logins, sessions, messaging, events, scrolling, notifications, device, timing."""
     n, lat = pop.size, pop.latent
     a, s = lat["activity"], lat["sociality"]
+    habit = pop.persona_effect
     match = sigmoid(-1.0 + 0.8 * s + rng.normal(0, 0.6, n))
     logins = np.exp(0.7 + 0.45 * a + 0.8 * match + rng.normal(0, 0.3, n))
     older = (pop.age - 18) / 47.0
@@ -36,17 +42,32 @@ def activity_columns(rng: np.random.Generator, pop: Population) -> Columns:
             np.exp(1.5 + 0.5 * s + 0.3 * a + rng.normal(0, 0.5, n)), 0, 2000
         ),
         "num_events_joined_month": rng.poisson(np.exp(0.3 + 0.5 * s)).clip(0, 60),
-        "num_new_connections_month": rng.poisson(np.exp(1.2 + 0.5 * s + 0.2 * a)).clip(0, 1000),
-        "avg_scroll_depth_pct": 100 * sigmoid(0.3 + 0.5 * a + rng.normal(0, 0.5, n)),
-        "notification_click_rate": sigmoid(-2.0 + 0.45 * a + rng.normal(0, 0.5, n)),
+        "num_new_connections_month": rng.poisson(
+            np.exp(1.2 + 0.5 * s + 0.2 * a + habit({"new_user": 1.2}))
+        ).clip(0, 1000),
+        "avg_scroll_depth_pct": 100
+        * sigmoid(0.3 + 0.5 * a + habit({"casual_browser": 0.9}) + rng.normal(0, 0.5, n)),
+        "notification_click_rate": sigmoid(
+            -2.0 + 0.45 * a + habit({"at_risk": -0.6, "new_user": 0.6}) + rng.normal(0, 0.5, n)
+        ),
         "device_type": device,
         "time_of_day_active": tod,
         "peak_activity_hour": _peak_hour(rng, tod),
         "match_success_rate": match,
-        "swipe_like_ratio": sigmoid(-0.3 + rng.normal(0, 0.6, n)),
-        "session_consistency_score": sigmoid(0.2 + 0.6 * a + rng.normal(0, 0.5, n)),
+        "swipe_like_ratio": sigmoid(-0.3 + habit({"new_user": 0.6}) + rng.normal(0, 0.6, n)),
+        "session_consistency_score": sigmoid(
+            0.2 + 0.6 * a + habit({"at_risk": -0.9, "new_user": -0.5}) + rng.normal(0, 0.5, n)
+        ),
         "response_time_avg_hours": np.clip(
-            np.exp(1.0 - 0.4 * a - 0.3 * lat["commerce"] + rng.normal(0, 0.6, n)), 0.01, 168
+            np.exp(
+                1.0
+                - 0.4 * a
+                - 0.3 * lat["commerce"]
+                + habit({"at_risk": 0.6})
+                + rng.normal(0, 0.6, n)
+            ),
+            0.01,
+            168,
         ),
     }
 
@@ -64,7 +85,9 @@ def social_columns(
     return {
         "social_influence_score": influence,
         "influencer_follow_score": sigmoid(-0.5 + 0.4 * k + rng.normal(0, 0.6, n)),
-        "friend_group_participation_score": sigmoid(-0.3 + 0.8 * s + rng.normal(0, 0.5, n)),
+        "friend_group_participation_score": sigmoid(
+            -0.3 + 0.8 * s + pop.persona_effect({"new_user": -0.5}) + rng.normal(0, 0.5, n)
+        ),
         "content_posts_per_week": rng.poisson(np.exp(0.5 + 0.7 * k)).clip(0, 500),
         "avg_reactions_per_post": np.clip(reactions, 0, 100_000),
         "avg_comments_per_post": np.clip(reactions * rng.uniform(0.05, 0.15, n), 0, 20_000),
@@ -73,7 +96,11 @@ def social_columns(
             np.exp(2.5 + 0.6 * s + 1.0 * influence + 0.6 * match)
         ).clip(0, 1_000_000),
         "referral_count": rng.poisson(np.exp(-1.0 + 0.6 * s + 1.0 * influence)).clip(0, 1000),
-        "avg_sentiment_score": np.clip(0.15 + 0.08 * s + rng.normal(0, 0.25, n), -0.8, 0.9),
+        "avg_sentiment_score": np.clip(
+            0.15 + 0.08 * s + pop.persona_effect({"at_risk": -0.25}) + rng.normal(0, 0.25, n),
+            -0.8,
+            0.9,
+        ),
         "social_influence_tier": np.digitize(influence, [0.4, 0.7, 0.9]).astype(np.int8),
     }
 
@@ -87,7 +114,8 @@ def commerce_columns(rng: np.random.Generator, pop: Population) -> Columns:
     revenue = np.where(seller, np.exp(5.0 + 0.8 * c + rng.normal(0, 0.7, n)), 0.0)
     applications = rng.poisson(np.exp(-0.2 + 0.6 * c)).clip(0, 500)
     transacted = seller | (applications > 0)
-    tenure = np.where(transacted, rng.gamma(2.0, 180.0, n).clip(0, 3650), np.nan)
+    days_scale = np.where(pop.is_persona("new_user"), 15.0, 180.0)  # new: weeks, not years
+    tenure = np.where(transacted, rng.gamma(2.0, days_scale).clip(0, 3650), np.nan)
     rating = np.where(seller, np.clip(4.3 + 0.25 * c + rng.normal(0, 0.5, n), 1, 5), np.nan)
     potential_use = premium_usage_potential(rng, pop)
     usage = np.where(pop.premium, potential_use, sigmoid(-3.0 + rng.normal(0, 0.5, n)))
@@ -101,7 +129,11 @@ def commerce_columns(rng: np.random.Generator, pop: Population) -> Columns:
         "premium_feature_usage_rate": usage,
         "premium_features_used_count": rng.binomial(PREMIUM_FEATURE_COUNT, usage),
         "avg_ads_engagement_rate": sigmoid(
-            -3.0 + 0.3 * lat["activity"] - 0.8 * pop.premium + rng.normal(0, 0.4, n)
+            -3.0
+            + 0.3 * lat["activity"]
+            - 0.8 * pop.premium
+            + pop.persona_effect({"casual_browser": 0.9})
+            + rng.normal(0, 0.4, n)
         ),
         "trust_score": sigmoid(0.8 + 0.4 * rating_z + 0.3 * c + rng.normal(0, 0.5, n)),
         "_potential_premium_usage": potential_use,

@@ -53,6 +53,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     tables["ground_truth"] = to_table(
         contract.GROUND_TRUTH,
         {"customer_id": ids, "is_anomaly": is_anomaly, **truth["ground_truth"], **g.truth()},
+        {"persona": (pop.persona, contract.PERSONAS)},
     )
     tables["activity"] = truth["activity"](ids)
     tables["interactions"] = _interaction_table(inter, ids, spec)

@@ -24,6 +24,7 @@ from engage.stages import (
     premium_uplift,
     qa_table,
     results_table,
+    segmentation,
     train,
 )
 from engage.stages.errors import StageError
@@ -43,6 +44,7 @@ STAGES: dict[str, Stage] = {
     "data-prep": data_prep,
     **train.STAGES,
     "data-validation": data_validation,
+    "segmentation": segmentation,
     "premium-uplift": premium_uplift,
     "inference": inference,
     "ensemble-predictions": ensemble,

@@ -89,6 +89,19 @@ def test_customer_route_returns_inputs_and_latest(world, client, keys) -> None:
     assert client.get("/customers/x' OR '1'='1", headers=keys.h()).status_code == 422
 
 
+def test_customer_route_carries_the_runs_segment(world, client, keys) -> None:
+    from engage import bootstrap, lake
+    from engage.settings import Settings
+
+    store = bootstrap.object_store(Settings(lake=str(world.lake)))
+    rows = {r["customer_id"]: r for r in store.read_parquet(lake.SEGMENTS).to_pylist()}
+    segment = client.get("/customers/CUST_0000003", headers=keys.h()).json()["segment"]
+    expected = rows["CUST_0000003"]
+    assert segment["segment_name"] == expected["segment_name"] and segment["segment_name"]
+    assert segment["segment_id"] == expected["segment_id"]
+    assert 0 <= segment["kmeans_confidence"] <= 1 and segment["run_id"] == world.run_id
+
+
 def test_health_ready_and_docs_need_no_key(client, state) -> None:
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["model_versions"]["engagement"] == "v1"

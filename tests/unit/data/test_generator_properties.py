@@ -114,3 +114,25 @@ def test_the_graph_has_planted_communities_and_influencers(small_tables):
     cross += np.bincount(dst[community[src] != community[dst]], minlength=len(ids))
     share = cross / np.maximum(degree, 1)
     assert share[top].mean() > 1.1 * share[~top & (degree > 0)].mean()  # and reach out
+
+
+def test_planted_personas_have_their_shares_and_drive_behaviour(small_tables):
+    from engage.data.population import NOISE_SHARE, PERSONAS
+
+    persona = col(small_tables, "ground_truth", "persona")
+    assert set(persona) == set(contract.PERSONAS)
+    for name, (share, _) in PERSONAS.items():
+        assert (persona == name).mean() == pytest.approx(share, abs=0.03), name
+    assert (persona == "noise").mean() == pytest.approx(NOISE_SHARE, abs=0.02)
+
+    def mean(column, who):
+        values = col(small_tables, "customers", column).astype(float)
+        return np.nanmean(values[persona == who])
+
+    revenue, logins = "transaction_revenue_month", "avg_daily_logins"
+    assert mean(revenue, "gig_worker") > 3 * mean(revenue, "casual_browser")
+    assert mean("total_connections", "social_butterfly") > mean("total_connections", "new_user")
+    assert mean(logins, "power_user") > mean(logins, "casual_browser") > mean(logins, "at_risk")
+    tenure = "time_since_first_transaction_days"
+    assert mean(tenure, "new_user") < 0.3 * mean(tenure, "gig_worker")
+    assert mean("days_since_last_login", "at_risk") > mean("days_since_last_login", "power_user")

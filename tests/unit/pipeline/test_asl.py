@@ -25,8 +25,9 @@ EXPECTED_TASKS = [
     "data-prep",
     *(f"{m}-training" for m in MODELS),
     "data-validation",
-    "premium-uplift",  # AdvancedAnalytics branch (issue 17)
+    "segmentation",  # AdvancedAnalytics branch (issue 17), in chain order
     "network-analysis",
+    "premium-uplift",
     "inference",
     "ensemble-predictions",
     "create-qa-table",

@@ -96,7 +96,8 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     training, validation, analytics = out["parallel_training"]
     assert training["models"] == models
     assert validation == {"stage": "data-validation"}
-    assert analytics["premium_uplift"] == {"stage": "premium-uplift"}  # chained by ResultPath
+    assert analytics["segmentation"] == {"stage": "segmentation"}  # chained by ResultPath
+    assert analytics["premium_uplift"] == {"stage": "premium-uplift"}
     assert analytics["network_analysis"] == {"stage": "network-analysis"}
     assert out["ensemble"] == {"stage": "ensemble-predictions"}
     assert out["parallel_tables"] == [

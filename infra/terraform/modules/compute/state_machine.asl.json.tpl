@@ -378,8 +378,59 @@
         },
         {
           "Comment": "AdvancedAnalytics: Segmentation -> NetworkAnalysis -> PremiumUplift (issue 17)",
-          "StartAt": "NetworkAnalysis",
+          "StartAt": "Segmentation",
           "States": {
+            "Segmentation": {
+              "Type": "Task",
+              "Comment": "Fargate task segmenting every customer (issue 17 item 4): K-Means with k in 6-8 chosen by silhouette on training data, HDBSCAN on a sample, segments named by rule; publishes engagement_analytics.segments and segment_profiles. Same container and event as the training tasks.",
+              "Resource": "arn:aws:states:::ecs:runTask.sync",
+              "Parameters": {
+                "Cluster": "${EcsCluster}",
+                "TaskDefinition": "${Prefix}segmentation-task",
+                "NetworkConfiguration": {
+                  "AwsvpcConfiguration": {
+                    "Subnets": ${jsonencode(Subnets)},
+                    "SecurityGroups": ${jsonencode(SecurityGroups)},
+                    "AssignPublicIp": "DISABLED"
+                  }
+                },
+                "Overrides": {
+                  "ContainerOverrides": [
+                    {
+                      "Name": "training-container",
+                      "Cpu": 4096,
+                      "Memory": 16384,
+                      "Environment": [
+                        {
+                          "Name": "ENGAGE_STAGE",
+                          "Value": "segmentation"
+                        },
+                        {
+                          "Name": "ENGAGE_EXECUTION",
+                          "Value.$": "$$.Execution.Name"
+                        },
+                        {
+                          "Name": "ENGAGE_EVENT",
+                          "Value.$": "States.JsonToString($$.Execution.Input)"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              },
+              "ResultPath": "$.segmentation",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 30,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 1.5
+                }
+              ],
+              "Next": "NetworkAnalysis"
+            },
             "NetworkAnalysis": {
               "Type": "Task",
               "Comment": "Social network analysis over social_edges (engage.analytics.network): centrality, Louvain communities, embeddings, influencers; writes network_metrics, communities, influencers.",

@@ -1,4 +1,4 @@
-"""GET /customers/{id}: a customer's stored model inputs and latest batch predictions."""
+"""GET /customers/{id}: a customer's stored model inputs, latest batch predictions, segment."""
 
 from __future__ import annotations
 
@@ -34,14 +34,14 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
     batch predictions and the causal model's premium effect (null without one); 404
     when the latest batch does not know the customer."""
 
-    def read() -> tuple[dict | None, dict, dict | None, dict]:
+    def read() -> tuple[dict | None, dict, dict | None, dict, dict | None]:
         tables = state.tables
-        latest = state.service.latest(customer_id)
+        latest = state.service.latest(customer_id)  # raises first for an unknown customer
         uplift, network = tables.premium_uplift(customer_id), tables.network(customer_id)
-        return tables.inputs(customer_id), latest, uplift, network
+        return tables.inputs(customer_id), latest, uplift, network, tables.segment(customer_id)
 
     try:
-        features, latest, uplift, network = await run_in_threadpool(read)
+        features, latest, uplift, network, segment = await run_in_threadpool(read)
     except CustomerNotFoundError:
         raise ApiError(404, f"unknown customer {customer_id!r}") from None
     body = {
@@ -50,5 +50,6 @@ async def customer(customer_id: CustomerIdPath, request: Request, state: State, 
         "latest": finish(request, latest, customer_id),
         "premium_uplift": uplift,
         **network,
+        "segment": segment,
     }
     return JsonResponse(body)

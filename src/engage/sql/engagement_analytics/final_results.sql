@@ -1,7 +1,8 @@
 -- Final results (seed §4.7): every customer of run :run_id with every model's prediction
 -- (engagement_predictions.predictions, built by the ensemble step), the engagement
 -- prediction's error and quality, and the engagement model's metrics *as measured by
--- that run* (engagement_predictions.model_metrics), never typed-in numbers.
+-- that run* (engagement_predictions.model_metrics), never typed-in numbers, and the
+-- customer's segment of that run (engagement_analytics.segments; NULL when it made none).
 -- Columns: every contract column of engagement_raw.customers (targets renamed actual_*),
 -- then prediction, derived and run metadata; the partition columns location and
 -- account_type come last, as Athena requires for a partitioned CTAS.
@@ -90,6 +91,7 @@ SELECT
     m.model_rmse,
     CAST(CURRENT_TIMESTAMP AS TIMESTAMP) AS results_created_at,
     CAST(:run_id AS VARCHAR) AS pipeline_run_id,
+    s.segment_name,
     c.location,
     c.account_type
 FROM engagement_raw.customers c
@@ -97,4 +99,6 @@ JOIN engagement_predictions.predictions p
     ON c.customer_id = p.customer_id
 LEFT JOIN metrics m
     ON m.model_version = p.model_version
+LEFT JOIN engagement_analytics.segments s
+    ON s.customer_id = c.customer_id AND s.run_id = :run_id
 WHERE p.run_id = :run_id
