@@ -55,6 +55,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from engage.contract import CUSTOMERS, Protection, Role
+from engage.models.honest import refuse_test
 
 REVIEW_THRESHOLD = 0.9
 # Not behaviour: the legacy rules engine's churn estimate.
@@ -166,6 +167,10 @@ class AnomalyDetector:
             parts += [ratios[name] for name in RATIOS]
         return np.column_stack(parts)
 
+    def feature_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The imputed model features (ratios included), one row per customer."""
+        return self._matrix(frame)
+
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
         return self._impute(self._raw_features(frame))
 
@@ -177,6 +182,7 @@ class AnomalyDetector:
 
     # ---------------------------------------------------------------------- fit
     def fit(self, frame: pd.DataFrame) -> AnomalyDetector:
+        refuse_test(frame, choice="AnomalyDetector.fit")
         x = self._raw_features(frame)
         if len(x) < 2:
             raise ValueError("need at least two customers to fit")

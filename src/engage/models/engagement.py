@@ -16,6 +16,8 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.honest import refuse_test
+from engage.models.metrics import regression_metrics
 from engage.models.xgb_artefacts import XgbWrapper
 
 TARGET = "engagement_score"
@@ -40,6 +42,7 @@ class EngagementModel(XgbWrapper):
         self._store(locals())
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray) -> EngagementModel:
+        refuse_test(frame, y, choice="EngagementModel.fit")
         x = self.spec.matrix(frame)
         x_tr, x_val, y_tr, y_val = train_test_split(
             x,
@@ -56,6 +59,11 @@ class EngagementModel(XgbWrapper):
             verbose_eval=False,
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
+        pred_val = self.booster_.inplace_predict(
+            x_val, iteration_range=(0, self.best_iteration_ + 1)
+        )
+        # What promotion compares: training-carved validation rows, never the test split.
+        self.validation_ = regression_metrics(y_val, np.clip(pred_val, 0.0, 1.0))
         return self
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
