@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from engage.models.honest import refuse_test
 
@@ -26,19 +27,26 @@ ROBUST_Z = "robust_z"
 
 
 def gbm_default_regressor(
-    x_train: np.ndarray, y_train: np.ndarray, seed: int, loss: str = "squared_error"
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    seed: int,
+    loss: str = "squared_error",
+    threads: int | None = None,
 ) -> HistGradientBoostingRegressor:
-    """HistGradientBoostingRegressor with default hyperparameters (only loss and seed set)."""
+    """HistGradientBoostingRegressor with default hyperparameters (only loss and seed set);
+    `threads` caps OpenMP so five parallel training branches do not oversubscribe."""
     refuse_test(x_train, y_train, choice="gbm_default_regressor")
-    return HistGradientBoostingRegressor(loss=loss, random_state=seed).fit(x_train, y_train)
+    with threadpool_limits(threads):
+        return HistGradientBoostingRegressor(loss=loss, random_state=seed).fit(x_train, y_train)
 
 
 def gbm_default_classifier(
-    x_train: np.ndarray, y_train: np.ndarray, seed: int
+    x_train: np.ndarray, y_train: np.ndarray, seed: int, threads: int | None = None
 ) -> HistGradientBoostingClassifier:
     """HistGradientBoostingClassifier with default hyperparameters (only the seed set)."""
     refuse_test(x_train, y_train, choice="gbm_default_classifier")
-    return HistGradientBoostingClassifier(random_state=seed).fit(x_train, y_train)
+    with threadpool_limits(threads):
+        return HistGradientBoostingClassifier(random_state=seed).fit(x_train, y_train)
 
 
 def column_scores(frame: pd.DataFrame, columns: list[str]) -> dict[tuple[str, int], np.ndarray]:

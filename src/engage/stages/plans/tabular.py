@@ -116,7 +116,7 @@ class EngagementPlan(_CustomerTablePlan):
             "validation": model.validation_,
             "test": regression_metrics(y_test, pred),
         }
-        base = _engagement_baselines(model, train, test, ctx.seed)
+        base = _engagement_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} reg:squarederror",
@@ -170,12 +170,13 @@ def _matrices(model: Any, train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.n
 
 
 def _engagement_baselines(
-    model: EngagementModel, train: pd.DataFrame, test: pd.DataFrame, seed: int
+    model: EngagementModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
 ) -> dict[str, float]:
     """R² of gradient-boosting defaults and of the training mean on the same test rows."""
     x_tr, x_te = _matrices(model, train, test)
     y_tr, y_te = train[ENGAGEMENT_TARGET].to_numpy(), test[ENGAGEMENT_TARGET].to_numpy()
-    gbm = baselines.gbm_default_regressor(x_tr, y_tr, seed).predict(x_te)
+    gbm = baselines.gbm_default_regressor(x_tr, y_tr, ctx.seed, threads=ctx.threads)
+    gbm = gbm.predict(x_te)
     mean = np.full(len(y_te), float(np.mean(y_tr)))
     return {
         baselines.GBM_DEFAULTS: regression_metrics(y_te, np.clip(gbm, 0.0, 1.0))["r2"],
@@ -230,7 +231,7 @@ class ChurnPlan(_CustomerTablePlan):
             "validation": flat_floats(model.validation_),
             "test": flat_floats(report),
         }
-        base = _churn_baselines(model, train, test, ctx.seed)
+        base = _churn_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} binary:logistic",
@@ -278,7 +279,7 @@ class ChurnPlan(_CustomerTablePlan):
 
 
 def _churn_baselines(
-    model: churn_mod.ChurnModel, train: pd.DataFrame, test: pd.DataFrame, seed: int
+    model: churn_mod.ChurnModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
 ) -> dict[str, float]:
     """AUC of gradient-boosting defaults, of the legacy rules score and of a constant."""
     x_tr, x_te = _matrices(model, train, test)
@@ -286,7 +287,8 @@ def _churn_baselines(
     y_te = test[churn_mod.TARGET].to_numpy(bool)
     if not 0 < y_te.sum() < len(y_te) or not 0 < y_tr.sum() < len(y_tr):
         return {}
-    gbm = baselines.gbm_default_classifier(x_tr, y_tr, seed).predict_proba(x_te)[:, 1]
+    fitted = baselines.gbm_default_classifier(x_tr, y_tr, ctx.seed, ctx.threads)
+    gbm = fitted.predict_proba(x_te)[:, 1]
     out = {baselines.GBM_DEFAULTS: float(roc_auc_score(y_te, gbm)), baselines.TRIVIAL: 0.5}
     if "churn_risk_score" in test:
         legacy = test["churn_risk_score"].to_numpy(np.float64, na_value=0.0)
@@ -336,7 +338,7 @@ class LtvPlan(_CustomerTablePlan):
         report = ltv.interval_report(y_test, quantiles, model.raw_quantiles(test))
         test_metrics = flat_floats(report)
         test_metrics.update({f"pinball_{k}": v for k, v in report["pinball"].items()})
-        base = _ltv_baselines(model, train, test, ctx.seed)
+        base = _ltv_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} reg:quantileerror (CQR)",
@@ -379,12 +381,13 @@ class LtvPlan(_CustomerTablePlan):
 
 
 def _ltv_baselines(
-    model: ltv.LtvModel, train: pd.DataFrame, test: pd.DataFrame, seed: int
+    model: ltv.LtvModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
 ) -> dict[str, float]:
     """p50 MAE (USD) of gradient-boosting defaults (absolute loss) and of the training median."""
     x_tr, x_te = _matrices(model, train, test)
     y_tr, y_te = train[ltv.TARGET].to_numpy(np.float64), test[ltv.TARGET].to_numpy(np.float64)
-    gbm = baselines.gbm_default_regressor(x_tr, y_tr, seed, loss="absolute_error").predict(x_te)
+    fitted = baselines.gbm_default_regressor(x_tr, y_tr, ctx.seed, "absolute_error", ctx.threads)
+    gbm = fitted.predict(x_te)
     return {
         baselines.GBM_DEFAULTS: float(np.mean(np.abs(np.maximum(gbm, 0.0) - y_te))),
         baselines.TRIVIAL: float(np.mean(np.abs(np.median(y_tr) - y_te))),
