@@ -189,9 +189,9 @@ class AnomalyDetector:
         return self._matrix(frame)
 
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        return self._with_deviation(self._impute(self._raw_features(frame)))
+        return self.with_deviation(self._impute(self._raw_features(frame)))
 
-    def _with_deviation(self, x: np.ndarray) -> np.ndarray:
+    def with_deviation(self, x: np.ndarray) -> np.ndarray:
         """Append the DEVIATION summaries of the base features' robust z-scores."""
         if not self.deviation_features:
             return x
@@ -216,7 +216,7 @@ class AnomalyDetector:
         x = self._impute(x)
         self.scales_ = _robust_scales(x, self.medians_)
         if self.deviation_features:
-            x = self._with_deviation(x)
+            x = self.with_deviation(x)
             extra = x[:, self._base_count() :]
             extra_medians = np.median(extra, axis=0)
             self.medians_ = np.concatenate([self.medians_, extra_medians])
