@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from engage import __version__
 from engage.api import docs, errors
 from engage.api.limits import GuardMiddleware, batch_body_bytes
-from engage.api.routes import admin, ask, customers, health, predict
+from engage.api.routes import admin, ask, customers, health, models, predict
 from engage.api.schemas import batch_request_model
 from engage.api.state import AppState, build_state
 from engage.settings import Settings
@@ -70,7 +70,8 @@ def create_app(
     docs.install(app)
     predictions = APIRouter(tags=["predictions"])
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
-    for router in (predictions, customers.router, health.router, admin.router, ask.router):
+    routers = (predictions, customers.router, health.router, models.router, admin.router)
+    for router in (*routers, ask.router):
         app.include_router(router)
     mount_web(app)  # the web app at / and /app/... (engage.web)
     limit, batch_max = state.settings.api_max_body_bytes, state.settings.api_batch_max

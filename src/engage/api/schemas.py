@@ -224,6 +224,29 @@ class HealthResponse(BaseModel):
     uptime_s: float
 
 
+class ServedModel(BaseModel):
+    model: str
+    version: str | None
+    primary_metric: str | None
+    test_metrics: dict[str, float]
+    validation_metrics: dict[str, float]
+    grade_metric: str | None
+    grade_value: float | None
+    baseline: str | None = Field(description="The strongest simple baseline on the same split.")
+    baseline_value: float | None
+    vs_baseline: float | None = Field(
+        description="Model minus baseline in the metric's units; positive = model better."
+    )
+    ceiling: float | None = Field(description="What the generator's noise-free truth scores.")
+    vs_ceiling: float | None = Field(description="Share of the ceiling the model reaches.")
+    summary: str
+
+
+class ModelsResponse(BaseModel):
+    model_version: str
+    models: list[ServedModel]
+
+
 class ReadyResponse(BaseModel):
     ready: bool
     model_version: str | None = None

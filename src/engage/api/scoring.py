@@ -176,7 +176,8 @@ class AnomalyScorer:
             parts += [ratios[name] for name in anomaly_mod.RATIOS]
         x = np.concatenate(parts)
         nan = np.isnan(x)
-        x[nan] = m.medians_[nan]
+        x[nan] = m.medians_[: len(x)][nan]
+        x = m.with_deviation(x[None, :])[0]  # the robust-z summaries, when the model has them
         score = float(m._calibrated(np.array([self.forest.raw_score(x)]))[0])
         return {"anomaly_score": score, "anomaly_flag": score > anomaly_mod.REVIEW_THRESHOLD}
 

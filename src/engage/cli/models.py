@@ -44,9 +44,11 @@ def default(ctx: typer.Context) -> None:
 
 @models_app.command("list")
 def list_models(as_json: Annotated[bool, JsonFlag] = False) -> None:
-    """Every model's versions with their test metrics; * marks the served one."""
+    """Every model's versions with their test metrics, vs baseline and vs ceiling; * = served."""
+    from engage.models.grading import vs_fields
+
     listed: list[dict] = []
-    table = Table("Model", "Version", "Served", "Test metrics")
+    table = Table("Model", "Version", "Served", "Test metrics", "Vs baseline", "Vs ceiling")
     table.add_column("Run", no_wrap=True)
     store = _store()
     for name in _model_names(store):
@@ -61,9 +63,14 @@ def list_models(as_json: Annotated[bool, JsonFlag] = False) -> None:
             keys = ([primary] if primary in metrics else []) + [k for k in metrics if k != primary]
             shown = " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:3])
             mark = "*" if version == served else ""
-            table.add_row(name, version, mark, shown, meta.get("run_id", ""))
+            vs = vs_fields(meta.get("grading"))
+            table.add_row(
+                name, version, mark, shown, _vs_baseline(vs), _vs_ceiling(vs),
+                meta.get("run_id", ""),
+            )  # fmt: skip
             listed.append({"model": name, "version": version, "served": version == served,
-                           "metrics": metrics, "run_id": meta.get("run_id")})  # fmt: skip
+                           "metrics": metrics, "run_id": meta.get("run_id"),
+                           "grading": vs})  # fmt: skip
     if as_json:
         echo_json(listed)
         return
@@ -73,18 +80,36 @@ def list_models(as_json: Annotated[bool, JsonFlag] = False) -> None:
     show(console, table)
 
 
+def _vs_baseline(vs: dict) -> str:
+    if vs.get("baseline") is None:
+        return "-"
+    return f"{vs['vs_baseline']:+.4f} vs {vs['baseline']} ({vs['baseline_value']:.4f})"
+
+
+def _vs_ceiling(vs: dict) -> str:
+    if vs.get("ceiling") is None or vs.get("vs_ceiling") is None:
+        return "-"
+    return f"{vs['vs_ceiling']:.3f} x {vs['ceiling']:.4f}"
+
+
 @models_app.command("show")
 def show_model(
     name: Annotated[str, typer.Argument(help="Model name, e.g. engagement.")],
     version: Annotated[str | None, typer.Argument(help="Version; default the served one.")] = None,
 ) -> None:
-    """Print a version's metadata (algorithm, params, metrics, features, run)."""
+    """Print a version's metadata (algorithm, params, metrics, grading with vs baseline and
+    vs ceiling, features, run) as JSON."""
+    from engage.models.grading import summary_text, vs_fields
+
     registry = ModelRegistry(_store(), name)
     version = version or registry.latest()
     if version is None:
         fail(f"{name} has no served version", hint=f"pass one of {registry.versions()}")
     try:
-        typer.echo(json.dumps(registry.metadata(version), indent=2))
+        meta = registry.metadata(version)
+        grading = meta.get("grading")
+        shown = {**meta, "vs": {**vs_fields(grading), "summary": summary_text(grading)}}
+        typer.echo(json.dumps(shown, indent=2, default=str))
     except ModelNotFoundError as err:
         fail(err, 1)
 

@@ -119,17 +119,12 @@ def _stage_table(run: PipelineRun) -> Table:
 
 
 def grade_text(grading: Mapping[str, Any] | None) -> str:
-    """How a model compares with the generator's ground truth (or its baseline), in words."""
+    """The model's test figure vs its strongest baseline and vs its truth ceiling, in words."""
+    from engage.models.grading import summary_text
+
     if not grading:
         return "n/a (no ground truth)"
-    value, metric = grading.get("value"), grading.get("metric", "")
-    if "ceiling" in grading:
-        return f"{metric} {value:.4f} = {grading['ratio']:.3f} x ceiling {grading['ceiling']:.4f}"
-    if "baseline" in grading:
-        return f"{metric} {value:.4f} vs popularity {grading['baseline']:.4f}"
-    if "target" in grading:
-        return f"{metric} {value:.1%} (target {grading['target']:.0%})"
-    return f"{metric} {value:.3f}"
+    return summary_text(grading)
 
 
 def gate_text(gate: Mapping[str, Any] | None) -> str:
@@ -145,7 +140,7 @@ def gate_text(gate: Mapping[str, Any] | None) -> str:
 def _models_table(run: PipelineRun) -> Table:
     results = run.stage_results()
     served = (results.get("InferenceTask") or {}).get("models", {})
-    table = Table(title="Models (test split; graded against the generator's truth)")
+    table = Table(title="Models (test split; vs baseline and vs the generator's truth ceiling)")
     for column in ("Model", "Trained", "Served", "Test metrics", "Graded", "Fairness", "Fit s"):
         table.add_column(column, justify="right" if column == "Fit s" else "left")
     for result in results.values():

@@ -24,6 +24,7 @@ DEVICE_TYPES = ("mobile", "desktop", "tablet")
 TIMES_OF_DAY = ("morning", "afternoon", "evening", "night")
 INFLUENCE_TIERS = ("micro", "mid", "macro", "mega")
 INTERACTION_TYPES = ("view", "like", "comment", "share")
+ANOMALY_KINDS = ("bot", "fake_seller", "account_takeover", "data_glitch")
 PREMIUM_FEATURE_COUNT = 10
 # The generator's planted personas (ground truth only; "noise" = no persona).
 PERSONAS = (
@@ -384,7 +385,6 @@ CONTENT_ITEMS = Table(
     (
         Column("item_id", S, Role.IDENTIFIER, "Content item identifier ITEM_<number>."),
         _cat("category", CONTENT_CATEGORIES, "Content category.", role=FEAT),
-        _share("quality", "Latent appeal of the item, drives its popularity."),
     ),
     key=("item_id",),
 )
@@ -476,9 +476,62 @@ GROUND_TRUTH = Table(
             "segmentation is graded against it.",
             role=Role.METADATA,
         ),
+        _cat(
+            "anomaly_kind",
+            ANOMALY_KINDS,
+            "Kind of injected anomaly; null for organic customers.",
+            role=Role.METADATA,
+            nullable=True,
+        ),
     ),
     key=("customer_id",),
 )
+
+# The recommender's truth. A customer's true utility for an item (what the generator
+# samples interactions from, before its Gumbel noise) is
+#   STYLE_WEIGHT * (taste_style . item_style) / sqrt(STYLE_DIM)
+#   + log(affinity of the item's category + AFFINITY_FLOOR) + QUALITY_WEIGHT * quality
+# for items in the customer's TASTE_CATEGORIES highest-affinity categories, and -inf
+# (never drawn) elsewhere: so the oracle ranking is computable from the two tables below.
+STYLE_DIM = 8
+STYLE_WEIGHT, QUALITY_WEIGHT, AFFINITY_FLOOR, TASTE_CATEGORIES = 0.9, 2.0, 1e-4, 4
+STYLE_COLUMNS = tuple(f"style_{d}" for d in range(STYLE_DIM))
+AFFINITY_COLUMNS = tuple(f"affinity_{c}" for c in CONTENT_CATEGORIES)
+
+
+def _style(description: str) -> tuple[Column, ...]:
+    return tuple(
+        _num(name, F, -10, 10, "score", f"{description} {name}.", role=Role.METADATA)
+        for name in STYLE_COLUMNS
+    )
+
+
+TRUTH_TASTES = Table(
+    "truth_tastes",
+    "True content tastes per customer: for grading the recommender only, never for training.",
+    (
+        CUSTOMER_ID,
+        *(
+            _share(name, f"True affinity for {name[9:]} (a row sums to 1).", role=Role.METADATA)
+            for name in AFFINITY_COLUMNS
+        ),
+        *_style("True style-vector component"),
+    ),
+    key=("customer_id",),
+)
+
+TRUTH_ITEMS = Table(
+    "truth_items",
+    "True item qualities and styles: for grading the recommender only, never for training.",
+    (
+        Column("item_id", S, Role.IDENTIFIER, "Content item identifier ITEM_<number>."),
+        _cat("category", CONTENT_CATEGORIES, "Content category.", role=Role.METADATA),
+        _share("quality", "Latent appeal of the item, drives its popularity.", role=Role.METADATA),
+        *_style("Item style-vector component"),
+    ),
+    key=("item_id",),
+)
+TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS)
 
 ALL_TABLES: tuple[Table, ...] = (
     CUSTOMERS,
@@ -488,6 +541,8 @@ ALL_TABLES: tuple[Table, ...] = (
     ACTIVITY,
     EDGES,
     GROUND_TRUTH,
+    TRUTH_TASTES,
+    TRUTH_ITEMS,
 )
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

@@ -75,7 +75,9 @@ def _check_column(col: Column, values: pa.ChunkedArray) -> list[Finding]:
         findings += _count(pc.invert(ok), "pattern", col,
                            f"do not match {col.pattern}", values)  # fmt: skip
     if col.categories:
-        bad = pc.invert(pc.is_in(values, value_set=pa.array(col.categories)))
+        # Nulls are the null check's business (a nullable categorical may hold them).
+        outside = pc.invert(pc.is_in(values, value_set=pa.array(col.categories)))
+        bad = pc.and_(outside, pc.is_valid(values))
         findings += _count(bad, "domain", col, f"outside {{{col.allowed()}}}", values)
     if col.minimum is not None:
         findings += _count(pc.less(values, col.minimum), "range", col,

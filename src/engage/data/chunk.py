@@ -35,7 +35,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     rs = lambda name: stream(spec.seed, spec.index, name)  # noqa: E731
     pop = population.draw_population(rs("population"), spec.size)
     g = graph.build_graph(rs("graph"), pop.latent["sociality"], spec.index)
-    inter, primary, diversity = _content(rs("content"), spec, pop)
+    inter, primary, diversity, tastes = _content(rs("content"), spec, pop)
     cols = behaviour.activity_columns(rs("activity"), pop)
     cols |= behaviour.social_columns(rs("social"), pop, g.degree, cols["match_success_rate"])
     cols |= behaviour.commerce_columns(rs("commerce"), pop)
@@ -46,15 +46,17 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
         "content_category_primary": primary,
         "content_diversity_score": diversity,
     }
-    is_anomaly = anomalies.inject_anomalies(rs("anomalies"), cols)
+    kind = anomalies.inject_anomalies(rs("anomalies"), cols)
     truth = _targets_and_history(rs, spec, pop, cols, potential_use)
     ids = customer_ids(spec.first_number, spec.size, spec.id_width)
     tables = _customer_tables(rs, spec, pop, cols, ids)
     tables["ground_truth"] = to_table(
         contract.GROUND_TRUTH,
-        {"customer_id": ids, "is_anomaly": is_anomaly, **truth["ground_truth"], **g.truth()},
+        {"customer_id": ids, "is_anomaly": kind != "", **truth["ground_truth"], **g.truth()}
+        | {"anomaly_kind": np.where(kind == "", None, kind)},
         {"persona": (pop.persona, contract.PERSONAS)},
     )
+    tables["truth_tastes"] = to_table(contract.TRUTH_TASTES, {"customer_id": ids, **tastes})
     tables["activity"] = truth["activity"](ids)
     tables["interactions"] = _interaction_table(inter, ids, spec)
     tables["social_edges"] = to_table(
@@ -69,7 +71,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
 
 def _content(
     rng: np.random.Generator, spec: ChunkSpec, pop: population.Population
-) -> tuple[content.Interactions, np.ndarray, np.ndarray]:
+) -> tuple[content.Interactions, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     affinity, style = content.draw_tastes(rng, spec.size)
     rate = np.exp(2.6 + 0.3 * pop.latent["activity"] + 0.3 * pop.latent["creativity"])
     counts = rng.poisson(rate).clip(5, content.MAX_PER_USER)
@@ -77,7 +79,7 @@ def _content(
         rng, spec.catalogue, affinity, style, counts, activity.HISTORY_DAYS
     )
     primary, diversity = content.category_profile(inter, spec.catalogue, spec.size)
-    return inter, primary, diversity
+    return inter, primary, diversity, content.taste_columns(affinity, style)
 
 
 def _targets_and_history(rs, spec, pop, cols, potential_use) -> dict:  # type: ignore[no-untyped-def]

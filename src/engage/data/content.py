@@ -13,13 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engage.contract import CONTENT_CATEGORIES
+from engage.contract import (
+    AFFINITY_COLUMNS,
+    AFFINITY_FLOOR,
+    CONTENT_CATEGORIES,
+    QUALITY_WEIGHT,
+    STYLE_COLUMNS,
+    STYLE_DIM,
+    STYLE_WEIGHT,
+    TASTE_CATEGORIES,
+)
 
 ITEMS_PER_CATEGORY = 40
-STYLE_DIM = 8
 MAX_PER_USER = 50
 USER_BLOCK = 5_000
-TASTE_CATEGORIES = 4
 
 
 @dataclass(frozen=True)
@@ -95,13 +102,13 @@ def _block(
         len(fav), -1
     )
     match = (style.astype(np.float32) @ cat.style.T.astype(np.float32)) / np.sqrt(STYLE_DIM)
-    logits = np.take_along_axis(match, cand, axis=1) * 0.9
+    logits = np.take_along_axis(match, cand, axis=1) * STYLE_WEIGHT
     logits += (
-        np.log(np.take_along_axis(affinity, fav, axis=1) + 1e-4)
+        np.log(np.take_along_axis(affinity, fav, axis=1) + AFFINITY_FLOOR)
         .astype(np.float32)
         .repeat(ITEMS_PER_CATEGORY, axis=1)
     )
-    logits += (2.0 * cat.quality).astype(np.float32)[cand]
+    logits += (QUALITY_WEIGHT * cat.quality).astype(np.float32)[cand]
     # Gumbel top-k: adding -log(E), E ~ Exp(1), samples without replacement.
     logits -= np.log(rng.standard_exponential(logits.shape, dtype=np.float32) + 1e-30)
     top = np.argpartition(-logits, MAX_PER_USER, axis=1)[:, :MAX_PER_USER]
@@ -136,3 +143,14 @@ def category_profile(
     logs = np.log2(share, out=np.zeros_like(share), where=share > 0)
     entropy = -(share * logs).sum(axis=1)
     return counts.argmax(axis=1), np.clip(entropy, 0.0, None)
+
+
+def taste_columns(affinity: np.ndarray, style: np.ndarray) -> dict[str, np.ndarray]:
+    """`truth_tastes` columns (besides customer_id): what the oracle ranks by."""
+    cols = {name: affinity[:, k] for k, name in enumerate(AFFINITY_COLUMNS)}
+    return cols | {name: style[:, d] for d, name in enumerate(STYLE_COLUMNS)}
+
+
+def item_truth_columns(cat: Catalogue) -> dict[str, np.ndarray]:
+    """`truth_items` columns besides item_id and category: quality and style."""
+    return {"quality": cat.quality} | {n: cat.style[:, d] for d, n in enumerate(STYLE_COLUMNS)}

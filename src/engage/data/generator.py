@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from engage import __version__, contract
+from engage.data import content
 from engage.data.arrow import item_ids, to_table
 from engage.data.chunk import ChunkSpec, generate_chunk
 from engage.data.content import Catalogue, build_catalogue
@@ -34,6 +35,7 @@ PER_CUSTOMER_TABLES = (
     contract.ACTIVITY,
     contract.EDGES,
     contract.GROUND_TRUTH,
+    contract.TRUTH_TASTES,
 )
 
 
@@ -101,17 +103,20 @@ def _write_all(
             sink.close()
     _write_catalogue(stage, catalogue, formats)
     counts = {name: sink.rows for name, sink in sinks.items()}
-    return counts | {contract.CONTENT_ITEMS.name: catalogue.size}
+    items = {contract.CONTENT_ITEMS.name: catalogue.size, contract.TRUTH_ITEMS.name: catalogue.size}
+    return counts | items
 
 
 def _write_catalogue(stage: Path, catalogue: Catalogue, formats: list[str]) -> None:
-    data = {"item_id": item_ids(catalogue.size), "quality": catalogue.quality}
     codes = {"category": (catalogue.category, contract.CONTENT_CATEGORIES)}
-    sink = TableSink(
-        stage, contract.CONTENT_ITEMS.name, contract.CONTENT_ITEMS.arrow_schema(), formats
-    )
-    sink.write(to_table(contract.CONTENT_ITEMS, data, codes))
-    sink.close()
+    truth = content.item_truth_columns(catalogue)
+    for table, data in (
+        (contract.CONTENT_ITEMS, {"item_id": item_ids(catalogue.size)}),
+        (contract.TRUTH_ITEMS, {"item_id": item_ids(catalogue.size), **truth}),
+    ):
+        sink = TableSink(stage, table.name, table.arrow_schema(), formats)
+        sink.write(to_table(table, data, codes))
+        sink.close()
 
 
 def check_args(rows: int, out: Path, formats: list[str]) -> list[str]:

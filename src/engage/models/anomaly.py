@@ -17,6 +17,15 @@ Features (decided from the contract, never from the data):
   injects anomalies (``engage.data.anomalies``), so their benefit here is optimistic; the
   ground truth is never read by ``fit``.
 
+* ``DEVIATION`` (with ``deviation_features=True``, what the pipeline trains with): the
+  largest and the sum of the three largest robust z-scores (|value - training median| /
+  training robust scale) over the features above. Since issue 17 the injected kinds move
+  several columns each into organic tails, none of them alone decisive; the forest's
+  axis-parallel random splits rarely meet those several moderate deviations at once, and
+  these two summaries hand it that joint evidence. Measured at 20K (seed 7,
+  random_state 42): precision@100 0.26 -> 0.37, recall in the top 1% 0.34 -> 0.48, AUC
+  0.936 -> 0.939. Off by default so that artefacts saved before it load unchanged.
+
 Nulls (``avg_job_completion_rating`` and ``time_since_first_transaction_days`` when a
 customer has no gigs) are imputed with the training median; in the ratios a missing
 transaction history counts as the contract's oldest (no velocity evidence).
@@ -55,6 +64,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from engage.contract import CUSTOMERS, Protection, Role
+from engage.models.honest import refuse_test
 
 REVIEW_THRESHOLD = 0.9
 # Not behaviour: the legacy rules engine's churn estimate.
@@ -99,6 +109,7 @@ RATIOS: dict[str, tuple[str, tuple[str, ...]]] = {
 # Types inside a fitted IsolationForest that skops does not trust by default.
 TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
 FOREST_KEY, META_KEY = "forest.skops", "meta.json"
+DEVIATION = ("max_robust_z", "top3_robust_z")
 N_REASONS = 3
 _FORMAT = 1
 
@@ -127,6 +138,7 @@ class AnomalyDetector:
         columns: tuple[str, ...] = BEHAVIOURAL,
         ratios: bool = True,
         n_jobs: int = 1,
+        deviation_features: bool = False,
     ) -> None:
         if contamination != "auto" and not 0.0 < float(contamination) <= 0.5:
             raise ValueError(f"contamination must be 'auto' or in (0, 0.5], got {contamination}")
@@ -140,13 +152,19 @@ class AnomalyDetector:
         self.columns = tuple(columns)
         self.ratios = ratios
         self.n_jobs = n_jobs
+        self.deviation_features = deviation_features
 
     # ----------------------------------------------------------------- features
     def feature_names(self) -> list[str]:
         names = list(self.columns)
         if self.ratios:
             names += list(RATIOS)
+        if self.deviation_features:
+            names += list(DEVIATION)
         return names
+
+    def _base_count(self) -> int:
+        return len(self.columns) + (len(RATIOS) if self.ratios else 0)
 
     def required_columns(self) -> list[str]:
         cols = list(self.columns)
@@ -166,8 +184,21 @@ class AnomalyDetector:
             parts += [ratios[name] for name in RATIOS]
         return np.column_stack(parts)
 
+    def feature_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The imputed model features (ratios included), one row per customer."""
+        return self._matrix(frame)
+
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        return self._impute(self._raw_features(frame))
+        return self.with_deviation(self._impute(self._raw_features(frame)))
+
+    def with_deviation(self, x: np.ndarray) -> np.ndarray:
+        """Append the DEVIATION summaries of the base features' robust z-scores."""
+        if not self.deviation_features:
+            return x
+        n = self._base_count()
+        z = np.abs(x[:, :n] - self.medians_[:n]) / self.scales_[:n]
+        top = np.sort(z, axis=1)[:, -3:]
+        return np.column_stack([x, top[:, -1], top.sum(axis=1)])
 
     def _impute(self, x: np.ndarray) -> np.ndarray:
         nan = np.isnan(x)
@@ -177,12 +208,19 @@ class AnomalyDetector:
 
     # ---------------------------------------------------------------------- fit
     def fit(self, frame: pd.DataFrame) -> AnomalyDetector:
+        refuse_test(frame, choice="AnomalyDetector.fit")
         x = self._raw_features(frame)
         if len(x) < 2:
             raise ValueError("need at least two customers to fit")
         self.medians_ = np.nan_to_num(np.nanmedian(x, axis=0), nan=0.0)
         x = self._impute(x)
         self.scales_ = _robust_scales(x, self.medians_)
+        if self.deviation_features:
+            x = self.with_deviation(x)
+            extra = x[:, self._base_count() :]
+            extra_medians = np.median(extra, axis=0)
+            self.medians_ = np.concatenate([self.medians_, extra_medians])
+            self.scales_ = np.concatenate([self.scales_, _robust_scales(extra, extra_medians)])
         self.forest_ = IsolationForest(
             n_estimators=self.n_estimators,
             max_samples=self.max_samples,
@@ -256,9 +294,10 @@ class AnomalyDetector:
         ids = frame["customer_id"].astype(str).to_numpy()
         order = np.lexsort((ids, -raw))[:n]
         sub = frame.iloc[order]
-        z = self.robust_z(sub).to_numpy()
-        values = self._matrix(sub)
-        names = np.array(self.feature_names())
+        base = self._base_count()  # reasons are behaviour, not the DEVIATION summaries
+        z = self.robust_z(sub).to_numpy()[:, :base]
+        values = self._matrix(sub)[:, :base]
+        names = np.array(self.feature_names()[:base])
         top = np.argsort(-np.abs(z), axis=1, kind="stable")[:, :N_REASONS]
         rows = np.arange(len(order))
         scores = self._calibrated(raw[order])
@@ -285,6 +324,7 @@ class AnomalyDetector:
             "columns": list(self.columns),
             "ratios": self.ratios,
             "n_jobs": self.n_jobs,
+            "deviation_features": self.deviation_features,
         }
 
     def to_bytes(self) -> dict[str, bytes]:

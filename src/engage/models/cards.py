@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from engage.models.grading import summary_text
+
 NOT_AVAILABLE = "not available"
 NOT_REPORTED = "—"  # a subgroup below the minimum size reports only its row count
 SPLIT_ORDER = ("train", "validation", "test")
@@ -148,9 +150,16 @@ def _grading(meta: Mapping[str, Any]) -> str:
     grading = _mapping(meta.get("grading"))
     if not grading:
         return _section("Grading against ground truth", _text(None))
-    body = ""
+    body = f"**Vs baseline; vs ceiling:** {summary_text(grading, format_value)}\n\n"
+    if "baseline" in grading and "baseline_value" in grading:
+        body += (
+            f"Strongest simple baseline on the same test split: {grading['baseline']} "
+            f"({format_value(grading['baseline_value'])}); the model's margin over it is "
+            f"{format_value(grading['vs_baseline'])} in {format_value(grading['metric'])} "
+            "units (positive: the model is better).\n\n"
+        )
     if all(k in grading for k in ("metric", "value", "ceiling", "ratio")):
-        body = (
+        body += (
             f"Test {format_value(grading['metric'])} {format_value(grading['value'])} reaches "
             f"{format_value(grading['ratio'])} of the ceiling {format_value(grading['ceiling'])}: "
             "the score of the generator's noise-free truth, the best any model can do on "

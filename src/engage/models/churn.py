@@ -11,9 +11,12 @@ target, with one refinement: validation recall is itself an estimate (about 1,90
 churners at 100K rows, standard error ~0.9 points), so picking the threshold where
 it just touches 0.80 gives a true recall below 0.80 half of the time. The rule
 therefore asks the one-sided Clopper-Pearson lower bound of the validation recall
-at `recall_confidence` to reach the target: this class defaults to 0.95, and the
-pipeline trains with 0.999 (engage/models/params.toml says why); with
-`recall_confidence=None` it is the plain "validation recall >= target" rule.
+at `recall_confidence` to reach the target: this class defaults to 0.95; with
+`recall_confidence=None` it is the plain "validation recall >= target" rule; with
+`recall_confidence="auto"` (what the pipeline trains with) the level itself is chosen
+on the validation split by `choose_recall_confidence` (two-fold: a threshold chosen on
+one half of the validation rows must reach the target on the other half), so no test
+figure sets it.
 
 `intervention_flag` is the seed's separate, fixed rule: probability > 0.7.
 
@@ -40,6 +43,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.honest import refuse_test
 from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
@@ -83,6 +87,43 @@ def choose_threshold(
     return float(thresholds[ok[0]] if len(ok) else thresholds[-1])
 
 
+CONFIDENCE_GRID: tuple[float | None, ...] = (None, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999)
+
+
+def choose_recall_confidence(
+    y_val: np.ndarray,
+    proba_val: np.ndarray,
+    target_recall: float = TARGET_RECALL,
+    seed: int = 0,
+    grid: tuple[float | None, ...] = CONFIDENCE_GRID,
+) -> float | None:
+    """The least demanding confidence level whose threshold holds on unseen validation rows.
+
+    The validation rows are split in two stratified halves; for each level (ascending),
+    a threshold chosen on one half is applied to the other, both ways. The first level
+    whose out-of-half recall reaches `target_recall` both ways is returned (the last
+    level if none does). Validation data only: the signature takes nothing else.
+    """
+    refuse_test(y_val, proba_val, choice="choose_recall_confidence")
+    y = np.asarray(y_val, dtype=bool)
+    p = np.asarray(proba_val, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    half = np.zeros(len(y), dtype=bool)
+    for value in (False, True):
+        rows = rng.permutation(np.flatnonzero(y == value))
+        half[rows[: len(rows) // 2]] = True
+    for level in grid:
+        ok = True
+        for a, b in ((half, ~half), (~half, half)):
+            if not y[a].any() or not y[b].any():
+                return grid[-1]
+            t = choose_threshold(y[a], p[a], target_recall, level)
+            ok &= float(np.mean(p[b][y[b]] >= t)) >= target_recall
+        if ok:
+            return level
+    return grid[-1]
+
+
 class ChurnModel(XgbWrapper):
     """scikit-learn-style wrapper: fit(frame, y) -> self, predict_proba(frame) -> P(churn)."""
 
@@ -98,7 +139,7 @@ class ChurnModel(XgbWrapper):
         early_stopping_rounds: int = 30,
         validation_fraction: float = 0.1,
         target_recall: float = TARGET_RECALL,
-        recall_confidence: float | None = 0.95,
+        recall_confidence: float | str | None = 0.95,
         random_state: int = 42,
         n_jobs: int | None = None,
         spec: FeatureSpec | None = None,
@@ -109,6 +150,7 @@ class ChurnModel(XgbWrapper):
         self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None
     ) -> ChurnModel:
         """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
+        refuse_test(frame, y, choice="ChurnModel.fit")
         labels = _labels(y)
         x = self.spec.matrix(frame)
         x_tr, x_val, y_tr, y_val = train_test_split(
@@ -130,9 +172,13 @@ class ChurnModel(XgbWrapper):
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
         proba_val = self._proba(x_val)
-        self.threshold_ = choose_threshold(
-            y_val, proba_val, self.target_recall, self.recall_confidence
-        )
+        confidence = self.recall_confidence
+        if confidence == "auto":
+            confidence = choose_recall_confidence(
+                y_val, proba_val, self.target_recall, self.random_state
+            )
+        self.confidence_ = confidence
+        self.threshold_ = choose_threshold(y_val, proba_val, self.target_recall, confidence)
         flagged = proba_val >= self.threshold_
         self.validation_ = {
             "rows": len(y_val),
@@ -142,6 +188,7 @@ class ChurnModel(XgbWrapper):
             "auc_roc": float(roc_auc_score(y_val, proba_val))
             if 0 < y_val.sum() < len(y_val)
             else float("nan"),
+            "recall_confidence": float("nan") if confidence is None else float(confidence),
         }
         return self
 

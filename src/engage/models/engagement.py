@@ -16,6 +16,8 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.honest import refuse_test
+from engage.models.metrics import regression_metrics
 from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import XgbWrapper
 
@@ -44,6 +46,7 @@ class EngagementModel(XgbWrapper):
         self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None
     ) -> EngagementModel:
         """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
+        refuse_test(frame, y, choice="EngagementModel.fit")
         x = self.spec.matrix(frame)
         x_tr, x_val, y_tr, y_val = train_test_split(
             x,
@@ -61,6 +64,11 @@ class EngagementModel(XgbWrapper):
             callbacks=round_callbacks(on_round, self.n_estimators),
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
+        pred_val = self.booster_.inplace_predict(
+            x_val, iteration_range=(0, self.best_iteration_ + 1)
+        )
+        # What promotion compares: training-carved validation rows, never the test split.
+        self.validation_ = regression_metrics(y_val, np.clip(pred_val, 0.0, 1.0))
         return self
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:

@@ -41,6 +41,7 @@ from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 from sklearn.model_selection import train_test_split
 
 from engage.models.features import FeatureSpec
+from engage.models.honest import refuse_test
 from engage.models.progress import OnRound, round_callbacks
 from engage.models.xgb_artefacts import META_KEY as META_KEY
 from engage.models.xgb_artefacts import MODEL_KEY as MODEL_KEY
@@ -84,6 +85,7 @@ class LtvModel(XgbWrapper):
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray, on_round: OnRound | None = None) -> LtvModel:
         """Fit; `on_round(done, total)` follows the boosting rounds (engage.models.progress)."""
+        refuse_test(frame, y, choice="LtvModel.fit")
         target = np.asarray(y, dtype=np.float64)
         if not np.all(np.isfinite(target)) or (target < 0).any():
             raise ValueError("LTV targets must be finite and non-negative")
@@ -113,6 +115,12 @@ class LtvModel(XgbWrapper):
             callbacks=round_callbacks(on_round, self.n_estimators),
         )
         self.best_iteration_ = int(self.booster_.best_iteration)
+        median_val = np.maximum(self._inverse(np.sort(self._raw(x_val), axis=1)[:, 1]), 0.0)
+        # What promotion compares: training-carved validation rows, never the test split.
+        self.validation_ = {
+            "p50_mae": float(np.mean(np.abs(median_val - self._inverse(z_val)))),
+            "rows": float(len(z_val)),
+        }
         self.cqr_adjustment_ = 0.0
         self.calibration_: dict[str, Any] = {}
         if self.conformal:

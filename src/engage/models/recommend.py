@@ -35,6 +35,8 @@ import safetensors.torch
 import torch
 from torch import nn
 
+from engage.models.honest import refuse_test
+
 FORMAT_VERSION = 1
 _INIT_STD = 0.01  # N(0, 0.01) embeddings as in the paper; 0.1 trained markedly worse
 _MIN_STEPS, _MIN_BATCH = 200, 1024  # see NcfRecommender._batch_pairs
@@ -70,6 +72,7 @@ class _Recommender:
         self, interactions: pa.Table | pd.DataFrame, items: pa.Table | pd.DataFrame
     ) -> tuple[np.ndarray, np.ndarray]:
         """Index maps, item categories, seen items (CSR) and popularity; (user, item) codes."""
+        refuse_test(interactions, choice=f"{type(self).__name__}.fit")
         cat = as_frame(items, ["item_id", "category"]).sort_values("item_id", kind="stable")
         self.item_ids_ = cat["item_id"].astype(str).to_numpy()
         self.item_index_ = pd.Index(self.item_ids_)

@@ -145,18 +145,30 @@ class ModelRegistry:
     def judge(self, version: str, rule: PromotionRule) -> tuple[bool, str]:
         """Whether `rule` lets `version` replace the served version, and why.
 
-        Each version's metadata holds its test metrics at ``metrics -> test -> <metric>``.
+        Compares VALIDATION figures (``metrics -> validation -> <metric>``, carved from
+        each version's training data), never test figures: the test split is for the
+        report only. A served version saved before validation figures were kept has
+        nothing comparable, so the candidate is judged as a first version (and says so).
         """
         served = self.latest()
-        candidate = float(self.metadata(version)["metrics"]["test"][rule.metric])
-        if served is None:
-            return rule.decide(candidate, None)
-        return rule.decide(candidate, float(self.metadata(served)["metrics"]["test"][rule.metric]))
+        candidate = _validation_figure(self.metadata(version), rule.metric)
+        if candidate is None:
+            return False, f"no validation {rule.metric} recorded: not promoted"
+        current = None if served is None else _validation_figure(self.metadata(served), rule.metric)
+        promote, reason = rule.decide(candidate, current)
+        if served is not None and current is None:
+            reason += f" (served {served} has no validation figure to compare)"
+        return promote, f"validation {reason}"
 
     def latest(self) -> str | None:
         """The promoted version, or None before the first successful run."""
         key = f"{self.root}latest.json"
         return json.loads(self.store.get_bytes(key))["version"] if self.store.exists(key) else None
+
+
+def _validation_figure(metadata: Mapping[str, Any], metric: str) -> float | None:
+    value = (metadata.get("metrics") or {}).get("validation", {}).get(metric)
+    return None if value is None else float(value)
 
 
 def _now() -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engage.fairness.metrics import MIN_ROWS
+from engage.models.grading import summary_text
 from engage.reports import charts
 from engage.reports.data import ReportData
 from engage.reports.pdf import Doc, usd
@@ -83,8 +84,7 @@ def _models(doc: Doc, data: ReportData) -> None:
     rows = []
     for m in data.models:
         metrics = ", ".join(f"{k} {v:.4f}" for k, v in (m.get("metrics") or {}).items())
-        grading = m.get("grading") or {}
-        graded = f"{grading['ratio']:.3f} x reference" if "ratio" in grading else "-"
+        graded = summary_text(m.get("grading"))
         gate = (m.get("fairness_gate") or {}).get("passed")
         rows.append(
             [
@@ -95,7 +95,9 @@ def _models(doc: Doc, data: ReportData) -> None:
                 {True: "passed", False: "failed", None: "-"}[gate],
             ]
         )
-    doc.table(["Model", "Version", "Test metrics", "vs ground truth", "Fairness gate"], rows)
+    doc.table(
+        ["Model", "Version", "Test metrics", "Vs baseline; vs ceiling", "Fairness gate"], rows
+    )
 
 
 def _drivers(doc: Doc, data: ReportData) -> None:

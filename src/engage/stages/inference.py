@@ -1,8 +1,9 @@
 """Stage 4, batch inference (a Fargate task on AWS): every model scores every customer.
 
 Reaching this stage means data validation passed, so each version this run trained
-may now be judged for promotion: it is served if its primary test metric is not
-worse than the served version's by more than ENGAGE_PROMOTION_TOLERANCE (models
+may now be judged for promotion: it is served if its primary VALIDATION metric (carved
+from training; test figures are only reported) is not worse than the served
+version's by more than ENGAGE_PROMOTION_TOLERANCE (models
 without a held-out metric are served once their data passed). Each model scores
 the inference input with the winner (the new version, or the served one when the
 candidate lost), engagement and churn with exact TreeSHAP per customer, and its

@@ -50,6 +50,22 @@ def metrics_rows(
     return pa.Table.from_pylist(rows)
 
 
+def graded_splits(
+    by_split: Mapping[str, Mapping[str, float]], grading: Mapping[str, Any] | None
+) -> dict[str, Mapping[str, float]]:
+    """The metric splits plus `baseline_<name>` and `ceiling` rows from the grading record,
+    so `model_metrics` holds each model's figure beside its baselines and its ceiling."""
+    out = dict(by_split)
+    if not grading or "metric" not in grading:
+        return out
+    metric = grading["metric"]
+    for name, value in (grading.get("baselines") or {}).items():
+        out.setdefault(f"baseline_{name}", {metric: value})
+    if grading.get("ceiling") is not None:
+        out.setdefault("ceiling", {metric: grading["ceiling"]})
+    return out
+
+
 def metrics_key(run_id: str, model: str) -> str:
     """This run's metric rows for one model; the catalog table spans every run's files."""
     return f"{lake.MODEL_METRICS}{run_id}/{model}.parquet"
@@ -86,8 +102,9 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
     version = registry.save(
         fitted.artefacts, metadata, run_id, lambda meta: {CARD_FILE: render_card(meta).encode()}
     )
+    by_split = graded_splits(fitted.metrics, metadata.get("grading"))
     services.store.write_parquet(
-        metrics_key(run_id, name), metrics_rows(name, version, run_id, fitted.metrics)
+        metrics_key(run_id, name), metrics_rows(name, version, run_id, by_split)
     )
     fairness = metadata.get("fairness")
     if fairness:

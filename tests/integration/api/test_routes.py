@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_predict_by_id_misses_then_hits_the_cache(world, client, keys) -> None:
     cid = "CUST_0000007"
@@ -114,6 +116,21 @@ def test_health_ready_and_docs_need_no_key(client, state) -> None:
     )
     age = spec["components"]["schemas"]["CustomerFeatures"]["properties"]["age"]
     assert age["minimum"] == 18 and age["maximum"] == 65
+
+
+def test_models_route_shows_vs_baseline_and_vs_ceiling(client, keys) -> None:
+    assert client.get("/models").status_code == 401
+    body = client.get("/models", headers=keys.h()).json()
+    rows = {m["model"]: m for m in body["models"]}
+    assert set(rows) == {"engagement", "churn", "ltv", "recommendation", "anomaly"}
+    engagement = rows["engagement"]
+    assert engagement["version"] == "v1" and engagement["baseline"] == "gbm_defaults"
+    assert engagement["vs_baseline"] == pytest.approx(
+        engagement["grade_value"] - engagement["baseline_value"]
+    )
+    assert engagement["validation_metrics"]["r2"] > 0
+    assert rows["anomaly"]["ceiling"] == 1.0
+    assert "x ceiling" in engagement["summary"]
 
 
 def test_metrics_are_prometheus_text(client, keys) -> None:

@@ -375,8 +375,10 @@ def test_ensemble_keeps_serving_the_old_version_when_the_new_one_is_much_worse(
     ensemble.run(_event("r1"), trained_services)
     key = f"{registry.root}v2/metadata.json"
     meta = json.loads(store.get_bytes(key))
-    meta["metrics"]["test"]["r2"] = registry.metadata("v1")["metrics"]["test"]["r2"] - 0.2
-    store.put_bytes(key, json.dumps(meta).encode())  # v2 now measured 0.2 R² worse
+    served_r2 = registry.metadata("v1")["metrics"]["validation"]["r2"]
+    meta["metrics"]["validation"]["r2"] = served_r2 - 0.2
+    meta["metrics"]["test"]["r2"] = served_r2 + 0.2  # promotion must not look at test
+    store.put_bytes(key, json.dumps(meta).encode())  # v2 now validated 0.2 R² worse
 
     inference.run(_event("r2"), trained_services)
     ensemble.run(_event("r2"), trained_services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pyarrow.parquet as pq
@@ -21,7 +22,8 @@ def test_run_then_inspect_history_and_models(monkeypatch, tmp_path) -> None:
     assert "Pipeline succeeded" in result.output
     for model in ("engagement", "churn", "ltv", "recommendation", "anomaly"):
         assert re.search(rf"│ {model} +│ v1 +│ v1 ", result.output), model
-    assert re.search(r"r2 0\.\d+ = 0\.\d+ x ceiling", result.output)
+    assert re.search(r"r2 -?0\.\d+; vs gbm_defaults -?0\.\d+ \([+-]0\.\d+\);", result.output)
+    assert re.search(r"x ceiling 0\.\d+", result.output)
     run_id = re.search(r"run_\d{8}T\d{6}Z_[0-9a-f]{6}", result.output).group(0)
 
     listing = runner.invoke(app, ["runs"])
@@ -32,6 +34,15 @@ def test_run_then_inspect_history_and_models(monkeypatch, tmp_path) -> None:
 
     models = runner.invoke(app, ["models"])
     assert models.exit_code == 0 and "engagement" in models.output and "v1" in models.output
+    assert "Vs baseline" in models.output and "Vs ceiling" in models.output
+    listed = json.loads(runner.invoke(app, ["models", "list", "--json"]).output)
+    graded = {m["model"]: m["grading"] for m in listed}
+    assert graded["engagement"]["baseline"] == "gbm_defaults"
+    assert graded["engagement"]["vs_ceiling"] is not None
+    assert graded["recommendation"]["baseline"] in ("popularity", "category_popularity")
+    assert graded["anomaly"]["ceiling"] == 1.0
+    shown = json.loads(runner.invoke(app, ["models", "show", "churn"]).output)
+    assert shown["vs"]["summary"].startswith("auc_roc")
     assert runner.invoke(app, ["models", "promote", "engagement", "v9"]).exit_code == 1
 
     # Broken input: exit 1, the failing stage and the column are named.

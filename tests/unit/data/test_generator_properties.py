@@ -70,8 +70,13 @@ def test_sentiment_and_categories_match_the_seed(small_tables):
 def test_anomaly_rate_is_half_a_percent_and_anomalies_look_abnormal(small_tables):
     flag = col(small_tables, "ground_truth", "is_anomaly")
     assert flag.mean() == pytest.approx(0.005, abs=0.0005)
+    kind = col(small_tables, "ground_truth", "anomaly_kind")
+    assert set(kind[flag]) == set(contract.ANOMALY_KINDS)
+    assert all(k is None for k in kind[~flag])
     trust = col(small_tables, "customers", "trust_score")
-    assert trust[flag].mean() < 0.1 < trust[~flag].mean()
+    # Lower on average, but within the organic range (no single column separates them).
+    assert trust[flag].mean() < trust[~flag].mean()
+    assert trust[flag].min() >= trust[~flag].min()
 
 
 def test_targets_are_learnable_but_noisy(small_tables):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from engage.models.anomaly import (
     UnsafeArtefactError,
     anomaly_report,
 )
+from engage.models.params import params_for
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,8 @@ def truth(small_dataset: Path, customers: pd.DataFrame) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def model(customers: pd.DataFrame) -> AnomalyDetector:
-    return AnomalyDetector(random_state=42).fit(customers)
+    # What the pipeline trains (params.toml), so the quality bounds grade the real thing.
+    return AnomalyDetector(**params_for("anomaly"), random_state=42).fit(customers)
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +86,25 @@ def test_flag_is_contamination_tail(
 
 
 def test_detection_quality(truth: np.ndarray, scores: np.ndarray) -> None:
-    # 100 anomalies among 20K, so precision@100 is also recall@100. This configuration gives
-    # 0.94-0.99 over random_state 0-4 and 42; the paper's max_samples=256 without the ratio
-    # features gives 0.42-0.72, with them 0.78-0.89, so 0.9 catches a regression to either.
+    # 100 anomalies among 20K, so precision@100 is also recall@100. Since issue 17 the
+    # injected kinds overlap organic behaviour column by column (the best single-column
+    # rule reaches about 0.33 here), so the forest is far from perfect: measured 0.37
+    # precision@100, 0.48 recall in the top 1%, AUC 0.94 (seed 7, random_state 42; 0.26,
+    # 0.34 without the deviation features). The bounds catch a detector that loses them.
     report = anomaly_report(truth, scores)
     assert report["anomalies"] == 100
-    assert report["precision_at_100"] >= 0.9
-    assert report["recall_at_top_share"] >= 0.95
-    assert report["roc_auc"] >= 0.99
-    assert report["flag_recall"] >= 0.95
+    assert report["precision_at_100"] >= 0.3
+    assert report["recall_at_top_share"] >= 0.4
+    assert report["roc_auc"] >= 0.9
+
+
+def test_deviation_features_are_off_for_old_artefacts(customers: pd.DataFrame) -> None:
+    part = customers.iloc[:3000]
+    plain = AnomalyDetector(n_estimators=20).fit(part)
+    meta = json.loads(plain.to_bytes()[META_KEY])
+    del meta["params"]["deviation_features"]  # a version saved before the option existed
+    old = {FOREST_KEY: plain.to_bytes()[FOREST_KEY], META_KEY: json.dumps(meta).encode()}
+    np.testing.assert_array_equal(AnomalyDetector.from_bytes(old).score(part), plain.score(part))
 
 
 def test_deterministic_with_random_state(customers: pd.DataFrame) -> None:

@@ -15,9 +15,9 @@ def registry(tmp_path: Path) -> ModelRegistry:
     return ModelRegistry(LocalObjectStore(tmp_path / "lake"), "engagement")
 
 
-def _save(registry: ModelRegistry, r2: float, run_id: str) -> str:
-    metadata = {"metrics": {"test": {"r2": r2}}}
-    return registry.save({"model.ubj": b"\x00model"}, metadata, run_id)
+def _save(registry: ModelRegistry, r2: float, run_id: str, test_r2: float | None = None) -> str:
+    metrics = {"validation": {"r2": r2}, "test": {"r2": r2 if test_r2 is None else test_r2}}
+    return registry.save({"model.ubj": b"\x00model"}, {"metrics": metrics}, run_id)
 
 
 def test_versions_count_up_and_round_trip(registry: ModelRegistry) -> None:
@@ -89,3 +89,22 @@ def test_judge_compares_with_served_version(registry: ModelRegistry) -> None:
     rule = PromotionRule("r2", tolerance=0.01)
     assert registry.judge(worse, rule)[0] is False
     assert registry.judge(better, rule)[0] is True
+
+
+def test_judge_reads_validation_never_test(registry: ModelRegistry) -> None:
+    registry.promote(_save(registry, 0.95, "run-a"), "run-a")
+    flattered = _save(registry, 0.80, "run-b", test_r2=0.99)  # great test, poor validation
+    modest = _save(registry, 0.96, "run-c", test_r2=0.50)
+    rule = PromotionRule("r2", tolerance=0.01)
+    assert registry.judge(flattered, rule)[0] is False
+    promote, reason = registry.judge(modest, rule)
+    assert promote is True and reason.startswith("validation")
+
+
+def test_judge_without_validation_figures(registry: ModelRegistry) -> None:
+    old = registry.save({"model.ubj": b"x"}, {"metrics": {"test": {"r2": 0.99}}}, "run-a")
+    registry.promote(old, "run-a")
+    assert registry.judge(old, PromotionRule("r2"))[0] is False  # no validation: never on test
+    fresh = _save(registry, 0.5, "run-b")
+    promote, reason = registry.judge(fresh, PromotionRule("r2"))
+    assert promote is True and "no validation figure" in reason

@@ -21,9 +21,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage import lake
+from engage.contract import TRUTH_TABLES
+from engage.models.honest import mark_test
 from engage.pipeline.progress import quiet
 from engage.ports import ObjectStore, ProgressReporter
 from engage.settings import Settings
+
+TRUTH_TABLE_NAMES = tuple(t.name for t in TRUTH_TABLES)
 
 
 @dataclass
@@ -46,7 +50,14 @@ class LakeData:
         return self.memo("table:" + prefix, lambda: self.store.read_parquet(prefix))
 
     def frame(self, prefix: str) -> pd.DataFrame:
-        return self.memo("frame:" + prefix, lambda: self.table(prefix).to_pandas())
+        """The dataset as pandas; the test split comes tagged (`engage.models.honest`), so a
+        plan that hands it to a fit or another choice fails instead of grading itself."""
+
+        def make() -> pd.DataFrame:
+            frame = self.table(prefix).to_pandas()
+            return mark_test(frame) if prefix == lake.PROCESSED_TEST else frame
+
+        return self.memo("frame:" + prefix, make)
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """`make()` computed once per key and shared by every caller."""
@@ -68,10 +79,18 @@ class LakeData:
 
     def truth(self) -> pd.DataFrame | None:
         """The generator's ground truth, if the source folder has it (grading only)."""
-        path = self.source / "ground_truth.parquet" if self.source else None
+        gt = self.truth_table("ground_truth")
+        return None if gt is None else self.memo("truth", lambda: gt.set_index("customer_id"))
+
+    def truth_table(self, name: str) -> pd.DataFrame | None:
+        """A generator truth table (`ground_truth`, `truth_tastes`, `truth_items`) from the
+        source folder, or None; for grading only, never a training input."""
+        if name not in TRUTH_TABLE_NAMES:
+            raise KeyError(f"{name!r} is not a truth table; known: {', '.join(TRUTH_TABLE_NAMES)}")
+        path = self.source / f"{name}.parquet" if self.source else None
         if path is None or not path.is_file():
             return None
-        return self.memo("truth", lambda: pq.read_table(path).to_pandas().set_index("customer_id"))
+        return self.memo("truth_table:" + name, lambda: pq.read_table(path).to_pandas())
 
     def fingerprint(self, *prefixes: str) -> str:
         """SHA-256 over the listed datasets' Parquet bytes: which data trained a version.

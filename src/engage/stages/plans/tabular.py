@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import xgboost as xgb
+from sklearn.metrics import roc_auc_score
 
+from engage.models import baselines, explain, ltv, truth
 from engage.models import churn as churn_mod
-from engage.models import explain, ltv, truth
 from engage.models.engagement import TARGET as ENGAGEMENT_TARGET
 from engage.models.engagement import EngagementModel
+from engage.models.grading import grade
 from engage.models.metrics import regression_metrics
 from engage.models.params import params_for
 from engage.models.subgroups import classification_scores, regression_scores, subgroup_metrics
@@ -112,8 +114,10 @@ class EngagementPlan(_CustomerTablePlan):
         )  # fmt: skip
         metrics = {
             "train": regression_metrics(y_train, pred_train),
+            "validation": model.validation_,
             "test": regression_metrics(y_test, pred),
         }
+        base = _engagement_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} reg:squarederror",
@@ -128,7 +132,7 @@ class EngagementPlan(_CustomerTablePlan):
             "feature_selection": selection,
             "fairness": fairness,
             "corrected_labels": corrected,
-            "grading": _engagement_grade(test, metrics["test"]["r2"], data),
+            "grading": _engagement_grade(test, metrics["test"]["r2"], base, data),
             **tuning,
             "intended_use": "Rank customers by expected daily engagement (0-1) for product "
             "and campaign prioritisation.",
@@ -163,14 +167,35 @@ class EngagementPlan(_CustomerTablePlan):
         return Scored(table, report)
 
 
-def _engagement_grade(test: pd.DataFrame, r2: float, data: LakeData) -> dict[str, Any] | None:
+def _matrices(model: Any, train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    return model.spec.matrix(train), model.spec.matrix(test)
+
+
+def _engagement_baselines(
+    model: EngagementModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
+) -> dict[str, float]:
+    """R² of gradient-boosting defaults and of the training mean on the same test rows."""
+    x_tr, x_te = _matrices(model, train, test)
+    y_tr, y_te = train[ENGAGEMENT_TARGET].to_numpy(), test[ENGAGEMENT_TARGET].to_numpy()
+    gbm = baselines.gbm_default_regressor(x_tr, y_tr, ctx.seed, threads=ctx.threads)
+    gbm = gbm.predict(x_te)
+    mean = np.full(len(y_te), float(np.mean(y_tr)))
+    return {
+        baselines.GBM_DEFAULTS: regression_metrics(y_te, np.clip(gbm, 0.0, 1.0))["r2"],
+        baselines.TRIVIAL: regression_metrics(y_te, mean)["r2"],
+    }
+
+
+def _engagement_grade(
+    test: pd.DataFrame, r2: float, base: dict[str, float], data: LakeData
+) -> dict[str, Any]:
     aligned = customers_with_truth(test, data.truth())
-    if aligned is None:
-        return None
-    ceiling = truth.engagement_r2_ceiling(
-        test[ENGAGEMENT_TARGET].to_numpy(), aligned["expected_engagement"].to_numpy()
-    )
-    return {"metric": "r2", "value": r2, "ceiling": ceiling, "ratio": r2 / ceiling}
+    ceiling = None
+    if aligned is not None:
+        ceiling = truth.engagement_r2_ceiling(
+            test[ENGAGEMENT_TARGET].to_numpy(), aligned["expected_engagement"].to_numpy()
+        )
+    return grade("r2", r2, base, ceiling)
 
 
 class ChurnPlan(_CustomerTablePlan):
@@ -208,6 +233,7 @@ class ChurnPlan(_CustomerTablePlan):
             "validation": flat_floats(model.validation_),
             "test": flat_floats(report),
         }
+        base = _churn_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} binary:logistic",
@@ -223,7 +249,7 @@ class ChurnPlan(_CustomerTablePlan):
             "feature_selection": selection,
             "fairness": fairness,
             "reports": {"calibration": report["calibration"]},
-            "grading": _churn_grade(test, model, report, data),
+            "grading": _churn_grade(test, model, report, base, data),
             **tuning,
             "intended_use": "Flag customers likely to churn within 30 days for retention "
             f"offers; the threshold targets {model.target_recall:.0%} recall, and "
@@ -255,22 +281,42 @@ class ChurnPlan(_CustomerTablePlan):
         return Scored(table, report)
 
 
+def _churn_baselines(
+    model: churn_mod.ChurnModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
+) -> dict[str, float]:
+    """AUC of gradient-boosting defaults, of the legacy rules score and of a constant."""
+    x_tr, x_te = _matrices(model, train, test)
+    y_tr = train[churn_mod.TARGET].to_numpy(bool)
+    y_te = test[churn_mod.TARGET].to_numpy(bool)
+    if not 0 < y_te.sum() < len(y_te) or not 0 < y_tr.sum() < len(y_tr):
+        return {}
+    fitted = baselines.gbm_default_classifier(x_tr, y_tr, ctx.seed, ctx.threads)
+    gbm = fitted.predict_proba(x_te)[:, 1]
+    out = {baselines.GBM_DEFAULTS: float(roc_auc_score(y_te, gbm)), baselines.TRIVIAL: 0.5}
+    if "churn_risk_score" in test:
+        legacy = test["churn_risk_score"].to_numpy(np.float64, na_value=0.0)
+        out["legacy_rules"] = float(roc_auc_score(y_te, legacy))
+    return out
+
+
 def _churn_grade(
-    test: pd.DataFrame, model: churn_mod.ChurnModel, report: dict[str, Any], data: LakeData
-) -> dict[str, Any] | None:
+    test: pd.DataFrame,
+    model: churn_mod.ChurnModel,
+    report: dict[str, Any],
+    base: dict[str, float],
+    data: LakeData,
+) -> dict[str, Any]:
     aligned = customers_with_truth(test, data.truth())
     if aligned is None:
-        return None
+        return grade("auc_roc", report["auc_roc"], base)
     p_true = aligned["churn_probability"].to_numpy()
     ceiling = truth.churn_auc_ceiling(test[churn_mod.TARGET].to_numpy(), p_true)
     flagged = model.predict(test)
-    return {
-        "metric": "auc_roc",
-        "value": report["auc_roc"],
-        "ceiling": ceiling,
-        "ratio": report["auc_roc"] / ceiling,
-        "expected_recall": truth.churn_expected_recall(p_true, flagged),
-    }
+    return grade(
+        "auc_roc", report["auc_roc"], base, ceiling,
+        expected_recall=truth.churn_expected_recall(p_true, flagged),
+        recall_confidence=model.confidence_,
+    )  # fmt: skip
 
 
 class LtvPlan(_CustomerTablePlan):
@@ -296,6 +342,7 @@ class LtvPlan(_CustomerTablePlan):
         report = ltv.interval_report(y_test, quantiles, model.raw_quantiles(test))
         test_metrics = flat_floats(report)
         test_metrics.update({f"pinball_{k}": v for k, v in report["pinball"].items()})
+        base = _ltv_baselines(model, train, test, ctx)
         importance = model.feature_importance()
         metadata = {
             "algorithm": f"xgboost {xgb.__version__} reg:quantileerror (CQR)",
@@ -309,12 +356,13 @@ class LtvPlan(_CustomerTablePlan):
             "test_rows": len(test),
             "subgroup_metrics": subgroup_metrics(test, y_test, quantiles[:, 1], regression_scores),
             "feature_selection": selection,
-            "grading": _ltv_grade(test, report, data),
+            "grading": _ltv_grade(test, report, base, data),
             "intended_use": "p10/p50/p90 of customer lifetime value for acquisition and "
             "re-engagement decisions (seed: acquire when CAC < 0.33 x LTV).",
         }
         summary = {"test_coverage": report["coverage"], "test_p50_mae": report["p50_mae"]}
-        return Fitted(model, model.to_bytes(), {"test": test_metrics}, metadata, summary)
+        metrics = {"validation": model.validation_, "test": test_metrics}
+        return Fitted(model, model.to_bytes(), metrics, metadata, summary)
 
     def load(self, artefact: Callable[[str], bytes]) -> ltv.LtvModel:
         return load_artefacts(self.name, artefact)
@@ -336,16 +384,29 @@ class LtvPlan(_CustomerTablePlan):
         return Scored(table, {"crossing_rows": crossing, "mean_p50": float(q[:, 1].mean())})
 
 
-def _ltv_grade(test: pd.DataFrame, report: dict[str, Any], data: LakeData) -> dict | None:
-    aligned = customers_with_truth(test, data.truth())
-    if aligned is None:
-        return None
-    floor = truth.ltv_mae_floor(test[ltv.TARGET].to_numpy(), aligned["ltv_median"].to_numpy())
+def _ltv_baselines(
+    model: ltv.LtvModel, train: pd.DataFrame, test: pd.DataFrame, ctx: FitContext
+) -> dict[str, float]:
+    """p50 MAE (USD) of gradient-boosting defaults (absolute loss) and of the training median."""
+    x_tr, x_te = _matrices(model, train, test)
+    y_tr, y_te = train[ltv.TARGET].to_numpy(np.float64), test[ltv.TARGET].to_numpy(np.float64)
+    fitted = baselines.gbm_default_regressor(x_tr, y_tr, ctx.seed, "absolute_error", ctx.threads)
+    gbm = fitted.predict(x_te)
     return {
-        "metric": "coverage",
-        "value": report["coverage"],
-        "target": ltv.NOMINAL_COVERAGE,
-        "p50_mae": report["p50_mae"],
-        "p50_mae_floor": floor,
-        "ratio": floor / report["p50_mae"],
+        baselines.GBM_DEFAULTS: float(np.mean(np.abs(np.maximum(gbm, 0.0) - y_te))),
+        baselines.TRIVIAL: float(np.mean(np.abs(np.median(y_tr) - y_te))),
     }
+
+
+def _ltv_grade(
+    test: pd.DataFrame, report: dict[str, Any], base: dict[str, float], data: LakeData
+) -> dict[str, Any]:
+    """Graded on p50 MAE (vs its noise floor); interval coverage is kept beside it."""
+    aligned = customers_with_truth(test, data.truth())
+    floor = None
+    if aligned is not None:
+        floor = truth.ltv_mae_floor(test[ltv.TARGET].to_numpy(), aligned["ltv_median"].to_numpy())
+    return grade(
+        "p50_mae", report["p50_mae"], base, floor, higher_is_better=False,
+        coverage=report["coverage"], target_coverage=ltv.NOMINAL_COVERAGE,
+    )  # fmt: skip

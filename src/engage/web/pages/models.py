@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from engage.models.grading import summary_text
 from engage.models.registry import ModelNotFoundError, ModelRegistry
 from engage.web import results
 from engage.web.auth import Admin, Viewer, check_csrf, form
@@ -50,6 +51,7 @@ def registry_rows(request: Request) -> list[dict[str, Any]]:
                     "metrics": " ".join(
                         f"{k}={v:.4g}" for k, v in metrics.items() if isinstance(v, int | float)
                     ),
+                    "grade": summary_text(meta.get("grading")),
                 }
             )
     return rows

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from engage.cost import run_cost
+from engage.models.grading import vs_fields
 from engage.web import catalog, charts, results
 from engage.web.auth import Viewer
 from engage.web.pages import common
@@ -72,7 +73,7 @@ def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     promoted = ((record.get("output") or {}).get("inference") or {}).get("models") or {}
     for m in results.trained_models(record):
         grading, gate = m.get("grading") or {}, m.get("fairness_gate")
-        reference = next((k for k in ("ceiling", "baseline", "target") if k in grading), None)
+        vs = vs_fields(grading)
         out.append(
             {
                 "model": m.get("model"),
@@ -81,9 +82,11 @@ def model_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
                 "metrics": m.get("metrics") or {},
                 "grade_metric": grading.get("metric"),
                 "grade_value": grading.get("value"),
-                "reference_kind": reference,
-                "reference": grading.get(reference) if reference else None,
-                "ratio": grading.get("ratio"),
+                "baseline": vs["baseline"],
+                "baseline_value": vs["baseline_value"],
+                "vs_baseline": vs["vs_baseline"],
+                "ceiling": vs["ceiling"],
+                "vs_ceiling": vs["vs_ceiling"],
                 "gate": None if gate is None else ("passed" if gate.get("passed") else "FAILED"),
                 "training_seconds": m.get("training_seconds"),
             }

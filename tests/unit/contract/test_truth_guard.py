@@ -1,0 +1,57 @@
+"""The generator's truth tables grade models and never feed training (issue 17)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from engage import contract
+from engage.stages.plans.base import TRUTH_TABLE_NAMES
+
+SRC = Path(__file__).resolve().parents[3] / "src" / "engage"
+TRUTH = re.compile(
+    r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
+    r"|truth_table\(|\.truth\(\)"
+)
+# Who may name a truth table: the contract, the generator that writes them, the lake
+# reader that serves them for grading, and the plans' grading code.
+ALLOWED = {
+    "contract/__init__.py",
+    "contract/tables.py",
+    "data/anomalies.py",
+    "data/chunk.py",
+    "data/content.py",
+    "data/generator.py",
+    "models/recommend_eval.py",  # the oracle: a grader, never a fitted input
+    "stages/plans/anomaly.py",
+    "stages/plans/base.py",
+    "stages/plans/recommendation.py",
+    "stages/plans/tabular.py",
+}
+
+
+def test_only_graders_name_the_truth_tables() -> None:
+    naming = {
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if TRUTH.search(p.read_text(encoding="utf-8"))
+    }
+    assert naming <= ALLOWED, sorted(naming - ALLOWED)
+
+
+def test_truth_tables_are_metadata_only() -> None:
+    assert set(TRUTH_TABLE_NAMES) == {"ground_truth", "truth_tastes", "truth_items"}
+    for table in contract.TRUTH_TABLES:
+        for col in table.columns:
+            assert not col.is_model_input, f"{table.name}.{col.name}"
+
+
+def test_plans_read_truth_only_in_grading_code() -> None:
+    # Outside base.py, every truth read sits in a function whose job is grading: the
+    # tabular/anomaly `_..._grade` helpers, or the recommendation plan's evaluation call.
+    for name in ("anomaly.py", "tabular.py", "recommendation.py"):
+        text = (SRC / "stages" / "plans" / name).read_text(encoding="utf-8")
+        for match in re.finditer(r"data\.truth(_table)?\(", text):
+            before = text[: match.start()]
+            func = re.findall(r"\n(?:    )?def (\w+)\(", before)[-1]
+            assert "grade" in func or (name, func) == ("recommendation.py", "fit"), (name, func)
