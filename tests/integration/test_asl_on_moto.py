@@ -51,9 +51,12 @@ LAMBDAS = [
     "create-qa-table",
     "create-results-table",
     "update-knowledge-base",
+    "segmentation",
     "network-analysis",
+    "premium-uplift",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
+ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
 PARAMS = {"customers": 200, "seed": 7}
 
@@ -132,11 +135,12 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
 
     assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
-    branches = {"ParallelModelTraining", "DataValidation", "NetworkAnalysis", *MODEL_STATES}
-    assert set(entered[3:11]) == branches
-    assert entered[11:14] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
-    assert set(entered[14:16]) == {"CreateQATable", "CreateFinalResults"}
-    assert entered[16:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
+    branches = {"ParallelModelTraining", "DataValidation", *ANALYTICS_STATES, *MODEL_STATES}
+    after = entered[3 + len(branches) :]
+    assert set(entered[3 : 3 + len(branches)]) == branches
+    assert after[:3] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
+    assert set(after[3:5]) == {"CreateQATable", "CreateFinalResults"}
+    assert after[5:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
 
     local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
     assert local.succeeded

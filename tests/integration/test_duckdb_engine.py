@@ -95,9 +95,17 @@ def build_lake(engine: DuckDbEngine, n: int, run_id: str = "run-1") -> pa.Table:
         "value": [R2, RMSE, 0.5, 0.1],
     })  # fmt: skip
     store.write_parquet(lake.MODEL_METRICS + "metrics.parquet", metrics)
+    segmented = table.column("customer_id").to_pylist()[: n // 2]  # the rest: no segment
+    segments = pa.table({
+        "customer_id": segmented,
+        "segment_name": ["Power users"] * len(segmented),
+        "run_id": [run_id] * len(segmented),
+    })  # fmt: skip
+    store.write_parquet(lake.SEGMENTS + "part-0.parquet", segments)
     engine.run_file("engagement_raw/customers")
     engine.register_parquet("engagement_predictions.predictions", lake.PREDICTIONS_TABLE)
     engine.register_parquet("engagement_predictions.model_metrics", lake.MODEL_METRICS)
+    engine.register_parquet("engagement_analytics.segments", lake.SEGMENTS)
     return table
 
 
@@ -164,6 +172,8 @@ def test_final_results_partitions_metrics_and_run_id(engine: DuckDbEngine) -> No
     assert set(res["model_rmse"].to_pylist()) == {RMSE}
     assert set(res["pipeline_run_id"].to_pylist()) == {"run-1"}
     assert sorted(res["customer_id"].to_pylist()) == sorted(ids(engine, "engagement_raw.customers"))
+    names = res["segment_name"].to_pylist()  # the run's segment, NULL where it made none
+    assert names.count("Power users") == 30 and names.count(None) == 30
 
 
 def test_empty_partitioned_result_is_an_empty_typed_table(engine: DuckDbEngine) -> None:

@@ -91,7 +91,15 @@ def test_every_catalog_table_exists_with_the_right_rows(baseline, catalog) -> No
         "WHERE run_id = :run_id AND model_name = 'engagement'",
         {"run_id": run_id},
     )
-    assert set(splits["split"].to_pylist()) == {"test", "train"}
+    # train/validation/test, and the grades beside them: baselines and the truth ceiling
+    assert set(splits["split"].to_pylist()) == {
+        "train",
+        "validation",
+        "test",
+        "baseline_trivial",
+        "baseline_gbm_defaults",
+        "ceiling",
+    }
 
 
 def test_qa_table_is_a_pending_review_queue_of_at_most_400(baseline, catalog) -> None:

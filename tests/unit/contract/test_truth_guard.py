@@ -22,11 +22,14 @@ ALLOWED = {
     "data/chunk.py",
     "data/content.py",
     "data/generator.py",
+    "data/graph.py",  # writes the planted communities and influence
     "models/recommend_eval.py",  # the oracle: a grader, never a fitted input
     "stages/plans/anomaly.py",
     "stages/plans/base.py",
     "stages/plans/recommendation.py",
     "stages/plans/tabular.py",
+    "stages/premium_uplift.py",  # grades the fitted effects in its report, after the fit
+    "stages/segmentation.py",  # grades the fitted segments in its report, after the fit
 }
 
 

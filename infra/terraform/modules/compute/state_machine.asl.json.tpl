@@ -382,42 +382,8 @@
           "States": {
             "Segmentation": {
               "Type": "Task",
-              "Comment": "Fargate task segmenting every customer (issue 17 item 4): K-Means with k in 6-8 chosen by silhouette on training data, HDBSCAN on a sample, segments named by rule; publishes engagement_analytics.segments and segment_profiles. Same container and event as the training tasks.",
-              "Resource": "arn:aws:states:::ecs:runTask.sync",
-              "Parameters": {
-                "Cluster": "${EcsCluster}",
-                "TaskDefinition": "${Prefix}segmentation-task",
-                "NetworkConfiguration": {
-                  "AwsvpcConfiguration": {
-                    "Subnets": ${jsonencode(Subnets)},
-                    "SecurityGroups": ${jsonencode(SecurityGroups)},
-                    "AssignPublicIp": "DISABLED"
-                  }
-                },
-                "Overrides": {
-                  "ContainerOverrides": [
-                    {
-                      "Name": "training-container",
-                      "Cpu": 4096,
-                      "Memory": 16384,
-                      "Environment": [
-                        {
-                          "Name": "ENGAGE_STAGE",
-                          "Value": "segmentation"
-                        },
-                        {
-                          "Name": "ENGAGE_EXECUTION",
-                          "Value.$": "$$.Execution.Name"
-                        },
-                        {
-                          "Name": "ENGAGE_EVENT",
-                          "Value.$": "States.JsonToString($$.Execution.Input)"
-                        }
-                      ]
-                    }
-                  ]
-                }
-              },
+              "Comment": "Segments every customer (issue 17 item 4; engage.stages.segmentation): K-Means with k in 6-8 chosen by silhouette on training data, HDBSCAN on a sample, segments named by rule; publishes engagement_analytics.segments and segment_profiles. A Lambda like the other analyses of this branch.",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}segmentation-lambda",
               "ResultPath": "$.segmentation",
               "Retry": [
                 {

@@ -23,6 +23,7 @@ variable "lambda_stages" {
     "pre-cleanup"           = "engage.stages.pre_cleanup.handler"
     "data-prep"             = "engage.stages.data_prep.handler"
     "data-validation"       = "engage.stages.data_validation.handler"
+    "segmentation"          = "engage.stages.segmentation.handler"
     "premium-uplift"        = "engage.stages.premium_uplift.handler"
     "ensemble-predictions"  = "engage.stages.ensemble.handler"
     "create-qa-table"       = "engage.stages.qa_table.handler"

@@ -16,7 +16,7 @@ variable "task_families" {
   type        = list(string)
   default = [
     "engagement-training", "churn-training", "ltv-training",
-    "recommendation-training", "anomaly-training", "segmentation", "inference",
+    "recommendation-training", "anomaly-training", "inference",
   ]
 }
 
