@@ -15,7 +15,7 @@ from rich.table import Table
 
 from engage.cli.cost import summary_line as cost_summary_line
 from engage.cli.generate import print_summary, run_generation
-from engage.cli.tables import whole
+from engage.cli.tables import show
 
 if TYPE_CHECKING:
     from engage.orchestrate import PipelineRun
@@ -161,8 +161,10 @@ def _models_table(run: PipelineRun) -> Table:
 
 
 def _print_summary(run: PipelineRun, settings: Settings) -> None:
-    console.print(whole(_stage_table(run)))  # wraps at 80 columns, never cuts a name
-    console.print(whole(_models_table(run)))
+    # Whole at any width: wrapped, or one record per block where the words cannot fit
+    # side by side (a printed table wider than the console is cut at its edge).
+    show(console, _stage_table(run))
+    show(console, _models_table(run))
     total = sum(r.duration_s or 0 for r in run.result.records if "/" not in r.path)
     console.print(
         Panel.fit(
