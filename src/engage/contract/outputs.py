@@ -199,6 +199,23 @@ DERIVED_FEATURES = Table(
 
 _EFFECT = "premium minus free, in engagement-score points (engage.analytics.uplift)"
 
+# The causal model's estimate and its 95% interval, and the age band it is reported by:
+# the same columns in premium_uplift and premium_targets.
+_EFFECT_COLUMNS = tuple(
+    _out(name, DType.FLOAT, text, minimum=-1, maximum=1, unit="score")
+    for name, text in (
+        ("effect", f"Estimated effect of premium, {_EFFECT}."),
+        ("lower", "Lower end of the effect's 95% interval."),
+        ("upper", "Upper end of the effect's 95% interval."),
+    )
+)
+_AGE_BAND = _out(
+    "age_band",
+    DType.STRING,
+    "Age band of the customer.",
+    categories=("18-24", "25-34", "35-44", "45-54", "55+"),
+)
+
 PREMIUM_UPLIFT = Table(
     "premium_uplift",
     "engagement_analytics.premium_uplift: per customer, the estimated causal effect of "
@@ -206,19 +223,13 @@ PREMIUM_UPLIFT = Table(
     "with its bootstrap interval and the overlap check.",
     (
         _ID,
-        _out("effect", DType.FLOAT, f"Estimated effect of premium, {_EFFECT}.",
-             minimum=-1, maximum=1, unit="score"),
-        _out("lower", DType.FLOAT, "Lower end of the effect's 95% interval.",
-             minimum=-1, maximum=1, unit="score"),
-        _out("upper", DType.FLOAT, "Upper end of the effect's 95% interval.",
-             minimum=-1, maximum=1, unit="score"),
+        *_EFFECT_COLUMNS,
         _out("propensity", DType.FLOAT, "Estimated P(premium | pre-treatment covariates).",
              minimum=0, maximum=1),
         _out("in_overlap", DType.BOOL, "Propensity inside [0.05, 0.95]: outside it the "
              "effect is an extrapolation."),
         CUSTOMERS.column("account_type"),
-        _out("age_band", DType.STRING, "Age band of the customer.",
-             categories=("18-24", "25-34", "35-44", "45-54", "55+")),
+        _AGE_BAND,
         _RUN,
     ),
     key=("customer_id",),
@@ -231,14 +242,8 @@ PREMIUM_TARGETS = Table(
     (
         _out("rank", DType.INT, "1 = the largest estimated gain.", minimum=1),
         _ID,
-        _out("effect", DType.FLOAT, f"Estimated effect of premium, {_EFFECT}.",
-             minimum=-1, maximum=1, unit="score"),
-        _out("lower", DType.FLOAT, "Lower end of the 95% interval.", minimum=-1, maximum=1,
-             unit="score"),
-        _out("upper", DType.FLOAT, "Upper end of the 95% interval.", minimum=-1, maximum=1,
-             unit="score"),
-        _out("age_band", DType.STRING, "Age band of the customer.",
-             categories=("18-24", "25-34", "35-44", "45-54", "55+")),
+        *_EFFECT_COLUMNS,
+        _AGE_BAND,
         _RUN,
     ),
     key=("customer_id",),

@@ -10,15 +10,6 @@ from typer.testing import CliRunner
 from engage.cli import app
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("ENGAGE_LAKE", str(tmp_path / "lake"))
-    monkeypatch.setenv("ENGAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ENGAGE_API_KEYS_PATH", str(tmp_path / "keys.json"))
-    monkeypatch.delenv("ENGAGE_DEBUG", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     "args",
     [
