@@ -33,7 +33,13 @@ from engage.serving import load_version
 from engage.stages.audit_trail import log_batch
 from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, model_threads
 from engage.stages.plans.responsible import apply_mitigation
-from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.services import (
+    Services,
+    lambda_services,
+    publish_table,
+    run_id_of,
+    source_dir,
+)
 from engage.stages.train import METRICS_TABLE
 
 IMPORTANCE_TABLE = TableName.FEATURE_IMPORTANCE
@@ -75,13 +81,6 @@ def decide(plan: ModelPlan, run_id: str, services: Services) -> Decision:
     if promote and services.settings.fairness_gate and gate.get("passed") is False:
         promote, reason = False, "blocked by the fairness gate: " + "; ".join(gate["failures"])
     return Decision(plan.name, candidate, candidate if promote else current, promote, reason)
-
-
-def publish_table(services: Services, qualified_name: str, prefix: str, table: pa.Table) -> None:
-    """Write a table to staging, swap it into place whole, point the catalog at it."""
-    with lake.staged(services.store, qualified_name, prefix) as staging:
-        services.store.write_parquet(staging + "part-0.parquet", table)
-    services.sql.register_parquet(qualified_name, prefix)
 
 
 def _score(plan: ModelPlan, decision: Decision, data: LakeData, services: Services) -> Scored:

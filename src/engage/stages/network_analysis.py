@@ -24,8 +24,7 @@ from engage.analytics import network
 from engage.contract import outputs
 from engage.lake import TableName
 from engage.stages.data_prep import conform, find_file, read_customers
-from engage.stages.inference import publish_table
-from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.services import Services, lambda_services, publish_table, run_id_of, source_dir
 
 
 def read_edges(folder: Path) -> pa.Table | None:

@@ -24,7 +24,7 @@ from engage.analytics import grade_uplift, uplift
 from engage.contract.outputs import PREMIUM_TARGETS, PREMIUM_UPLIFT
 from engage.lake import TableName
 from engage.stages.plans import model_threads
-from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.services import Services, lambda_services, publish_table, run_id_of, source_dir
 
 REPORT = "premium_uplift.json"
 UPLIFT_TABLE = TableName.PREMIUM_UPLIFT
@@ -78,11 +78,7 @@ def _table(frame: pd.DataFrame, contract_table: Any, run_id: str) -> pa.Table:
 
 
 def _publish(services: Services, name: str, table: pa.Table) -> None:
-    """Staged write, whole swap, catalog view (as inference publishes its tables)."""
-    prefix = lake.table_location(name).prefix
-    with lake.staged(services.store, name, prefix) as staging:
-        services.store.write_parquet(staging + "part-0.parquet", table)
-    services.sql.register_parquet(name, prefix)
+    publish_table(services, name, lake.table_location(name).prefix, table)
 
 
 def _by_segment(services: Services, effects: pd.DataFrame) -> list[dict[str, Any]] | None:

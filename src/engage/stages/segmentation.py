@@ -25,7 +25,7 @@ from engage.analytics import segments
 from engage.analytics.grade_segments import grade
 from engage.contract.outputs import SEGMENT_PROFILES, SEGMENTS
 from engage.lake import TableName
-from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.services import Services, lambda_services, publish_table, run_id_of, source_dir
 
 REPORT = "segmentation.json"
 
@@ -119,12 +119,8 @@ def _skip(services: Services, run_id: str, rows: int) -> dict[str, Any]:
     return {"segmentation_status": "skipped", "run_id": run_id, "reason": reason}
 
 
-def _publish(services: Services, name: TableName, table: pa.Table) -> None:
-    """Swap the table in whole and point the catalog at it (as inference publishes)."""
-    prefix = lake.table_location(name).prefix
-    with lake.staged(services.store, name, prefix) as staging:
-        services.store.write_parquet(staging + "part-0.parquet", table)
-    services.sql.register_parquet(name, prefix)
+def _publish(services: Services, name: str, table: pa.Table) -> None:
+    publish_table(services, name, lake.table_location(name).prefix, table)
 
 
 def _grade(

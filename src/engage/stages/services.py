@@ -123,6 +123,18 @@ class Services:
         return key
 
 
+def publish_table(services: Services, qualified_name: str, prefix: str, table: Any) -> None:
+    """Write a table to staging, swap it into place whole, point the catalog at it.
+
+    Why one function: every stage that publishes a whole table (inference's per-model
+    tables, the analyses) must stage and swap the same way, so a killed stage never
+    leaves half a table behind the catalog's view.
+    """
+    with lake.staged(services.store, qualified_name, prefix) as staging:
+        services.store.write_parquet(staging + "part-0.parquet", table)
+    services.sql.register_parquet(qualified_name, prefix)
+
+
 def run_id_of(event: Mapping[str, Any]) -> str:
     """The run id carried by the execution input; every stage needs it."""
     run_id = event.get("run_id") if isinstance(event, Mapping) else None
