@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,8 @@ def catalog_columns(engine: Any) -> list[dict[str, Any]]:
     behind it (a hundred partitions of final_results at 100K customers): a cold
     `engage ask` paid that before answering. A published catalog changes only by
     being replaced, so its path, size and mtime name its columns; the cache is a
-    disposable JSON file in the temp folder, rebuilt whenever that key changes.
+    disposable JSON file beside the catalog (owned with the lake, never in a temp
+    folder another user could write), rebuilt whenever that key changes.
     """
     path = _cache_file(engine)
     if path is not None:
@@ -73,7 +73,7 @@ def _cache_file(engine: Any) -> Path | None:
         return None
     key = f"{Path(catalog).resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{CATALOG_SQL}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    return Path(tempfile.gettempdir()) / "engage-semantic" / f"{digest}.json"
+    return Path(catalog).resolve().parent / ".engage-semantic" / f"{digest}.json"
 
 
 def _labels(plan: Plan) -> list[str]:
