@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 from engage import lake
 from engage.audit_journal import AuditJournal, recover
 from engage.contract import MODEL_INPUTS
+from engage.periodic import PeriodicWorker
 from engage.ports import ObjectStore
 
 BUCKETS = 64  # customer buckets; a bitmap of 64 bits is 16 hex digits in a file name
@@ -176,9 +177,7 @@ class BufferedAudit:
         self._pending: list[AuditRecord] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker("audit-flush", self.flush, flush_seconds)
         self.written = 0
         self.last_error: str | None = None
 
@@ -192,7 +191,7 @@ class BufferedAudit:
             self._pending.extend(stamped)
             full = len(self._pending) >= self.flush_records
         if full:
-            self._wake.set()
+            self._worker.wake()
 
     @property
     def pending(self) -> int:
@@ -222,26 +221,14 @@ class BufferedAudit:
             return written
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="audit-flush", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self._worker.stop(timeout_s=30)
         self.flush()
         if self.journal is not None and not self._segments and not self._pending:
             self.journal.close()
             self.journal = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.flush_seconds)
-            self._wake.clear()
-            self.flush()
 
 
 def bucket(customer_id: str) -> int:

@@ -24,6 +24,7 @@ from engage.api.scoring import (
     RecommendScorer,
 )
 from engage.models.registry import ModelNotFoundError, ModelRegistry
+from engage.periodic import PeriodicWorker
 from engage.ports import ObjectStore
 from engage.serving import load_version
 
@@ -154,8 +155,7 @@ class ModelHolder:
         self.reloads = 0
         self.last_error: str | None = None
         self._lock = threading.Lock()  # one reload at a time
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker("model-reload", self.check, interval_s)
 
     def check(self) -> bool:
         """Reload if any model's promoted version changed; True when a new snapshot went live."""
@@ -174,17 +174,8 @@ class ModelHolder:
             return True
 
     def start(self) -> None:
-        if self.interval_s <= 0 or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="model-reload", daemon=True)
-        self._thread.start()
+        if self.interval_s > 0:
+            self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self.check()
+        self._worker.stop()

@@ -18,6 +18,7 @@ from typing import Any
 
 from engage.adapters.cache import CacheBusyError
 from engage.api.metrics import Metrics
+from engage.periodic import PeriodicWorker
 from engage.ports import Cache
 
 
@@ -31,9 +32,7 @@ class CacheWriter:
         self.max_pending, self.attempts = max_pending, attempts
         self._pending: OrderedDict[str, tuple[dict[str, Any], str]] = OrderedDict()
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker("cache-write", self.flush, interval_s=1.0)
 
     def put(self, key: str, value: dict[str, Any], tag: str) -> None:
         """Queue one entry (never blocks on I/O)."""
@@ -42,7 +41,7 @@ class CacheWriter:
                 self.metrics.count("cache_writes_dropped")
                 return
             self._pending[key] = (dict(value), tag)  # the caller goes on changing its dict
-        self._wake.set()
+        self._worker.wake()
 
     def get(self, key: str) -> dict[str, Any] | None:
         """A queued entry not yet written (a copy), or None."""
@@ -78,7 +77,7 @@ class CacheWriter:
                     del self._pending[key]
 
     def _write(self, key: str, value: dict[str, Any], tag: str) -> bool:
-        attempts = 1 if self._stop.is_set() else self.attempts  # shutting down: no waits
+        attempts = 1 if self._worker.stopping else self.attempts  # shutting down: no waits
         for attempt in range(attempts):
             try:
                 self.cache.put(key, value, tag)
@@ -93,21 +92,8 @@ class CacheWriter:
         return False
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="cache-write", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
     def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._worker.stop()
         self.flush()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(1.0)
-            self._wake.clear()
-            self.flush()

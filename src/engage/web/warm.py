@@ -11,11 +11,11 @@ its copies; a failure (no run yet, a table missing) is kept for the next try.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from starlette.requests import Request
 
+from engage.periodic import PeriodicWorker
 from engage.web import results
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ class Warmer:
         self.app, self.interval_s = app, interval_s
         self.warmed: str | None = None
         self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker("web-warm", self.check, interval_s, at_start=True)
 
     def check(self) -> bool:
         """Warm if the latest succeeded run is new; True when it did."""
@@ -61,18 +60,7 @@ class Warmer:
         return True
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="web-warm", daemon=True)
-            self._thread.start()
+        self._worker.start()  # warms at start-up, then on every new run
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        self._thread = None
-
-    def _run(self) -> None:
-        self.check()  # at start-up, then on every new run
-        while self.interval_s > 0 and not self._stop.wait(self.interval_s):
-            self.check()
+        self._worker.stop(timeout_s=30)
