@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from engage.api import records
+from engage.api.errors import ApiError
 from engage.api.lookup import BatchTables
 from engage.api.scoring import (
     AnomalyScorer,
@@ -140,6 +141,13 @@ def load_served_models(store: ObjectStore, tables: BatchTables | None = None) ->
     return ServedModels(versions, scorers, tables.high_ltv() if tables else None)
 
 
+class NoRunYetError(ApiError):
+    """Nothing to serve yet: the server started before any run promoted models."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(503, f"no run yet: {why}", {"Retry-After": "30"})
+
+
 class ModelHolder:
     """Holds the current snapshot; a background thread swaps in newly promoted versions."""
 
@@ -150,24 +158,40 @@ class ModelHolder:
         interval_s: float = 5.0,
     ) -> None:
         self.store, self.loader, self.interval_s = store, loader, interval_s
-        self.current: ServedModels = loader()
         self.after_swap: Callable[[], None] = lambda: None  # e.g. settle the heap
         self.reloads = 0
         self.last_error: str | None = None
+        self._current: ServedModels | None = None
+        try:
+            self._current = loader()
+        except ModelNotFoundError as err:  # an empty lake: serve 503 until a run publishes
+            self.last_error = str(err)
         self._lock = threading.Lock()  # one reload at a time
         self._worker = PeriodicWorker("model-reload", self.check, interval_s)
+
+    @property
+    def ready(self) -> bool:
+        """False until a run has promoted models (the server started on an empty lake)."""
+        return self._current is not None
+
+    @property
+    def current(self) -> ServedModels:
+        """The snapshot served now; a 503 "no run yet" (Retry-After) before the first run."""
+        if self._current is None:
+            raise NoRunYetError(self.last_error or "no run yet")
+        return self._current
 
     def check(self) -> bool:
         """Reload if any model's promoted version changed; True when a new snapshot went live."""
         with self._lock:
             try:
-                if served_versions(self.store) == self.current.versions:
+                if self._current and served_versions(self.store) == self._current.versions:
                     return False
                 fresh = self.loader()
             except Exception as err:  # keep serving the old snapshot; say why on /health
                 self.last_error = f"{type(err).__name__}: {err}"
                 return False
-            self.current = fresh  # the atomic swap: in-flight requests keep the old object
+            self._current = fresh  # the atomic swap: in-flight requests keep the old object
             self.after_swap()
             self.reloads += 1
             self.last_error = None

@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from engage.cli.errors import fail
-
 console = Console(stderr=True)
 
 
@@ -23,19 +21,21 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
 ) -> None:
     """Serve POST /predict, /predict/batch, GET /customers/{id}, /health, /ready, /metrics
-    and the OpenAPI docs at /docs. Needs a pipeline run (`engage run`) and a key
-    (`engage keys create --name me --role reader`)."""
+    and the OpenAPI docs at /docs. Before the first `engage run` it starts and answers 503
+    "no run yet"; clients need a key (`engage keys create --name me --role reader`)."""
     import uvicorn
 
     from engage.api.app import create_app
-    from engage.models.registry import ModelNotFoundError
     from engage.settings import Settings
 
-    settings = Settings()
-    try:
-        app = create_app(settings)
-    except ModelNotFoundError as err:
-        fail(err, 1)
-    served = app.state.engage.holder.current
-    console.print(f"Serving {served.tag} on http://{host}:{port} (web app: /, docs: /docs)")
+    app = create_app(Settings())
+    holder = app.state.engage.holder
+    if holder.ready:
+        console.print(
+            f"Serving {holder.current.tag} on http://{host}:{port} (web app: /, docs: /docs)"
+        )
+    else:  # start anyway: the reload check picks up the first run as it is promoted
+        console.print(
+            f"No run yet: http://{host}:{port} answers 503 until `engage run` promotes models"
+        )
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log)

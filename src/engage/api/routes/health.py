@@ -25,13 +25,13 @@ router = APIRouter(tags=["operations"])
 async def health(state: State) -> Any:
     """Open (no key): load balancers and humans check it. Shows the model versions
     served now, when they were loaded and how many hot reloads happened."""
-    served = state.holder.current
+    served = state.holder.current if state.holder.ready else None
     return JsonResponse(
         {
-            "status": "ok",
-            "model_versions": served.versions,
-            "model_version": served.tag,
-            "models_loaded_at": served.loaded_at,
+            "status": "ok" if served else "no run yet",
+            "model_versions": served.versions if served else {},
+            "model_version": served.tag if served else None,
+            "models_loaded_at": served.loaded_at if served else None,
             "reloads": state.holder.reloads,
             "reload_error": state.holder.last_error,
             "cache": type(state.cache).__name__,
@@ -44,11 +44,15 @@ async def health(state: State) -> Any:
     "/ready",
     response_class=JsonResponse,
     response_model=ReadyResponse,
-    responses={503: {"model": ReadyResponse, "description": "Not ready (the cache failed)."}},
+    responses={
+        503: {"model": ReadyResponse, "description": "Not ready (no run yet, or the cache failed)."}
+    },
     summary="Readiness: models and cache usable",
 )
 async def ready(state: State) -> Any:
     """200 when models are loaded and the cache answers; 503 otherwise."""
+    if not state.holder.ready:
+        return JsonResponse({"ready": False, "detail": "no run yet"}, 503)
     try:
         await run_in_threadpool(state.cache.get, "ready-probe#none")
     except Exception as err:
@@ -66,14 +70,14 @@ async def ready(state: State) -> Any:
     summary="Prometheus metrics (admin)",
 )
 async def metrics(state: State, key: Admin) -> Any:
-    served = state.holder.current
+    versions = state.holder.current.versions if state.holder.ready else {}
     gauges = {
         "model_reloads": state.holder.reloads,
         "audit_records_written": state.audit.written,
         "audit_records_pending": state.audit.pending,
         "uptime_seconds": round(time.time() - state.started_at, 1),
     }
-    info = {name: version or "-" for name, version in served.versions.items()}
+    info = {name: version or "-" for name, version in versions.items()}
     return PlainTextResponse(
         state.metrics.render(gauges, info), media_type="text/plain; version=0.0.4"
     )
