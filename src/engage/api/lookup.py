@@ -1,14 +1,15 @@
 """Reads of the latest batch outputs in the lake: one customer's row, the LTV cut.
 
 Used when the cache has no entry (expired, erased, or a cold cache after a
-restart with another backend) and for `GET /customers/{id}`. Each lookup scans
-only the `customer_id` column of the table's Parquet files with a pushed-down
-filter, and lists the files anew, so a table the pipeline has just republished
-is read whole and never half.
+restart with another backend) and for `GET /customers/{id}`. Each table is read
+once per published version into an in-memory copy (`engage.serving.points`; five
+filtered Parquet scans per request took ~1.5 s at 100K), and each lookup lists the
+files anew, so a table the pipeline has just republished is read whole and never half.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import duckdb
@@ -17,7 +18,15 @@ import pyarrow.dataset as ds
 
 from engage import lake
 from engage.ports import ObjectStore
+from engage.serving import points
 
+_POINT_TABLES = (
+    lake.PREDICTIONS_TABLE,
+    lake.PROCESSED_INFERENCE,
+    lake.PREMIUM_UPLIFT,
+    lake.NETWORK_METRICS,
+    lake.SEGMENTS,
+)
 HIGH_LTV_QUANTILE = 0.8  # sql/engagement_predictions/predictions.sql: ltv_cut
 
 
@@ -30,13 +39,38 @@ class BatchTables:
     def _row(
         self, prefix: str, customer_id: str, columns: tuple[str, ...] | None = None
     ) -> dict[str, Any] | None:
-        if not self.store.list(prefix):
+        files = self.store.list(prefix)
+        if not files:
             return None
-        dataset = ds.dataset(self.store.uri(prefix), format="parquet")
-        wanted = list(columns) if columns else None
-        match = ds.field("customer_id") == customer_id
-        rows = dataset.to_table(columns=wanted, filter=match).to_pylist()
-        return rows[-1] if rows else None
+        copy = points.table(
+            (self.store.uri(""), prefix),
+            self._version(files),
+            load=lambda: self._dataset(prefix).to_table(),
+            rows=lambda: self._dataset(prefix).count_rows(),
+        )
+        if copy is not None:
+            found = copy.row(customer_id)
+            row = None if found is None else found.to_pylist()[0]
+        else:  # too large to keep: one filtered scan of the customer_id column
+            found = self._dataset(prefix).to_table(filter=ds.field("customer_id") == customer_id)
+            row = found.to_pylist()[-1] if found.num_rows else None
+        if row is None or not columns:
+            return row
+        return {name: row.get(name) for name in columns}
+
+    def _version(self, files: list[str]) -> str:
+        """What a copy is valid for: the table's files and the erasure count, since
+        `engage forget` rewrites published tables in place."""
+        digest = hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()[:16]
+        return f"{digest}+{len(self.store.list(lake.ERASURE_LOG))}"
+
+    def _dataset(self, prefix: str) -> ds.Dataset:
+        return ds.dataset(self.store.uri(prefix), format="parquet")
+
+    def warm(self) -> None:
+        """Build the copies of the latest published tables now, so no request pays for them."""
+        for prefix in _POINT_TABLES:
+            self._row(prefix, "")
 
     def prediction(self, customer_id: str) -> dict[str, Any] | None:
         """The customer's row of `engagement_predictions.predictions`, or None."""

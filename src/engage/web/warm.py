@@ -27,6 +27,7 @@ def warm(app: Any) -> str:
 
     request = Request({"type": "http", "app": app, "headers": [], "query_string": b""})
     version = results.version(app.state.engage.store)
+    app.state.engage.tables.warm()  # the API's GET /customers/{id} copies
     overview._gather(request)
     customers._options(request)
     predictions = customer._points(request, customer.explain.PREDICTIONS)

@@ -96,15 +96,19 @@ def test_a_live_prediction_shows_in_the_customers_audit_trail(
 
 
 def test_the_warmer_builds_a_runs_copies_before_any_visit(state, world, monkeypatch) -> None:
-    from engage.web import points
+    from engage import lake
+    from engage.serving import points
 
     monkeypatch.setattr(points, "_tables", {})
     warmer = create_app(state=state, background=False).state.web_warmer
     assert warmer.check() and warmer.warmed.startswith(world.run_id), warmer.last_error
-    assert {k[1:] for k in points._tables} == {
-        (warmer.warmed, "engagement_predictions.predictions"),
-        (warmer.warmed, "engagement_raw.inference_input"),
+    pages = {(k[1], v[0]) for k, v in points._tables.items() if "." in k[1]}
+    assert pages == {
+        ("engagement_predictions.predictions", warmer.warmed),
+        ("engagement_raw.inference_input", warmer.warmed),
     }
+    api = {k[1] for k, v in points._tables.items() if v[1] is not None} - {k for k, _ in pages}
+    assert {lake.PREDICTIONS_TABLE, lake.PROCESSED_INFERENCE, lake.SEGMENTS} <= api
     assert warmer.check() is False  # nothing new to warm
 
 
@@ -121,10 +125,12 @@ def test_an_erased_customer_leaves_the_pages_copies_at_once(world, keys, tmp_pat
     with TestClient(create_app(state=state, background=False)) as client:
         _sign_in(client, keys.admin)
         assert client.get(f"/app/customers/{victim}").status_code == 200
+        assert state.tables.prediction(victim) is not None  # the API's copy of the table
         assert victim in client.get(f"/app/customers?q={victim[-7:]}").text
         hooks = bootstrap.privacy_hooks(settings, state.store)
         forget_customer(state.store, state.catalog, hooks, TokenKeys(settings), victim, "t")
         assert client.get(f"/app/customers/{victim}").status_code == 404
+        assert state.tables.prediction(victim) is None and state.tables.segment(victim) is None
         assert victim not in client.get(f"/app/customers?q={victim[-7:]}").text
         assert client.get(f"/app/customers/{victim}/audit").text.count("<tr>") == 0
         assert client.get(f"/app/customers/{other}").status_code == 200
@@ -133,7 +139,7 @@ def test_an_erased_customer_leaves_the_pages_copies_at_once(world, keys, tmp_pat
 def test_tables_too_large_to_copy_are_queried_through_the_catalog(
     state, keys, world, monkeypatch
 ) -> None:
-    from engage.web import points
+    from engage.serving import points
 
     monkeypatch.setattr(points, "_tables", {})
     monkeypatch.setattr(points, "MAX_ROWS", 0)
@@ -146,4 +152,4 @@ def test_tables_too_large_to_copy_are_queried_through_the_catalog(
     assert page.status_code == 200 and customer in page.text and "<svg" in page.text
     assert hints.status_code == 200 and "engagement" in hints.text
     assert missing.status_code == 404
-    assert set(points._tables.values()) == {None}  # nothing was copied
+    assert {copy for _, copy in points._tables.values()} == {None}  # nothing was copied

@@ -23,8 +23,8 @@ from engage.contract.ids import CUSTOMER_ID_FORM, CUSTOMER_ID_RE
 from engage.models import churn as churn_mod
 from engage.models.counterfactual import churn_goal, counterfactual_hints, engagement_goal
 from engage.models.registry import ModelRegistry
-from engage.serving import explain, load_served
-from engage.web import catalog, charts, points, results
+from engage.serving import explain, load_served, points
+from engage.web import catalog, charts, results
 from engage.web.auth import Viewer
 from engage.web.pages import common
 from engage.web.pages.downloads import dataset
@@ -101,7 +101,7 @@ def _points(request: Request, name: str) -> points.PointTable | None:
         with catalog.engine(port) as sql:
             return int(catalog.rows(sql, f"SELECT count(*) AS n FROM {name}")[0]["n"])
 
-    return points.table((store.uri(""), results.version(store), str(name)), load, rows)
+    return points.table((store.uri(""), str(name)), results.version(store), load, rows)
 
 
 def prediction(request: Request, customer_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from engage.web import points
+from engage.serving import points
 
 
 def _table(ids: list[str]) -> pa.Table:
@@ -25,14 +25,14 @@ def test_a_run_is_loaded_once_and_a_new_run_replaces_it(monkeypatch) -> None:
     def load(run: str):
         return lambda: loads.append(run) or _table([f"{run}-1"])
 
-    first = points.table(("lake", "r1", "t"), load("r1"), lambda: 1)
-    assert points.table(("lake", "r1", "t"), load("r1"), lambda: 1) is first
-    second = points.table(("lake", "r2", "t"), load("r2"), lambda: 1)
+    first = points.table(("lake", "t"), "r1", load("r1"), lambda: 1)
+    assert points.table(("lake", "t"), "r1", load("r1"), lambda: 1) is first
+    second = points.table(("lake", "t"), "r2", load("r2"), lambda: 1)
     assert loads == ["r1", "r2"] and second.row("r2-1") is not None
-    assert list(points._tables) == [("lake", "r2", "t")]  # the old run's copy is dropped
+    assert points._tables == {("lake", "t"): ("r2", second)}  # the old run's copy is dropped
 
 
 def test_tables_above_the_limit_are_not_copied(monkeypatch) -> None:
     monkeypatch.setattr(points, "_tables", {})
     monkeypatch.setattr(points, "MAX_ROWS", 10)
-    assert points.table(("lake", "r1", "t"), lambda: _table(["A"]), lambda: 11) is None
+    assert points.table(("lake", "t"), "r1", lambda: _table(["A"]), lambda: 11) is None
