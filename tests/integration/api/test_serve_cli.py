@@ -1,4 +1,4 @@
-"""`engage serve` before the first run: it starts, answers 503 "no run yet", then serves the first run."""
+"""`engage serve` before the first run: it starts, answers 503 "no run yet", then serves it."""
 
 from __future__ import annotations
 
