@@ -21,8 +21,11 @@ from engage.api.metrics import Metrics
 from engage.api.served import ModelHolder, load_served_models
 from engage.api.service import PredictionService
 from engage.api.throttle import TokenBuckets
+from engage.api.writeback import CacheWriter
 from engage.audit import AuditLog, BufferedAudit
 from engage.ports import Cache, Catalog, ObjectStore
+from engage.privacy.erased import ErasedCustomers
+from engage.privacy.tokens import Tokenizer, key_available, load_tokenizer
 from engage.settings import Settings
 
 # Verifications (scrypt, ~50 ms) one key id or one client may ask for: a burst, then 1 a second.
@@ -88,8 +91,15 @@ def build_state(
     )
     holder.after_swap = settle_heap
     settle_heap()
+    erased = ErasedCustomers(store, functools.partial(_tokenizer_if_any, settings))
     service = PredictionService(
-        holder, cache, tables, audit, metrics, cache_is_local=getattr(cache, "is_local", False)
+        holder,
+        cache,
+        tables,
+        audit,
+        metrics,
+        cache_is_local=getattr(cache, "is_local", False),
+        writer=CacheWriter(cache, metrics, erased=erased),
     )
     return AppState(
         settings=settings,
@@ -106,6 +116,11 @@ def build_state(
         new_session=functools.partial(bootstrap.session, settings),  # bound at start-up
         catalog=bootstrap.catalog(settings),
     )
+
+
+def _tokenizer_if_any(settings: Settings) -> Tokenizer | None:
+    """The token key if one exists (the API never creates one: `forget` does)."""
+    return load_tokenizer(settings, create=False) if key_available(settings) else None
 
 
 def settle_heap() -> None:

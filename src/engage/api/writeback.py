@@ -6,7 +6,9 @@ Until the entry is written, `get` serves it from the queue, so a repeated
 request is a hit at once. A write refused because the cache stayed busy is
 retried a few times and then dropped (the cache is an accelerator, never the
 record: the audit trail is). Memory is bounded by `max_pending`; past that,
-new entries are not cached at all (counted as dropped).
+new entries are not cached at all (counted as dropped). A customer whose erasure
+started (in this process or another, see `engage.privacy.erased`) is neither
+answered from the queue nor written.
 """
 
 from __future__ import annotations
@@ -20,15 +22,21 @@ from engage.adapters.cache import CacheBusyError
 from engage.api.metrics import Metrics
 from engage.periodic import PeriodicWorker
 from engage.ports import Cache
+from engage.privacy.erased import ErasedCustomers
 
 
 class CacheWriter:
     """Write-behind for one cache; `start` runs the drain thread, `flush` drains now."""
 
     def __init__(
-        self, cache: Cache, metrics: Metrics, max_pending: int = 10_000, attempts: int = 3
+        self,
+        cache: Cache,
+        metrics: Metrics,
+        max_pending: int = 10_000,
+        attempts: int = 3,
+        erased: ErasedCustomers | None = None,
     ) -> None:
-        self.cache, self.metrics = cache, metrics
+        self.cache, self.metrics, self.erased = cache, metrics, erased
         self.max_pending, self.attempts = max_pending, attempts
         self._pending: OrderedDict[str, tuple[dict[str, Any], str]] = OrderedDict()
         self._lock = threading.Lock()
@@ -47,7 +55,9 @@ class CacheWriter:
         """A queued entry not yet written (a copy), or None."""
         with self._lock:
             queued = self._pending.get(key)
-        return None if queued is None else dict(queued[0])
+        if queued is None or self._is_erased(key):
+            return None
+        return dict(queued[0])
 
     def forget(self, customer_id: str) -> int:
         """Drop one customer's queued entries (erasure must not be undone by a late write)."""
@@ -65,16 +75,24 @@ class CacheWriter:
     def flush(self) -> int:
         """Write what is queued; returns how many entries were written."""
         written = 0
+        if self.erased is not None and self._pending:
+            self.erased.refresh()
         while True:
             with self._lock:
                 if not self._pending:
                     return written
                 key, (value, tag) = next(iter(self._pending.items()))
-            if self._write(key, value, tag):
+            if self._is_erased(key):
+                self.metrics.count("cache_writes_erased")
+            elif self._write(key, value, tag):
                 written += 1
             with self._lock:
                 if self._pending.get(key, (None,))[0] is value:
                     del self._pending[key]
+
+    def _is_erased(self, key: str) -> bool:
+        """Keys are `<customer_id>#...` (see api.records)."""
+        return self.erased is not None and key.partition("#")[0] in self.erased
 
     def _write(self, key: str, value: dict[str, Any], tag: str) -> bool:
         attempts = 1 if self._worker.stopping else self.attempts  # shutting down: no waits
