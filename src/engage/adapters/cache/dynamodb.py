@@ -7,12 +7,19 @@ prediction as JSON), `model_version`, `timestamp` (epoch seconds) and `ttl`
 days later), so reads also compare `ttl` with the clock: an expired entry is
 never served. Invalidation scans the GSI for other versions' keys and deletes
 them in batches of 25 (BatchWriteItem's limit).
+
+Bulk writes (the pipeline's cache warm, invalidation) send up to `concurrency`
+batches at once from a thread pool (boto3 clients are thread-safe), with at most
+twice that many batches in memory: at 60M customers one batch after another
+would be 2.4M sequential round trips. Unprocessed items are retried with
+exponential backoff, per batch.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import orjson
@@ -34,8 +41,10 @@ class DynamoDbCache:
         table: str = "predictions-cache",
         ttl_seconds: int = 3600,
         clock: Callable[[], float] = time.time,
+        concurrency: int = 8,
     ) -> None:
         self.client, self.table, self.ttl_seconds, self.clock = client, table, ttl_seconds, clock
+        self.concurrency = max(1, concurrency)
 
     def __repr__(self) -> str:
         return f"DynamoDbCache({self.table!r})"
@@ -158,14 +167,15 @@ class DynamoDbCache:
                 return
 
     def _batch_write(self, requests: Iterable[dict[str, Any]]) -> int:
-        written, chunk = 0, []
-        for request in requests:
-            chunk.append(request)
-            if len(chunk) == _BATCH:
-                written += self._write_chunk(chunk)
-                chunk = []
-        if chunk:
-            written += self._write_chunk(chunk)
+        """Send the requests in batches of 25, `concurrency` batches in flight."""
+        written, in_flight = 0, set[Future[int]]()
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="ddb-write") as pool:
+            for chunk in _chunks(requests, _BATCH):
+                if len(in_flight) >= 2 * self.concurrency:  # bound what is held in memory
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    written += sum(f.result() for f in done)
+                in_flight.add(pool.submit(self._write_chunk, chunk))
+            written += sum(f.result() for f in in_flight)
         return written
 
     def _write_chunk(self, chunk: list[dict[str, Any]]) -> int:
@@ -177,3 +187,14 @@ class DynamoDbCache:
                 return len(chunk)
             time.sleep(0.05 * 2**attempt)
         raise RuntimeError(f"DynamoDB left {len(pending[self.table])} writes unprocessed")
+
+
+def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
