@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from engage.adapters.store.s3 import S3ObjectStore, parse_s3_url
@@ -102,3 +104,53 @@ def test_entry_resolves_the_token_key_secret(aws_env: str, monkeypatch: pytest.M
     assert env["ENGAGE_TOKEN_KEY"] == "k" * 40
     assert resolve_secrets({"TOKEN_KEY_SECRET_ARN": arn, "ENGAGE_TOKEN_KEY": "x"}) == []
     assert resolve_secrets({}) == []
+
+
+def _small_parts(bucket: str, aws_env: str) -> S3ObjectStore:
+    """Multipart from 5 MiB (S3's minimum part size) so a test needs only a few MiB."""
+    from engage.adapters.store.s3 import Transfer, s3_client
+
+    five = 5 * 1024 * 1024
+    return S3ObjectStore(
+        bucket, "lake", client=s3_client("us-east-1", aws_env),
+        transfer=Transfer(multipart_bytes=five, part_bytes=five, concurrency=4),
+    )  # fmt: skip
+
+
+def _parts(store: S3ObjectStore, key: str) -> int:
+    """A multipart object's ETag ends in -<parts>; a single PUT's has no dash."""
+    etag = store.client.head_object(Bucket=store.bucket, Key=store._key(key))["ETag"]
+    return int(etag.strip('"').rpartition("-")[2]) if "-" in etag else 1
+
+
+def test_large_objects_go_multipart_and_publish_copies_them(bucket: str, aws_env: str) -> None:
+    store = _small_parts(bucket, aws_env)
+    data = os.urandom(11 * 1024 * 1024)
+    store.put_bytes("stage/big.bin", data)
+    store.put_bytes("stage/small.bin", b"x")
+    assert _parts(store, "stage/big.bin") == 3 and _parts(store, "stage/small.bin") == 1
+    store.publish("stage/", "final/")  # CopyObject stops at 5 GB: the copy is multipart too
+    assert _parts(store, "final/big.bin") == 3
+    assert store.get_bytes("final/big.bin") == data
+    assert store.list("final/") == ["final/big.bin", "final/small.bin"]
+
+
+def test_a_large_parquet_file_is_streamed_up_in_parts(bucket: str, aws_env: str) -> None:
+    store = _small_parts(bucket, aws_env)
+    table = pa.table({"blob": [os.urandom(1024) for _ in range(8 * 1024)]})  # ~8 MiB
+    store.write_parquet("t/big.parquet", table)
+    assert _parts(store, "t/big.parquet") == 2
+    assert store.read_parquet("t/big.parquet").equals(table)
+
+
+def test_a_prefix_of_many_files_uploads_and_reads_back(
+    store: S3ObjectStore, tmp_path: Path
+) -> None:
+    for i in range(12):
+        part = tmp_path / f"k={i % 3}"
+        part.mkdir(exist_ok=True)
+        pq.write_table(pa.table({"x": [i]}), part / f"f{i}.parquet")
+    assert store.upload_dir(tmp_path, "many/") == 12
+    got = store.read_parquet("many").sort_by("x")
+    assert got.column("x").to_pylist() == list(range(12))
+    assert sorted(set(got.column("k").to_pylist())) == [0, 1, 2]

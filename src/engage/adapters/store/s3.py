@@ -6,6 +6,11 @@ run never needs it. S3 has no rename, so `publish` copies the staged objects ove
 final prefix and then deletes what the new dataset no longer has: a reader may
 briefly see new and old files together. Athena on AWS has the same property; the
 pipeline's tables only become visible through the catalog after publish returns.
+
+Large objects go through boto3's managed transfers (`Transfer`): multipart uploads
+and copies above a threshold (a single PUT or CopyObject stops at 5 GB; the
+predictions file alone would be ~10 GB at 60M customers), files streamed from disk
+rather than held as one bytes object, and many objects moved by a bounded pool.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from __future__ import annotations
 import io
 import tempfile
 import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +32,25 @@ from engage.adapters.store.local import validate_key
 from engage.lake import STAGING
 
 _DELETE_BATCH = 1000  # DeleteObjects accepts at most 1,000 keys per call
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """When to switch to multipart, the part size, and how many requests run at once."""
+
+    multipart_bytes: int = 64 * _MIB
+    part_bytes: int = 64 * _MIB
+    concurrency: int = 8
+
+    def config(self) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        return TransferConfig(
+            multipart_threshold=self.multipart_bytes,
+            multipart_chunksize=self.part_bytes,
+            max_concurrency=self.concurrency,
+        )
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -49,10 +76,14 @@ def s3_client(region: str, endpoint_url: str | None = None) -> Any:
 class S3ObjectStore:
     """ObjectStore over ``s3://bucket/prefix``; same keys and semantics as LocalObjectStore."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, client: Any) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", *, client: Any, transfer: Transfer | None = None
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.client = client
+        self.transfer = transfer or Transfer()
+        self._config: Any = None
 
     @classmethod
     def from_url(
@@ -71,7 +102,19 @@ class S3ObjectStore:
         return f"s3://{self.bucket}/{self._key(key, allow_empty=True)}"
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        """One PUT for small objects; a multipart upload past `Transfer.multipart_bytes`."""
+        if len(data) < self.transfer.multipart_bytes:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+            return
+        self.client.upload_fileobj(
+            io.BytesIO(data), self.bucket, self._key(key), Config=self._transfer_config()
+        )
+
+    def put_file(self, path: Path, key: str) -> None:
+        """Upload a local file, streamed from disk (multipart when large)."""
+        self.client.upload_file(
+            str(path), self.bucket, self._key(key), Config=self._transfer_config()
+        )
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -116,9 +159,10 @@ class S3ObjectStore:
     ) -> None:
         """One snappy Parquet object at key, or a Hive-partitioned dataset replacing key/."""
         if not partition_cols:
-            buffer = io.BytesIO()
-            pq.write_table(table, buffer, compression="snappy")
-            self.put_bytes(key, buffer.getvalue())
+            with tempfile.TemporaryDirectory(prefix="engage-s3-") as tmp:
+                path = Path(tmp, "part.parquet")
+                pq.write_table(table, path, compression="snappy")
+                self.put_file(path, key)
             return
         final = key.rstrip("/") + "/"
         staging = f"{STAGING}s3-datasets/{uuid.uuid4().hex}/"
@@ -147,10 +191,9 @@ class S3ObjectStore:
         if not keys:
             raise FileNotFoundError(f"no Parquet data at {key!r} in lake {self!r}")
         with tempfile.TemporaryDirectory(prefix="engage-s3-") as tmp:
-            for item in keys:
-                path = Path(tmp, *item[len(prefix) :].split("/"))
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(self.get_bytes(item))
+            self._each(
+                keys, lambda item: self._download(item, Path(tmp, *item[len(prefix) :].split("/")))
+            )
             return ds.dataset(tmp, format="parquet", partitioning="hive").to_table()
 
     def publish(self, staging_prefix: str, final_prefix: str) -> None:
@@ -159,24 +202,50 @@ class S3ObjectStore:
         if not staged:
             raise FileNotFoundError(f"nothing staged at {staging_prefix!r} to publish")
         src, dst = staging_prefix.rstrip("/") + "/", final_prefix.rstrip("/") + "/"
-        fresh = set()
-        for key in staged:
-            target = dst + key[len(src) :]
-            self.client.copy_object(
-                Bucket=self.bucket,
-                Key=self._key(target),
-                CopySource={"Bucket": self.bucket, "Key": self._key(key)},
-            )
-            fresh.add(target)
+        pairs = {key: dst + key[len(src) :] for key in staged}
+        self._each(staged, lambda key: self._copy(key, pairs[key]))
+        fresh = set(pairs.values())
         self._delete([k for k in self.list(dst) if k not in fresh])
 
     def upload_dir(self, folder: Path, prefix: str) -> int:
         """Upload every file under a local folder to prefix (relative paths kept)."""
-        count = 0
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            self.put_bytes(prefix + path.relative_to(folder).as_posix(), path.read_bytes())
-            count += 1
-        return count
+        paths = sorted(p for p in folder.rglob("*") if p.is_file())
+        self._each(
+            paths, lambda path: self.put_file(path, prefix + path.relative_to(folder).as_posix())
+        )
+        return len(paths)
+
+    # -- transfers ---------------------------------------------------------------------
+    def _transfer_config(self) -> Any:
+        if self._config is None:
+            self._config = self.transfer.config()
+        return self._config
+
+    def _copy(self, key: str, target: str) -> None:
+        """Managed copy: CopyObject, or UploadPartCopy parts past the threshold."""
+        self.client.copy(
+            {"Bucket": self.bucket, "Key": self._key(key)},
+            self.bucket,
+            self._key(target),
+            Config=self._transfer_config(),
+        )
+
+    def _download(self, key: str, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.client.download_file(
+            self.bucket, self._key(key), str(path), Config=self._transfer_config()
+        )
+
+    def _each(self, items: Iterable[Any], work: Callable[[Any], None]) -> None:
+        """Run `work` on every item, `Transfer.concurrency` at a time; first error raised."""
+        items = list(items)
+        if len(items) <= 1:
+            for item in items:
+                work(item)
+            return
+        with ThreadPoolExecutor(self.transfer.concurrency, thread_name_prefix="s3") as pool:
+            for _ in pool.map(work, items):
+                pass
 
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):
