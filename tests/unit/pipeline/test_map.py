@@ -172,6 +172,23 @@ def test_a_shard_that_fails_once_is_retried_alone_and_the_map_succeeds() -> None
     assert attempts["ScoreShards/2/Score"] == 2 and attempts["ScoreShards/3/Score"] == 1
 
 
+def test_a_catch_inside_the_item_processor_keeps_the_item_and_the_map_going() -> None:
+    item = processor()
+    item["States"]["Score"]["Catch"] = [
+        {"ErrorEquals": ["ShardError"], "ResultPath": "$.error", "Next": "Skip"}
+    ]
+    item["States"]["Skip"] = {"Type": "Pass", "Parameters": {"skipped.$": "$.shard"}, "End": True}
+    shards = Shards(failures={1: 9})
+    result = run(with_map({"ItemReader": READER, "ItemProcessor": item}), shards, manifest_store(3))
+    assert result.succeeded, result.cause
+    assert result.output["scored"] == [
+        {"shard": 0, "rows": 0},
+        {"skipped": 1},
+        {"shard": 2, "rows": 20},
+    ]
+    assert shards.calls == {0: 1, 1: 1, 2: 1}  # no Retry: the Catch took shard 1 at once
+
+
 def test_more_failing_shards_than_tolerated_fails_the_map_and_catch_routes_to_fail() -> None:
     shards = Shards(failures={1: 9, 3: 9})  # beyond the one retry
     defn = distributed(ToleratedFailureCount=1, ResultWriter=WRITER)
