@@ -163,11 +163,11 @@ class Engine:
         effective = select(data, state.get("InputPath", "$"))
         items = mapstate.read_items(state, effective, ctx, self.store)
         inputs = [mapstate.item_input(state, effective, ctx, i, v) for i, v in enumerate(items)]
-        outcomes = self._run_items(path, state, inputs)
+        run_arn = self._map_run_arn(ctx["State"]["Name"])
+        outcomes = self._run_items(path, state, inputs, run_arn)
         failures = [o for o in outcomes if o.error is not None]
         if mapstate.mode(state) == mapstate.INLINE and failures:
             raise failures[0].error  # type: ignore[misc]
-        run_arn = self._map_run_arn(ctx["State"]["Name"])
         result: Any = mapstate.result_list(outcomes)
         if "ResultWriter" in state:
             result = mapstate.write_results(state, effective, ctx, self.store, run_arn, outcomes)
@@ -184,8 +184,21 @@ class Engine:
         machine = self.context.get("StateMachine", {}).get("Name", "local")
         return f"arn:aws:states:local:000000000000:mapRun:{machine}/{name}:{uuid.uuid4()}"
 
+    def _child(self, run_arn: str, index: int, item: Any) -> Engine:
+        """The engine of a distributed item: a child execution with its own
+        `$$.Execution` (as on AWS), sharing the run's records, listener and tasks."""
+        child = copy.copy(self)
+        execution = {
+            "Id": mapstate.child_arn(run_arn, index),
+            "Input": item,
+            "Name": mapstate.child_name(run_arn, index),
+            "StartTime": _now().isoformat(),
+        }
+        child.context = {**self.context, "Execution": execution}
+        return child
+
     def _run_items(
-        self, path: str, state: Mapping[str, Any], inputs: Sequence[Any]
+        self, path: str, state: Mapping[str, Any], inputs: Sequence[Any], run_arn: str
     ) -> list[mapstate.ItemOutcome]:
         """Outcomes of the items that ran, in item order.
 
@@ -194,6 +207,7 @@ class Engine:
         than tolerated), so a failed Map starts no new items, as on AWS.
         """
         machine, tolerance = mapstate.processor(state), mapstate.Tolerance.of(state)
+        distributed = mapstate.mode(state) == mapstate.DISTRIBUTED
         report = getattr(self.listener, "on_state_progress", None)
         name = path.rsplit("/", 1)[-1]
         todo = list(enumerate(inputs))[::-1]
@@ -205,8 +219,9 @@ class Engine:
                 failed = sum(o.error is not None for o in outcomes)
                 while todo and len(running) < limit and not tolerance.exceeded(failed, len(inputs)):
                     index, item = todo.pop()
+                    engine = self._child(run_arn, index, item) if distributed else self
                     running.add(
-                        pool.submit(self._run_item, machine, f"{path}/{index}/", index, item)
+                        pool.submit(engine._run_item, machine, f"{path}/{index}/", index, item)
                     )
                 if not running:
                     break

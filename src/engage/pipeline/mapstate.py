@@ -32,6 +32,13 @@ DISTRIBUTED = "DISTRIBUTED"
 EXCEED_TOLERATED = "States.ExceedToleratedFailureThreshold"
 ITEM_READER_RESOURCE = "arn:aws:states:::s3:getObject"
 RESULT_WRITER_RESOURCE = "arn:aws:states:::s3:putObject"
+# Fields the local runner does not implement: refused at run time rather than ignored
+UNSUPPORTED = (
+    "ItemBatcher",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+)
 UNLIMITED_WORKERS = 40  # MaxConcurrency 0 ("no limit"): AWS runs inline Maps 40 at a time
 
 
@@ -66,6 +73,9 @@ def read_items(
     state: Mapping[str, Any], effective: Any, ctx: Mapping[str, Any], store: ObjectStore | None
 ) -> list[Any]:
     """The items to iterate: from the ItemReader's JSON object, else at ItemsPath."""
+    unsupported = [key for key in UNSUPPORTED if key in state]
+    if unsupported:
+        raise runtime_error(f"Map field(s) {', '.join(unsupported)} not supported locally")
     reader = state.get("ItemReader")
     if reader is None:
         items = get_path(effective, state.get("ItemsPath", "$"), ctx)
@@ -141,6 +151,17 @@ class Tolerance:
         return over_count or over_share
 
 
+def child_name(map_run_arn: str, index: int) -> str:
+    """Execution name of a distributed item's child execution (unique per Map Run)."""
+    return f"{map_run_arn.rsplit(':', 1)[-1]}-{index}"
+
+
+def child_arn(map_run_arn: str, index: int) -> str:
+    """Execution ARN of a distributed item's child execution."""
+    head = map_run_arn.replace(":mapRun:", ":execution:").rsplit(":", 1)[0]
+    return f"{head}:{child_name(map_run_arn, index)}"
+
+
 @dataclass
 class ItemOutcome:
     """One item's child execution, as a ResultWriter file lists it."""
@@ -160,8 +181,8 @@ class ItemOutcome:
     def to_entry(self, map_run_arn: str) -> dict[str, Any]:
         """The child execution's entry in SUCCEEDED_0.json / FAILED_0.json (AWS field names)."""
         entry: dict[str, Any] = {
-            "ExecutionArn": f"{map_run_arn}:{self.index}",
-            "Name": str(self.index),
+            "ExecutionArn": child_arn(map_run_arn, self.index),
+            "Name": child_name(map_run_arn, self.index),
             "Input": json.dumps(self.input),
             "InputDetails": {"Included": True},
             "StartDate": self.start.isoformat(),

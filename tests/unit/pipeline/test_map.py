@@ -250,6 +250,32 @@ def test_item_reader_without_a_store_says_so() -> None:
     assert record.error == "States.Runtime" and "store=" in record.cause
 
 
+@pytest.mark.parametrize("mode", ["INLINE", "DISTRIBUTED"])
+def test_distributed_items_are_child_executions_inline_items_are_not(mode: str) -> None:
+    item = processor(mode)
+    item["States"]["Score"] = {
+        "Type": "Pass",
+        "Parameters": {"execution.$": "$$.Execution.Name", "input.$": "$$.Execution.Input"},
+        "End": True,
+    }
+    defn = with_map({"ItemsPath": "$.items", "ItemProcessor": item})
+    items = [{"shard": 0}, {"shard": 1}]
+    result = LocalRunner(defn, {}).run({"items": items}, name="parent")
+    assert result.succeeded, result.cause
+    names = [out["execution"] for out in result.output["scored"]]
+    inputs = [out["input"] for out in result.output["scored"]]
+    if mode == "INLINE":
+        assert names == ["parent", "parent"] and inputs == [{"items": items}] * 2
+    else:
+        assert len(set(names)) == 2 and "parent" not in names and inputs == items
+
+
+def test_fields_the_runner_does_not_implement_are_refused_not_ignored() -> None:
+    defn = distributed(ItemBatcher={"MaxItemsPerBatch": 2})
+    record = map_record(run(defn, Shards(), manifest_store(2)))
+    assert record.error == "States.Runtime" and "ItemBatcher" in record.cause
+
+
 @pytest.mark.parametrize(
     ("percentage", "count", "failed", "total", "exceeded"),
     [
