@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from engage.pipeline.asl import iter_states
+from engage.pipeline.asl import ITEM, iter_states
 from engage.pipeline.errors import StatesError
 from engage.pipeline.events import BaseListener, StateRecord
 from engage.pipeline.local import definition, task_result
@@ -112,13 +112,21 @@ class PipelineProgress(BaseListener):
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
+    def _type(self, path: str) -> str | None:
+        """A state's Type; a Map item's runtime path `Map/7/State` is `Map/*/State` here."""
+        parts = path.split("/")
+        for i in range(1, len(parts) - 1, 2):
+            if self.types.get("/".join(parts[:i])) == "Map":
+                parts[i] = ITEM
+        return self.types.get("/".join(parts))
+
     def _label(self, path: str, name: str) -> str:
         depth = path.count("/") // 2
-        marker = "⇉ " if self.types.get(path) == "Parallel" else ""
+        marker = {"Parallel": "⇉ ", "Map": "⧉ "}.get(self._type(path) or "", "")
         return f"{'    ' * depth}{marker}{name}"
 
     def on_state_start(self, path: str, name: str, input: Any) -> None:
-        if self.types.get(path) in _HIDDEN_TYPES:
+        if self._type(path) in _HIDDEN_TYPES:
             return
         with self._lock:
             task = self.progress.add_task(self._label(path, name), total=1, status="running")
@@ -136,7 +144,7 @@ class PipelineProgress(BaseListener):
         self._set(path, f"[cyan]{progress_text(message, done, total)}")
 
     def on_state_end(self, path: str, name: str, output: Any, record: StateRecord) -> None:
-        note = brief(task_result(name, output)) if self.types.get(path) == "Task" else ""
+        note = brief(task_result(name, output)) if self._type(path) == "Task" else ""
         self._set(path, f"[green]✓[/] {note}", done=True)
 
     def on_state_fail(self, path: str, name: str, error: StatesError, record: StateRecord) -> None:

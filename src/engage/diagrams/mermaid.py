@@ -93,6 +93,11 @@ def _machine(machine: Mapping[str, Any], indent: str) -> list[str]:
                     lines.append(f"{indent}    --")
                 lines += _machine(branch, indent + "    ")
             lines.append(f"{indent}}}")
+        elif state["Type"] == "Map":  # the item processor inside, as one region
+            processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+            lines.append(f"{indent}state {name} {{")
+            lines += _machine(processor, indent + "    ")
+            lines.append(f"{indent}}}")
         else:  # `Name : text` would replace the name; a quoted label keeps both
             lines.append(f'{indent}state "{name} ({_kind(state)}{retry})" as {name}')
         for target, label in _edges(name, state):
@@ -101,7 +106,8 @@ def _machine(machine: Mapping[str, Any], indent: str) -> list[str]:
 
 
 def state_machine(definition: Mapping[str, Any]) -> str:
-    """stateDiagram-v2 of an ASL definition: Parallel branches as concurrent regions."""
+    """stateDiagram-v2 of an ASL definition: Parallel branches as concurrent regions, a
+    Map's item processor as a composite state."""
     head = [HEADER.format(source="src/engage/pipeline/definition.json"), "stateDiagram-v2"]
     return "\n".join(head + _machine(definition, "    ")) + "\n"
 

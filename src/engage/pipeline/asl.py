@@ -19,6 +19,7 @@ from typing import Any
 from engage.pipeline.validate import DefinitionError, validate
 
 __all__ = [
+    "ITEM",
     "DefinitionError",
     "PlaceholderError",
     "iter_states",
@@ -106,12 +107,19 @@ def render(definition: Any, values: Mapping[str, str | list[str]], where: str = 
     return definition
 
 
+ITEM = "*"  # path segment of a Map's item processor states: `Map/*/State`
+
+
 def iter_states(machine: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str, dict]]:
-    """Yield (path, name, state) for every state, depth-first into Parallel branches."""
+    """Yield (path, name, state) for every state, depth-first into Parallel branches and
+    Map item processors (`Map/*/State`; at run time `*` is the item's index)."""
     for name, state in machine.get("States", {}).items():
         yield f"{prefix}{name}", name, state
         for index, branch in enumerate(state.get("Branches", [])):
             yield from iter_states(branch, f"{prefix}{name}/{index}/")
+        if state.get("Type") == "Map":
+            item_processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+            yield from iter_states(item_processor, f"{prefix}{name}/{ITEM}/")
 
 
 def _strip(name: str, prefix: str, suffix: str) -> str:

@@ -3,7 +3,8 @@
 Each state follows the AWS input/output pipeline: InputPath -> Parameters ->
 work -> ResultSelector -> ResultPath -> OutputPath, wrapped in Retry and Catch.
 Parallel branches run in real threads so that the laptop overlaps training and
-validation exactly where Step Functions would.
+validation exactly where Step Functions would; so do the items of a Map state
+(`engage.pipeline.mapstate`), at most `MaxConcurrency` at a time.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any
 
-from engage.pipeline import progress
+from engage.pipeline import mapstate, progress
 from engage.pipeline.asl import task_name
 from engage.pipeline.choice import choose
 from engage.pipeline.errors import StatesError
@@ -25,6 +27,7 @@ from engage.pipeline.intrinsics import evaluate_value, resolve_template
 from engage.pipeline.invoke import Task, call_task
 from engage.pipeline.paths import get_path, select, set_result
 from engage.pipeline.retry import RetryPolicy, find_catcher
+from engage.ports import ObjectStore
 
 Step = tuple[str | None, Any]
 
@@ -43,9 +46,10 @@ class Engine:
         sleep: Callable[[float], Any],
         context: Mapping[str, Any],
         prefix: str = "",
+        store: ObjectStore | None = None,
     ) -> None:
         self.tasks, self.listener, self.sleep = tasks, listener, sleep
-        self.context, self.prefix = context, prefix
+        self.context, self.prefix, self.store = context, prefix, store
         self.records: list[StateRecord] = []
         self._lock = threading.Lock()
 
@@ -147,6 +151,96 @@ class Engine:
             if future.exception() is not None:
                 raise future.exception()  # type: ignore[misc]
         return state.get("Next"), self._output(state, data, [f.result() for f in futures], ctx)
+
+    def _map(self, path: str, state: Mapping[str, Any], data: Any, ctx: Mapping[str, Any]) -> Step:
+        """Run the item processor once per item; see `mapstate` for the rules.
+
+        Items run in threads, not processes: a task is a closure over the run's
+        shared `Services` (catalog connection, store adapters), which cannot be
+        pickled into another process; stages that need more cores use their own
+        native threads (Arrow, DuckDB, XGBoost) inside one item.
+        """
+        effective = select(data, state.get("InputPath", "$"))
+        items = mapstate.read_items(state, effective, ctx, self.store)
+        inputs = [mapstate.item_input(state, effective, ctx, i, v) for i, v in enumerate(items)]
+        run_arn = self._map_run_arn(ctx["State"]["Name"])
+        outcomes = self._run_items(path, state, inputs, run_arn)
+        failures = [o for o in outcomes if o.error is not None]
+        if mapstate.mode(state) == mapstate.INLINE and failures:
+            raise failures[0].error  # type: ignore[misc]
+        result: Any = mapstate.result_list(outcomes)
+        if "ResultWriter" in state:
+            result = mapstate.write_results(state, effective, ctx, self.store, run_arn, outcomes)
+        if mapstate.Tolerance.of(state).exceeded(len(failures), len(inputs)):
+            first = failures[0]
+            raise StatesError(
+                mapstate.EXCEED_TOLERATED,
+                f"{len(failures)} of {len(inputs)} items failed, more than tolerated; first: "
+                f"item {first.index}: {first.error.error}: {first.error.cause}",  # type: ignore[union-attr]
+            )
+        return state.get("Next"), self._output(state, data, result, ctx)
+
+    def _map_run_arn(self, name: str) -> str:
+        machine = self.context.get("StateMachine", {}).get("Name", "local")
+        return f"arn:aws:states:local:000000000000:mapRun:{machine}/{name}:{uuid.uuid4()}"
+
+    def _child(self, run_arn: str, index: int, item: Any) -> Engine:
+        """The engine of a distributed item: a child execution with its own
+        `$$.Execution` (as on AWS), sharing the run's records, listener and tasks."""
+        child = copy.copy(self)
+        execution = {
+            "Id": mapstate.child_arn(run_arn, index),
+            "Input": item,
+            "Name": mapstate.child_name(run_arn, index),
+            "StartTime": _now().isoformat(),
+        }
+        child.context = {**self.context, "Execution": execution}
+        return child
+
+    def _run_items(
+        self, path: str, state: Mapping[str, Any], inputs: Sequence[Any], run_arn: str
+    ) -> list[mapstate.ItemOutcome]:
+        """Outcomes of the items that ran, in item order.
+
+        At most `workers` items are in flight: the next item is started only when
+        one finishes and the Map has not failed yet (an inline item failed, or more
+        than tolerated), so a failed Map starts no new items, as on AWS.
+        """
+        machine, tolerance = mapstate.processor(state), mapstate.Tolerance.of(state)
+        distributed = mapstate.mode(state) == mapstate.DISTRIBUTED
+        report = getattr(self.listener, "on_state_progress", None)
+        name = path.rsplit("/", 1)[-1]
+        todo = list(enumerate(inputs))[::-1]
+        outcomes: list[mapstate.ItemOutcome] = []
+        limit = mapstate.workers(state, len(inputs))
+        with ThreadPoolExecutor(limit, thread_name_prefix=f"engage-{path}") as pool:
+            running: set[Future[mapstate.ItemOutcome]] = set()
+            while todo or running:
+                failed = sum(o.error is not None for o in outcomes)
+                while todo and len(running) < limit and not tolerance.exceeded(failed, len(inputs)):
+                    index, item = todo.pop()
+                    engine = self._child(run_arn, index, item) if distributed else self
+                    running.add(
+                        pool.submit(engine._run_item, machine, f"{path}/{index}/", index, item)
+                    )
+                if not running:
+                    break
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                outcomes += [future.result() for future in finished]
+                if report is not None:
+                    report(path, name, "items", len(outcomes), len(inputs))
+        return sorted(outcomes, key=lambda o: o.index)
+
+    def _run_item(
+        self, machine: Mapping[str, Any], prefix: str, index: int, item: Any
+    ) -> mapstate.ItemOutcome:
+        outcome = mapstate.ItemOutcome(index=index, input=item, start=_now())
+        try:
+            outcome.output = self.walk(machine, copy.deepcopy(item), prefix)
+        except StatesError as err:
+            outcome.error = err
+        outcome.stop = _now()
+        return outcome
 
     def _pass(self, path: str, state: Mapping[str, Any], data: Any, ctx: Mapping[str, Any]) -> Step:
         effective = self._input(state, data, ctx)

@@ -18,7 +18,8 @@ class StateRecord:
     """One state's execution: timing, attempts and outcome.
 
     `path` is unique within a run: top-level states are their name, states in
-    Parallel branches are `<Parallel>/<branch index>/<name>`.
+    Parallel branches are `<Parallel>/<branch index>/<name>`, states of a Map's
+    item processor are `<Map>/<item index>/<name>`.
     """
 
     name: str

@@ -25,6 +25,7 @@ from engage.pipeline.asl import iter_states, task_name, validate
 from engage.pipeline.engine import Engine
 from engage.pipeline.errors import StatesError
 from engage.pipeline.events import BaseListener, MultiListener, RunListener, StateRecord
+from engage.ports import ObjectStore
 
 __all__ = [
     "BaseListener",
@@ -77,6 +78,8 @@ class LocalRunner:
             Parallel branches run (see `RunListener`).
         sleep: waits for Retry intervals and Wait states; inject a fake in tests.
         prefix: resource-name prefix to strip when deriving task names.
+        store: the object store a Map's `ItemReader` reads its item manifest from
+            and its `ResultWriter` writes results to (`<Bucket>/<Key>` lake keys).
         state_machine_name: used in the context object (`$$.StateMachine.Name`).
 
     Raises:
@@ -93,6 +96,7 @@ class LocalRunner:
         *,
         prefix: str = "",
         state_machine_name: str = "engagement-ml-pipeline",
+        store: ObjectStore | None = None,
     ) -> None:
         validate(definition)
         needed = {
@@ -106,6 +110,7 @@ class LocalRunner:
         self.definition, self.tasks, self.sleep = definition, tasks, sleep
         self.listener: RunListener = listener or BaseListener()
         self.prefix, self.state_machine_name = prefix, state_machine_name
+        self.store = store
 
     def _context(self, name: str, data: Any) -> dict[str, Any]:
         machine_arn = f"arn:aws:states:local:000000000000:stateMachine:{self.state_machine_name}"
@@ -137,7 +142,12 @@ class LocalRunner:
         except TypeError as exc:
             raise ValueError(f"execution input is not JSON: {exc}") from exc
         engine = Engine(
-            self.tasks, self.listener, self.sleep, self._context(name, data), self.prefix
+            self.tasks,
+            self.listener,
+            self.sleep,
+            self._context(name, data),
+            self.prefix,
+            self.store,
         )
         try:
             output = engine.walk(self.definition, data, "")
