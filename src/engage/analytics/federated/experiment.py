@@ -108,7 +108,7 @@ def run(train: pd.DataFrame, test: pd.DataFrame, params: ExperimentParams) -> di
     for name, arm in arms.items():
         arm["test_auc"] = scores[name]
         arm["auc_gap"] = scores["central"] - scores[name]
-        arm["within_target"] = None if name == "central" else arm["auc_gap"] <= AUC_TARGET_GAP
+        arm["within_target"] = None if name == "central" else abs(arm["auc_gap"]) <= AUC_TARGET_GAP
     return {
         "model": "L2 logistic regression (numpy), churn_30_day",
         "features": len(features.feature_names()),
