@@ -56,7 +56,7 @@ def _prepare(frame: pd.DataFrame, params: ExperimentParams) -> _Prepared:
     return _Prepared(devices, train, (z, y), mean, std, len(total) * secure.WORD_BYTES)
 
 
-def _arms(params: ExperimentParams, devices: int) -> dict[str, fedavg.FedParams]:
+def _arms(params: ExperimentParams) -> dict[str, fedavg.FedParams]:
     base = fedavg.FedParams(params.rounds, params.local, 1.0, False, None, params.seed)
     arms = {"fedavg": base, "fedavg_secure": replace(base, secure=True)}
     for eps in params.dp_epsilons:
@@ -90,7 +90,7 @@ def run(train: pd.DataFrame, test: pd.DataFrame, params: ExperimentParams) -> di
     x, y = prep.pooled
     trained = {"central": fit_central(x, y, params.local.l2)}
     arms: dict[str, dict] = {"central": {"rounds": None, "secure": False, "dp": None}}
-    for name, arm in _arms(params, len(prep.devices)).items():
+    for name, arm in _arms(params).items():
         result = fedavg.train(prep.train, x.shape[1] + 1, arm)
         trained[name] = result.weights
         arms[name] = {

@@ -87,7 +87,10 @@ def _updates(
     return out
 
 
-def _aggregate(uploads: list[np.ndarray], params: FedParams, round_seed: int):
+def _aggregate(
+    uploads: list[np.ndarray], params: FedParams, round_seed: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The server's sum of the uploads, and one masked upload when they were masked."""
     if params.secure:
         total, masked = secure.secure_sum(uploads, round_seed)
         return total, masked[0]
