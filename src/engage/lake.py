@@ -34,6 +34,7 @@ PREMIUM_UPLIFT = "engagement-results/premium_uplift/"  # causal effect of premiu
 PREMIUM_TARGETS = "engagement-results/premium_targets/"  # free customers ranked by that effect
 SEGMENTS = "engagement-results/segments/"  # every customer's segment (segmentation stage)
 SEGMENT_PROFILES = "engagement-results/segment_profiles/"  # one row per segment
+FEDERATED = "engagement-results/federated/"  # `engage federated`: one row per arm
 RUNS = "engagement-runs/"
 REPORTS = "engagement-reports/"  # per-run stage reports (validation, training, ...)
 AUDIT = "engagement-audit/"  # append-only prediction audit trail, date=YYYY-MM-DD/ partitions

@@ -454,6 +454,38 @@ SEGMENT_PROFILES = Table(
 )
 
 
+FEDERATED_RESULTS = Table(
+    "federated_results",
+    "engagement_analytics.federated_results: one row per arm of `engage federated` "
+    "(engage.analytics.federated.experiment): the churn model trained centrally and by "
+    "FedAvg over simulated devices (plain, secure aggregation, differential privacy), "
+    "each graded once on the run's test split.",
+    (
+        _out("arm", DType.STRING, "central, fedavg, fedavg_secure or fedavg_secure_dp_eps<e>."),
+        _out("test_auc", DType.FLOAT, "ROC AUC on the test split.", minimum=0, maximum=1),
+        _out("auc_gap", DType.FLOAT, "Central AUC minus this arm's (0 for central)."),
+        _out("within_target", DType.BOOL, "|auc_gap| <= 0.01 (issue 18).", nullable=True),
+        _out("rounds", DType.INT, "FedAvg rounds.", minimum=1, nullable=True),
+        _out("secure_aggregation", DType.BOOL, "Updates were pairwise-masked."),
+        _out("epsilon", DType.FLOAT, "Differential privacy spent (RDP accountant).",
+             minimum=0, nullable=True),
+        _out("delta", DType.FLOAT, "The delta epsilon is stated for.", nullable=True),
+        _out("noise_multiplier", DType.FLOAT, "Gaussian noise / clip bound.", nullable=True),
+        _out("bytes_up_per_device_round", DType.FLOAT, "Mean upload of a device in a round "
+             "it joined.", unit="bytes", nullable=True),
+        _out("bytes_down_per_device_round", DType.FLOAT, "Mean download of a device in a "
+             "round it joined.", unit="bytes", nullable=True),
+        _out("bytes_up_per_device_total", DType.FLOAT, "Mean upload of a device over the "
+             "training.", unit="bytes", nullable=True),
+        _out("devices", DType.INT, "Simulated devices.", minimum=1),
+        _out("train_rows", DType.INT, "Training rows.", minimum=1),
+        _out("test_rows", DType.INT, "Test rows.", minimum=1),
+        _RUN,
+    ),
+    key=("arm", "run_id"),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -468,4 +500,5 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     INFLUENCERS,
     SEGMENTS,
     SEGMENT_PROFILES,
+    FEDERATED_RESULTS,
 )
