@@ -40,6 +40,7 @@ _COMMAND_MODULES = (
     "report",
     "docs",
     "demo",
+    "notify",
 )
 
 
