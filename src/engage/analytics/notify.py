@@ -91,6 +91,8 @@ def train_and_grade(customers: pd.DataFrame, cfg: NotifyConfig) -> NotifyResult:
         "evaluation": [o.summary() for o in outcomes],
         "lift_over_noon": ev.lift(outcomes[0], outcomes[1]),
         "lift_over_best_hour": ev.lift(outcomes[0], outcomes[2]),
+        "lift_over_noon_95ci": ev.lift_interval(outcomes[0], outcomes[1], cfg.seed),
+        "lift_over_best_hour_95ci": ev.lift_interval(outcomes[0], outcomes[2], cfg.seed),
         "violations_total": sum(o.violations["total"] for o in outcomes),
         "adversarial_3am": adversarial_3am(env, graded, cfg.seed + 3),
         "schedule": {"date": tomorrow.isoformat(), "rows": schedule.num_rows},

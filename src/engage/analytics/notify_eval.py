@@ -39,6 +39,7 @@ class Outcome:
     dropped: int
     reward: float
     violations: dict[str, int]
+    per_customer: np.ndarray  # reward of each episode, in the order of the customers given
 
     def summary(self) -> dict[str, Any]:
         per_day = self.reward / self.customer_days if self.customer_days else 0.0
@@ -62,13 +63,13 @@ def evaluate(policy: Policy, env: NotifyEnv, customers: np.ndarray, seed: int) -
     """Run one episode per customer index (opted-out ones included: they must get nothing)."""
     totals = Counter()
     violations = Counter({"quiet_hours": 0, "daily_cap": 0, "opted_out": 0})
-    reward = 0.0
+    per_customer = np.zeros(len(customers))
     for k, customer in enumerate(customers):
         obs, info = env.reset(seed=seed + k, options={"customer": int(customer)})
         done = not info["action_mask"].any()
         while not done:
             obs, r, done, _, info = env.step(policy.act(obs, info["action_mask"]))
-            reward += r
+            per_customer[k] += r
         violations.update(count_violations(env, env.deliveries))
         totals["deliveries"] += len(env.deliveries)
         totals["engagements"] += sum(d.engaged for d in env.deliveries)
@@ -82,8 +83,9 @@ def evaluate(policy: Policy, env: NotifyEnv, customers: np.ndarray, seed: int) -
         totals["engagements"],
         totals["unsubscribes"],
         totals["dropped"],
-        reward,
+        float(per_customer.sum()),
         {**violations, "total": sum(violations.values())},
+        per_customer,
     )
 
 
@@ -114,6 +116,21 @@ def lift(policy: Outcome, baseline: Outcome) -> float | None:
     if base == 0:
         return None
     return round((policy.reward / policy.customer_days - base) / abs(base), 4)
+
+
+def lift_interval(
+    policy: Outcome, baseline: Outcome, seed: int, resamples: int = 1000
+) -> list[float] | None:
+    """95% bootstrap interval of `lift`, resampling customers (paired: same seeds)."""
+    if len(policy.per_customer) != len(baseline.per_customer) or not len(policy.per_customer):
+        raise ValueError("lift_interval needs two evaluations of the same customers")
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(policy.per_customer), (resamples, len(policy.per_customer)))
+    ours, theirs = policy.per_customer[rows].sum(axis=1), baseline.per_customer[rows].sum(axis=1)
+    if (theirs == 0).any():
+        return None
+    lifts = (ours - theirs) / np.abs(theirs)
+    return [round(float(q), 4) for q in np.percentile(lifts, [2.5, 97.5])]
 
 
 def plan(policy: Policy, env: NotifyEnv, customer: int) -> list[datetime]:

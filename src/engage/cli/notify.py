@@ -132,8 +132,10 @@ def _print(report: dict[str, Any]) -> None:
             f"unsubscribes {row['unsubscribes']}  violations {v['total']}"
         )
     typer.echo(
-        f"  lift over noon {_pct(report['lift_over_noon'])}, over the best single hour "
-        f"({report['best_single_hour']['hour']:02d}:00) {_pct(report['lift_over_best_hour'])}"
+        f"  lift over noon {_pct(report['lift_over_noon'])} "
+        f"(95% CI {_ci(report['lift_over_noon_95ci'])}), over the best single hour "
+        f"({report['best_single_hour']['hour']:02d}:00) {_pct(report['lift_over_best_hour'])} "
+        f"(95% CI {_ci(report['lift_over_best_hour_95ci'])})"
     )
     adv = report["adversarial_3am"]
     typer.echo(
@@ -150,3 +152,7 @@ def _print(report: dict[str, Any]) -> None:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.1%}"
+
+
+def _ci(bounds: list[float] | None) -> str:
+    return "n/a" if bounds is None else f"{bounds[0]:+.1%} to {bounds[1]:+.1%}"

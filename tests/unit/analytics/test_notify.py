@@ -197,3 +197,15 @@ def test_q_learning_beats_fixed_noon_on_held_out_customers() -> None:
     noon = ev.evaluate(FixedHour(12), held_out, np.arange(600), seed=10_000)
     assert learned.violations["total"] == noon.violations["total"] == 0
     assert ev.lift(learned, noon) > 0.05
+    assert ev.lift_interval(learned, noon, seed=0)[0] > 0  # not a lucky draw of customers
+
+
+def test_lift_interval_is_paired_over_customers() -> None:
+    env = NotifyEnv(sim.population(_customers(80)))
+    noon = ev.evaluate(FixedHour(12), env, np.arange(80), seed=3)
+    early = ev.evaluate(FixedHour(8), env, np.arange(80), seed=3)
+    assert ev.lift_interval(noon, noon, seed=0) == [0.0, 0.0]
+    low, high = ev.lift_interval(early, noon, seed=0)
+    assert low < ev.lift(early, noon) < high
+    with pytest.raises(ValueError, match="same customers"):
+        ev.lift_interval(early, ev.evaluate(FixedHour(12), env, np.arange(40), seed=3), seed=0)
