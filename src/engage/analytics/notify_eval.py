@@ -17,13 +17,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from engage.analytics.notify_env import DAILY_CAP, EVENTS_PER_DAY, Delivery, NotifyEnv, quiet
-from engage.analytics.notify_policy import FixedHour, Policy
+from engage.analytics.notify_env import DAILY_CAP, PEAK_BUCKETS, Delivery, NotifyEnv, quiet
+from engage.analytics.notify_policy import FixedHour, Policy, QLearning
 from engage.analytics.notify_sim import STATE_TIME_ZONES
 
 SEND_HOURS = range(8, 22)  # the hours a single-hour baseline may pick
-# Planning tomorrow: events assumed at evenly spaced local hours (0, 4, 9, 14, 19).
-PLAN_ARRIVALS = [int(h) for h in np.linspace(0, 24, EVENTS_PER_DAY, endpoint=False)]
 
 
 @dataclass
@@ -133,12 +131,27 @@ def lift_interval(
     return [round(float(q), 4) for q in np.percentile(lifts, [2.5, 97.5])]
 
 
-def plan(policy: Policy, env: NotifyEnv, customer: int) -> list[datetime]:
-    """Tomorrow's send times (UTC) for one customer: the policy's choices under the mask."""
-    obs, info = env.reset(
-        seed=0, options={"customer": customer, "arrivals": PLAN_ARRIVALS, "plan": True}
-    )
+def plan(policy: QLearning, env: NotifyEnv, customer: int) -> list[datetime]:
+    """Tomorrow's send times (UTC) for one customer, delivered through the env's mask.
+
+    The k-th send goes at the hour the policy values most with k sends already made
+    (`QLearning.hour_values`), one send an hour, and only while that value is positive
+    (a send worth less than nothing is not made). The hours are then delivered in the
+    environment, planning mode, so the same mask enforces the cap and the quiet hours.
+    """
+    bucket = int(env.customers.peak_hour[customer]) * PEAK_BUCKETS // 24
+    hours: list[int] = []
+    for sent in range(DAILY_CAP):
+        values = policy.hour_values(sent, bucket)
+        values[[h for h in range(24) if quiet(h)] + hours] = -np.inf
+        best = int(np.argmax(values))
+        if not np.isfinite(values[best]) or values[best] <= 0:
+            break
+        hours.append(best)
+    if not hours:
+        return []
+    _, info = env.reset(seed=0, options={"customer": customer, "arrivals": hours, "plan": True})
     done = not info["action_mask"].any()
     while not done:
-        obs, _, done, _, info = env.step(policy.act(obs, info["action_mask"]))
+        _, _, done, _, info = env.step(int(np.flatnonzero(info["action_mask"])[0]))
     return sorted(d.sent_utc.astimezone(UTC) for d in env.deliveries)

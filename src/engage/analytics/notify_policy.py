@@ -69,6 +69,21 @@ class QLearning:
     def act(self, observation: np.ndarray, mask: np.ndarray) -> int:
         return _legal_argmax(self.q_[tuple(observation)], mask)
 
+    def hour_values(self, sent_today: int, bucket: int) -> np.ndarray:
+        """Learned value of a delivery at each local hour (mean over the ways to reach it).
+
+        A delivery at hour H is reached from an arrival at H - d with delay d; cells never
+        visited in training say nothing and are left out (-inf when none was visited).
+        """
+        values = np.full(24, -np.inf)
+        for hour in range(24):
+            arrivals = (hour - np.arange(ACTIONS)) % 24
+            cells = (arrivals, sent_today, bucket, np.arange(ACTIONS))
+            seen = self.visits_[cells] > 0
+            if seen.any():
+                values[hour] = float(self.q_[cells][seen].mean())
+        return values
+
     def fit(self, env: NotifyEnv, episodes: int, seed: int) -> QLearning:
         """Learn from `episodes` customer-episodes drawn at random from the env's customers."""
         rng = np.random.default_rng(seed)

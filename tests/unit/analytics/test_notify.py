@@ -174,9 +174,24 @@ def test_a_policy_that_wants_3am_is_masked() -> None:
         ev.evaluate(_Wants3am(), env, np.arange(30), seed=0)
     masked = ev.evaluate(FixedHour(3), env, np.arange(30), seed=0)
     assert masked.deliveries > 0 and masked.violations["total"] == 0
+    forged = forged_3am_policy()
+    assert int(np.argmax(forged.hour_values(0, 4))) == 3  # it truly prefers 03:00
     for customer in range(30):
-        for when in ev.plan(FixedHour(3), env, customer):
+        planned = ev.plan(forged, env, customer)
+        assert len(planned) <= DAILY_CAP
+        for when in planned:
             assert not quiet(when.astimezone(population.zone[customer]).hour)
+
+
+def forged_3am_policy() -> QLearning:
+    """A Q-table that values 03:00 most (then 21:00, 20:00, ...): what a bad policy wants."""
+    policy = QLearning()
+    policy.visits_[:] = 1
+    for arrival in range(24):
+        for delay in range(ACTIONS):
+            hour = (arrival + delay) % 24
+            policy.q_[arrival, :, :, delay] = 10.0 if hour == 3 else 1.0 + hour / 24
+    return policy
 
 
 def test_violations_are_counted_independently_of_the_mask() -> None:
@@ -209,3 +224,12 @@ def test_lift_interval_is_paired_over_customers() -> None:
     assert low < ev.lift(early, noon) < high
     with pytest.raises(ValueError, match="same customers"):
         ev.lift_interval(early, ev.evaluate(FixedHour(12), env, np.arange(40), seed=3), seed=0)
+
+
+def test_plan_sends_only_what_the_policy_values_one_per_hour() -> None:
+    population = sim.population(_customers(10))
+    env = NotifyEnv(population, start=date(2026, 6, 1))
+    assert ev.plan(QLearning(), env, 0) == []  # an untrained table values nothing
+    planned = ev.plan(forged_3am_policy(), env, 0)
+    local = [w.astimezone(population.zone[0]).hour for w in planned]
+    assert sorted(local) == [19, 20, 21]  # the best non-quiet hours, one send each

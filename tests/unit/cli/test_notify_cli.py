@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from engage import bootstrap
 from engage.analytics import notify
 from engage.analytics import notify_sim as sim
-from engage.analytics.notify_env import DAILY_CAP, quiet
+from engage.analytics.notify_env import ACTIONS, DAILY_CAP, quiet
 from engage.cli import app
 from engage.contract.tables import US_STATES
 from engage.lake import TableName
@@ -75,8 +75,19 @@ def test_train_without_customers_is_a_clear_error(env) -> None:
     assert "no customers in the lake" in result.output
 
 
-def test_schedule_of_an_untrained_policy_still_obeys_the_rules() -> None:
+def test_schedule_of_a_policy_that_wants_3am_still_obeys_the_rules() -> None:
     frame = _customers(300)
     population = sim.population(frame)
-    table = notify.schedule_table(notify.QLearning(), population, date(2026, 11, 1))
+    table = notify.schedule_table(forged_3am_policy(), population, date(2026, 11, 1))
     _check_schedule(table.to_pandas(), frame, date(2026, 11, 1))
+
+
+def forged_3am_policy() -> notify.QLearning:
+    """A Q-table that values 03:00 most (then the late evening): what a bad policy wants."""
+    policy = notify.QLearning()
+    policy.visits_[:] = 1
+    for arrival in range(24):
+        for delay in range(ACTIONS):
+            hour = (arrival + delay) % 24
+            policy.q_[arrival, :, :, delay] = 10.0 if hour == 3 else 1.0 + hour / 24
+    return policy
