@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
-from engage import bootstrap
+from engage import bootstrap, lake
 from engage.analytics import notify
 from engage.analytics import notify_sim as sim
 from engage.analytics.notify_env import ACTIONS, DAILY_CAP, quiet
@@ -91,3 +91,15 @@ def forged_3am_policy() -> notify.QLearning:
             hour = (arrival + delay) % 24
             policy.q_[arrival, :, :, delay] = 10.0 if hour == 3 else 1.0 + hour / 24
     return policy
+
+
+def test_erasure_finds_the_published_schedule(env) -> None:
+    from engage.adapters.store import LocalObjectStore
+    from engage.privacy.subjects import subject_tables
+
+    frame = _customers(40)
+    table = notify.schedule_table(forged_3am_policy(), sim.population(frame), date(2026, 5, 1))
+    store = LocalObjectStore(env / "lake")
+    store.write_parquet(lake.NOTIFY_SCHEDULE + "part-0.parquet", table)
+    found = {(t.name, t.key_column) for t in subject_tables(store, None)}
+    assert (str(TableName.NOTIFY_SCHEDULE), "customer_id") in found
