@@ -61,6 +61,9 @@ NETWORK = "engagement-results/network/"  # social network analysis (engage.analy
 NETWORK_METRICS = NETWORK + "metrics/"
 COMMUNITIES = NETWORK + "communities/"
 INFLUENCERS = NETWORK + "influencers/"
+# engage notify train's schedule: outside any run's generation (its own command writes it).
+NOTIFY_SCHEDULE = "engagement-results/notify_schedule/"
+NOTIFY_REPORTS = REPORTS + "notify/"  # one report JSON per `engage notify train`
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
@@ -140,6 +143,7 @@ class TableName(StrEnum):
     INFLUENCERS = "engagement_analytics.influencers"
     SEGMENTS = "engagement_analytics.segments"
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
+    NOTIFY_SCHEDULE = "engagement_analytics.notify_schedule"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -201,6 +205,7 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.INFLUENCERS, INFLUENCERS),
         _loc(TableName.SEGMENTS, SEGMENTS),
         _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
+        _loc(TableName.NOTIFY_SCHEDULE, NOTIFY_SCHEDULE),
     )
 }
 

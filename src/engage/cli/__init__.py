@@ -41,6 +41,7 @@ _COMMAND_MODULES = (
     "docs",
     "demo",
     "federated",
+    "notify",
 )
 
 

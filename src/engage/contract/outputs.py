@@ -486,6 +486,29 @@ FEDERATED_RESULTS = Table(
 )  # fmt: skip
 
 
+# engage notify train (issue 18 item 3): written by its own command, not `engage run`.
+NOTIFY_SCHEDULE = Table(
+    "notify_schedule",
+    "engagement_analytics.notify_schedule: tomorrow's notification times per customer from "
+    "the Q-learning policy of `engage notify train` (engage.analytics.notify): at most 3 a "
+    "local day, none 22:00-08:00 local, none for customers who opted out (they have no rows).",
+    (
+        _ID,
+        _out("send_rank", DType.INT, "Order of the notification in the day (1-3).",
+             minimum=1, maximum=3),
+        _out("send_at_utc", DType.TIMESTAMP, "When to send, in UTC."),
+        _out("local_time", DType.STRING, "When to send, on the customer's clock (ISO 8601 "
+             "with offset)."),
+        _out("local_hour", DType.INT, "Local hour of the send (8-21).", minimum=8, maximum=21),
+        _out("local_date", DType.DATE, "The customer's local date of the send."),
+        _out("time_zone", DType.STRING, "IANA zone derived from the state of residence."),
+        _out("policy", DType.STRING, "Policy that chose the time (e.g. q-learning)."),
+        Column("created_at", DType.TIMESTAMP, Role.METADATA, "When the schedule was made."),
+    ),
+    key=("customer_id", "send_rank"),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -501,4 +524,5 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     SEGMENTS,
     SEGMENT_PROFILES,
     FEDERATED_RESULTS,
+    NOTIFY_SCHEDULE,
 )
