@@ -63,6 +63,11 @@ INFLUENCERS = NETWORK + "influencers/"
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
+SENTIMENT = "engagement-results/sentiment/"  # per-customer sentiment and support alerts
+CUSTOMER_SENTIMENT = SENTIMENT + "customers/"
+SUPPORT_ALERTS = SENTIMENT + "support_alerts/"
+RESTRICTED_MESSAGES = RESTRICTED + "customer_messages/"  # the texts: never leave it
+RESTRICTED_MESSAGES_FILE = RESTRICTED_MESSAGES + "customer_messages.parquet"
 
 KNOWLEDGE_BASE = "engagement-kb/"  # the Q&A agent's chunks and vectors, per run
 
@@ -87,6 +92,7 @@ GENERATIONAL_PREFIXES = (
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
     NETWORK,
+    SENTIMENT,
 )
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
@@ -141,6 +147,9 @@ class TableName(StrEnum):
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
+    CUSTOMER_SENTIMENT = "engagement_analytics.customer_sentiment"
+    SUPPORT_ALERTS = "engagement_analytics.support_alerts"
+    CUSTOMER_MESSAGES = "engagement_restricted.customer_messages"
 
 
 @dataclass(frozen=True)
@@ -200,6 +209,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.INFLUENCERS, INFLUENCERS),
         _loc(TableName.SEGMENTS, SEGMENTS),
         _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
+        _loc(TableName.CUSTOMER_SENTIMENT, CUSTOMER_SENTIMENT),
+        _loc(TableName.SUPPORT_ALERTS, SUPPORT_ALERTS),
     )
 }
 
@@ -209,6 +220,7 @@ RESTRICTED_TABLES: dict[str, TableLocation] = {
     for t in (
         _loc(TableName.CUSTOMER_PII, RESTRICTED_PII),
         _loc(TableName.ERASURE_LOG, ERASURE_LOG),
+        _loc(TableName.CUSTOMER_MESSAGES, RESTRICTED_MESSAGES),
     )
 }
 
