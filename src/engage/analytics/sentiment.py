@@ -109,7 +109,7 @@ def aggregate(customer: np.ndarray, scores: Scores) -> dict[str, np.ndarray]:
     return {
         "customer_id": ids,
         "messages_scored": count,
-        "avg_sentiment_score": np.round(mean, 4),
+        "mean_text_sentiment": np.round(mean, 4),
         "min_sentiment_score": np.round(low, 4),
         "negative_share": np.round(negative / count, 4),
         "dominant_emotion": np.asarray(EMOTIONS, dtype=object)[votes.argmax(axis=1)],

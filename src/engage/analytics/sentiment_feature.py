@@ -20,7 +20,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-FEATURE = "avg_sentiment_score"
+FEATURE = "mean_text_sentiment"
 TARGET = "churn_30_day"
 MIN_GAIN = 0.001  # AUC points the feature must add on validation to be kept
 VALIDATION_SHARE = 0.25

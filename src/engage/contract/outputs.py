@@ -469,7 +469,7 @@ CUSTOMER_SENTIMENT = Table(
     (
         _ID,
         _out("messages_scored", DType.INT, "Texts scored.", minimum=1),
-        _out("avg_sentiment_score", DType.FLOAT, "Mean sentiment (-1..+1).",
+        _out("mean_text_sentiment", DType.FLOAT, "Mean sentiment (-1..+1).",
              minimum=-1, maximum=1),
         _out("min_sentiment_score", DType.FLOAT, "Most negative text's sentiment.",
              minimum=-1, maximum=1),

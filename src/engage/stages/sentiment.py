@@ -15,6 +15,7 @@ skipped, not failed: texts are optional input.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -106,7 +107,34 @@ def churn_decision(services: Services, aggregates: pa.Table, seed: int) -> dict[
     training = services.store.read_parquet(lake.PROCESSED_TRAINING).to_pandas()
     feature = aggregates.to_pandas().set_index("customer_id")[sentiment_feature.FEATURE]
     inputs = [c for c in contract.MODEL_INPUTS if c in training.columns]
-    return sentiment_feature.decide(training, feature, inputs, seed)
+    decision = sentiment_feature.decide(training, feature, inputs, seed)
+    # The decision is recorded; feeding a kept feature into the XGBoost churn model and
+    # the live API's scoring is not wired yet, so the report says so instead of implying it.
+    return {**decision, "used_by_churn_model": False}
+
+
+def churn_card_entry(services: Services, run_id: str) -> dict[str, Any]:
+    """{"sentiment_feature": this run's decision} for the churn model's metadata and card,
+    or {} when the run scored no texts (no report, or a skipped stage)."""
+    key = lake.report_key(run_id, REPORT)
+    if not services.store.exists(key):
+        return {}
+    decision = json.loads(services.store.get_bytes(key)).get("churn_feature")
+    return {"sentiment_feature": decision} if decision else {}
+
+
+def metric_splits(metadata: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Both validation AUCs as `model_metrics` rows (split sentiment_feature_validation)."""
+    decision = metadata.get("sentiment_feature") or {}
+    if "validation_auc_with" not in decision:
+        return {}
+    return {
+        "sentiment_feature_validation": {
+            "auc_without_sentiment": decision["validation_auc_without"],
+            "auc_with_sentiment": decision["validation_auc_with"],
+            "sentiment_kept": float(decision["decision"] == "kept"),
+        }
+    }
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def test_aggregate_per_customer() -> None:
     agg = sentiment.aggregate(np.array(["B", "A", "A", "B"]), scores)
     assert list(agg["customer_id"]) == ["A", "B"]
     assert list(agg["messages_scored"]) == [2, 2]
-    assert list(agg["avg_sentiment_score"]) == [-0.8, 0.3]
+    assert list(agg["mean_text_sentiment"]) == [-0.8, 0.3]
     assert list(agg["min_sentiment_score"]) == [-0.9, 0.1]
     assert list(agg["negative_share"]) == [1.0, 0.0]
     assert list(agg["dominant_emotion"]) == ["anger", "joy"]

@@ -93,3 +93,15 @@ def test_a_bad_messages_file_names_the_column(services, tmp_path) -> None:
     pq.write_table(pa.table({"message_id": ["MSG_1_0"]}), tmp_path / "customer_messages.parquet")
     with pytest.raises(DataValidationError, match="message_text"):
         _run(services, tmp_path)
+
+
+def test_the_churn_card_gets_the_decision_and_both_aucs(services, source) -> None:
+    assert sentiment.churn_card_entry(services, "r1") == {}  # no report yet: nothing
+    out = _run(services, source)
+    entry = sentiment.churn_card_entry(services, "r1")
+    assert entry == {"sentiment_feature": out["churn_feature"]}
+    assert entry["sentiment_feature"]["used_by_churn_model"] is False
+    rows = sentiment.metric_splits(entry)["sentiment_feature_validation"]
+    assert rows["auc_with_sentiment"] == out["churn_feature"]["validation_auc_with"]
+    assert rows["auc_without_sentiment"] == out["churn_feature"]["validation_auc_without"]
+    assert sentiment.metric_splits({}) == {}
