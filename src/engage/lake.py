@@ -67,6 +67,11 @@ NOTIFY_REPORTS = REPORTS + "notify/"  # one report JSON per `engage notify train
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
+SENTIMENT = "engagement-results/sentiment/"  # per-customer sentiment and support alerts
+CUSTOMER_SENTIMENT = SENTIMENT + "customers/"
+SUPPORT_ALERTS = SENTIMENT + "support_alerts/"
+RESTRICTED_MESSAGES = RESTRICTED + "customer_messages/"  # the texts: never leave it
+RESTRICTED_MESSAGES_FILE = RESTRICTED_MESSAGES + "customer_messages.parquet"
 
 KNOWLEDGE_BASE = "engagement-kb/"  # the Q&A agent's chunks and vectors, per run
 
@@ -91,6 +96,7 @@ GENERATIONAL_PREFIXES = (
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
     NETWORK,
+    SENTIMENT,
 )
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
@@ -146,6 +152,9 @@ class TableName(StrEnum):
     NOTIFY_SCHEDULE = "engagement_analytics.notify_schedule"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
+    CUSTOMER_SENTIMENT = "engagement_analytics.customer_sentiment"
+    SUPPORT_ALERTS = "engagement_analytics.support_alerts"
+    CUSTOMER_MESSAGES = "engagement_restricted.customer_messages"
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.SEGMENTS, SEGMENTS),
         _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
         _loc(TableName.NOTIFY_SCHEDULE, NOTIFY_SCHEDULE),
+        _loc(TableName.CUSTOMER_SENTIMENT, CUSTOMER_SENTIMENT),
+        _loc(TableName.SUPPORT_ALERTS, SUPPORT_ALERTS),
     )
 }
 
@@ -215,6 +226,7 @@ RESTRICTED_TABLES: dict[str, TableLocation] = {
     for t in (
         _loc(TableName.CUSTOMER_PII, RESTRICTED_PII),
         _loc(TableName.ERASURE_LOG, ERASURE_LOG),
+        _loc(TableName.CUSTOMER_MESSAGES, RESTRICTED_MESSAGES),
     )
 }
 

@@ -54,6 +54,7 @@ LAMBDAS = [
     "segmentation",
     "network-analysis",
     "premium-uplift",
+    "sentiment-scoring",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
@@ -134,10 +135,15 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
     desc, entered = _execute(definition, name="run_moto_ok")
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
 
-    assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
+    assert entered[:4] == [
+        "PreCleanup",
+        "DataPreparation",
+        "SentimentScoring",
+        "ParallelTrainingAndValidation",
+    ]
     branches = {"ParallelModelTraining", "DataValidation", *ANALYTICS_STATES, *MODEL_STATES}
-    after = entered[3 + len(branches) :]
-    assert set(entered[3 : 3 + len(branches)]) == branches
+    after = entered[4 + len(branches) :]
+    assert set(entered[4 : 4 + len(branches)]) == branches
     assert after[:3] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
     assert set(after[3:5]) == {"CreateQATable", "CreateFinalResults"}
     assert after[5:] == ["UpdateKnowledgeBase", "PipelineSuccess"]

@@ -11,6 +11,7 @@ from engage import __version__
 from engage.api import docs, errors
 from engage.api.limits import GuardMiddleware, batch_body_bytes
 from engage.api.routes import admin, ask, customers, health, models, predict
+from engage.api.routes import support as support_routes  # issue 18
 from engage.api.schemas import batch_request_model
 from engage.api.state import AppState, build_state
 from engage.settings import Settings
@@ -71,6 +72,7 @@ def create_app(
     predictions = APIRouter(tags=["predictions"])
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
     routers = (predictions, customers.router, health.router, models.router, admin.router)
+    routers = (*routers, support_routes.router)
     for router in (*routers, ask.router):
         app.include_router(router)
     mount_web(app)  # the web app at / and /app/... (engage.web)

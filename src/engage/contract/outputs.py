@@ -509,6 +509,49 @@ NOTIFY_SCHEDULE = Table(
 )  # fmt: skip
 
 
+# Sentiment from text (issue 18 item 4), written by the SentimentScoring stage. Neither
+# table carries any text: the texts stay in engagement_restricted.customer_messages.
+_EMOTION = _out(
+    "dominant_emotion",
+    DType.STRING,
+    "Commonest emotion of the scored texts.",
+    categories=("joy", "anger", "sadness", "fear"),
+)
+CUSTOMER_SENTIMENT = Table(
+    "customer_sentiment",
+    "engagement_analytics.customer_sentiment: per consenting customer, the VADER sentiment "
+    "of their texts aggregated (engage.analytics.sentiment); no text.",
+    (
+        _ID,
+        _out("messages_scored", DType.INT, "Texts scored.", minimum=1),
+        _out("mean_text_sentiment", DType.FLOAT, "Mean sentiment (-1..+1).",
+             minimum=-1, maximum=1),
+        _out("min_sentiment_score", DType.FLOAT, "Most negative text's sentiment.",
+             minimum=-1, maximum=1),
+        _out("negative_share", DType.FLOAT, "Share of texts below -0.5.", minimum=0, maximum=1),
+        _EMOTION,
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+SUPPORT_ALERTS = Table(
+    "support_alerts",
+    "engagement_analytics.support_alerts: one row per consenting customer's text scoring "
+    "below -0.5, for customer support; ids and scores only, never the text.",
+    (
+        Column("message_id", DType.STRING, Role.IDENTIFIER, "The text's id (restricted table)."),
+        _ID,
+        _out("channel", DType.STRING, "Where the text was written.",
+             categories=("post", "message", "review")),
+        Column("sent_at", DType.TIMESTAMP, Role.METADATA, "When the text was written."),
+        _out("sentiment_score", DType.FLOAT, "The text's sentiment.", minimum=-1, maximum=-0.5),
+        _out("emotion", DType.STRING, "The text's emotion.",
+             categories=("joy", "anger", "sadness", "fear")),
+        _RUN,
+    ),
+    key=("message_id",),
+)  # fmt: skip
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -525,4 +568,6 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     SEGMENT_PROFILES,
     FEDERATED_RESULTS,
     NOTIFY_SCHEDULE,
+    CUSTOMER_SENTIMENT,
+    SUPPORT_ALERTS,
 )

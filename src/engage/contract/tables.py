@@ -533,6 +533,52 @@ TRUTH_ITEMS = Table(
 )
 TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS)
 
+# Sentiment from text (issue 18 item 4): the generator's short posts, messages and reviews.
+# The free text may hold personal data, so it lives in the restricted area only; its true
+# sentiment and emotion are a truth table, for grading the scorer only.
+EMOTIONS = ("joy", "anger", "sadness", "fear")
+MESSAGE_CHANNELS = ("post", "message", "review")
+MESSAGE_ID_PATTERN = r"MSG_[0-9]{1,12}_[0-9]{1,3}"
+MESSAGE_ID = Column(
+    "message_id",
+    S,
+    Role.IDENTIFIER,
+    "Message identifier MSG_<customer number>_<n>.",
+    pattern=MESSAGE_ID_PATTERN,
+)
+CUSTOMER_MESSAGES = Table(
+    "customer_messages",
+    "Short texts customers wrote (restricted: free text may hold personal data).",
+    (
+        MESSAGE_ID,
+        CUSTOMER_ID,
+        _cat("channel", MESSAGE_CHANNELS, "Where the text was written.", role=Role.METADATA),
+        Column("sent_at", DType.TIMESTAMP, Role.METADATA, "When the text was written."),
+        Column("message_text", S, Role.PII, "The text itself (never leaves the restricted area)."),
+        Column(
+            "sentiment_opt_in",
+            B,
+            Role.METADATA,
+            "The author's consent to sentiment analysis of their texts (same on each of a "
+            "customer's rows); texts without it are never scored.",
+        ),
+    ),
+    key=("message_id",),
+)
+TRUTH_MESSAGES = Table(
+    "truth_messages",
+    "True sentiment and emotion of each generated text: for grading the scorer only.",
+    (
+        MESSAGE_ID,
+        CUSTOMER_ID,
+        _num("true_sentiment", F, -1, 1, "score", "Sentiment the text was written with.",
+             role=Role.METADATA),
+        _cat("true_emotion", EMOTIONS, "Emotion the text was written with.", role=Role.METADATA),
+    ),
+    key=("message_id",),
+)  # fmt: skip
+TRUTH_TABLES = (*TRUTH_TABLES, TRUTH_MESSAGES)
+
 ALL_TABLES: tuple[Table, ...] = (
     CUSTOMERS,
     CUSTOMER_PII,
@@ -543,6 +589,8 @@ ALL_TABLES: tuple[Table, ...] = (
     GROUND_TRUTH,
     TRUTH_TASTES,
     TRUTH_ITEMS,
+    CUSTOMER_MESSAGES,
+    TRUTH_MESSAGES,
 )
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

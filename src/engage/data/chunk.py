@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from engage import contract
 from engage.data import activity, anomalies, behaviour, content, graph, pii, population
+from engage.data import messages as text_messages
 from engage.data import targets as tgt
 from engage.data.arrow import activity_table, customer_ids, item_ids, to_table
 from engage.data.random import stream
@@ -66,6 +67,10 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
             "dst_customer_id": ids.take(pa.array(g.dst)),
         },
     )
+    texts = text_messages.draw_messages(
+        rs("messages"), ids, truth["ground_truth"]["churn_probability"], spec.as_of
+    )
+    tables["customer_messages"], tables["truth_messages"] = texts.messages, texts.truth
     return tables
 
 

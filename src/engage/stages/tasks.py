@@ -25,6 +25,7 @@ from engage.stages import (
     qa_table,
     results_table,
     segmentation,
+    sentiment,
     train,
 )
 from engage.stages.errors import StageError
@@ -52,6 +53,7 @@ STAGES: dict[str, Stage] = {
     "create-results-table": results_table,
     "update-knowledge-base": knowledge_base,
     "network-analysis": network_analysis,
+    "sentiment-scoring": sentiment,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

@@ -22,6 +22,7 @@ from engage.fairness.metrics import fairness_rows
 from engage.lake import TableName
 from engage.models.cards import render_card
 from engage.models.registry import ModelRegistry
+from engage.stages import sentiment as sentiment_stage
 from engage.stages.plans import PLANS, FitContext, model_threads, plan_for
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
 
@@ -98,11 +99,14 @@ def run_model(name: str, event: Mapping[str, Any], services: Services) -> dict[s
         "code_version": __version__,
         "training_date": datetime.now(UTC).date().isoformat(),
     }
+    if name == "churn":  # issue 18: the sentiment feature's validation decision, in the card
+        metadata |= sentiment_stage.churn_card_entry(services, run_id)
     registry = ModelRegistry(services.store, name)
     version = registry.save(
         fitted.artefacts, metadata, run_id, lambda meta: {CARD_FILE: render_card(meta).encode()}
     )
     by_split = graded_splits(fitted.metrics, metadata.get("grading"))
+    by_split |= sentiment_stage.metric_splits(metadata)
     services.store.write_parquet(
         metrics_key(run_id, name), metrics_rows(name, version, run_id, by_split)
     )

@@ -19,6 +19,7 @@ ROUTES = [
     ("POST", "/admin/reload", None, "admin"),
     ("GET", "/admin/keys", None, "admin"),
     ("DELETE", "/admin/cache/CUST_0000099", None, "admin"),
+    ("GET", "/support/alerts", None, "admin"),
 ]
 BAD_KEYS = {
     "missing": None,

@@ -11,7 +11,7 @@ from engage.stages.plans.base import TRUTH_TABLE_NAMES
 SRC = Path(__file__).resolve().parents[3] / "src" / "engage"
 TRUTH = re.compile(
     r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
-    r"|truth_table\(|\.truth\(\)"
+    r"|truth_table\(|\.truth\(\)|truth_messages|TRUTH_MESSAGES"
 )
 # Who may name a truth table: the contract, the generator that writes them, the lake
 # reader that serves them for grading, and the plans' grading code.
@@ -23,6 +23,7 @@ ALLOWED = {
     "data/content.py",
     "data/generator.py",
     "data/graph.py",  # writes the planted communities and influence
+    "data/messages.py",  # writes the texts' true sentiment and emotion (issue 18)
     "models/recommend_eval.py",  # the oracle: a grader, never a fitted input
     "stages/plans/anomaly.py",
     "stages/plans/base.py",
@@ -30,6 +31,7 @@ ALLOWED = {
     "stages/plans/tabular.py",
     "stages/premium_uplift.py",  # grades the fitted effects in its report, after the fit
     "stages/segmentation.py",  # grades the fitted segments in its report, after the fit
+    "stages/sentiment.py",  # grades the scored texts in its report, after scoring
 }
 
 
@@ -43,7 +45,12 @@ def test_only_graders_name_the_truth_tables() -> None:
 
 
 def test_truth_tables_are_metadata_only() -> None:
-    assert set(TRUTH_TABLE_NAMES) == {"ground_truth", "truth_tastes", "truth_items"}
+    assert set(TRUTH_TABLE_NAMES) == {
+        "ground_truth",
+        "truth_tastes",
+        "truth_items",
+        "truth_messages",
+    }
     for table in contract.TRUTH_TABLES:
         for col in table.columns:
             assert not col.is_model_input, f"{table.name}.{col.name}"

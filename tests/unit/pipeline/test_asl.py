@@ -23,6 +23,7 @@ MODELS = ["engagement", "churn", "ltv", "recommendation", "anomaly"]
 EXPECTED_TASKS = [
     "pre-cleanup",
     "data-prep",
+    "sentiment-scoring",  # between data preparation and training (issue 18)
     *(f"{m}-training" for m in MODELS),
     "data-validation",
     "segmentation",  # AdvancedAnalytics branch (issue 17), in chain order
@@ -49,6 +50,7 @@ def test_packaged_definition_keeps_seed_result_paths_and_catches() -> None:
     assert result_paths == {
         "PreCleanup": "$.cleanup",
         "DataPreparation": "$.data_prep",
+        "SentimentScoring": "$.sentiment",
         "ModelEnsemble": "$.ensemble",
         "UpdateKnowledgeBase": "$.knowledge_base",
         "ParallelTrainingAndValidation": "$.parallel_training",

@@ -56,6 +56,38 @@
           "Next": "PipelineFailed"
         }
       ],
+      "Next": "SentimentScoring"
+    },
+    "SentimentScoring": {
+      "Type": "Task",
+      "Comment": "Sentiment of consenting customers' texts (engage.analytics.sentiment, issue 18): texts stay in the restricted area; writes customer_sentiment and support_alerts, decides the churn feature on validation.",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}sentiment-scoring-lambda",
+      "ResultPath": "$.sentiment",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "DataValidationError"
+          ],
+          "MaxAttempts": 0
+        },
+        {
+          "ErrorEquals": [
+            "States.TaskFailed"
+          ],
+          "IntervalSeconds": 10,
+          "MaxAttempts": 2,
+          "BackoffRate": 2.0
+        }
+      ],
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.SentimentScoring",
+          "Next": "PipelineFailed"
+        }
+      ],
       "Next": "ParallelTrainingAndValidation"
     },
     "ParallelTrainingAndValidation": {
