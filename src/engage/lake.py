@@ -88,6 +88,9 @@ GENERATIONAL_PREFIXES = (
     KNOWLEDGE_BASE,
     NETWORK,
 )
+# Next best action (issue 18 item 2): the bandit's choice per customer, after the policy check.
+NEXT_BEST_ACTION = "engagement-results/next_best_action/"
+GENERATIONAL_PREFIXES += (NEXT_BEST_ACTION,)
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
 
@@ -139,6 +142,7 @@ class TableName(StrEnum):
     INFLUENCERS = "engagement_analytics.influencers"
     SEGMENTS = "engagement_analytics.segments"
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
+    NEXT_BEST_ACTION = "engagement_analytics.next_best_action"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -202,6 +206,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
     )
 }
+
+TABLES[str(TableName.NEXT_BEST_ACTION)] = _loc(TableName.NEXT_BEST_ACTION, NEXT_BEST_ACTION)
 
 # Not in TABLES on purpose: see RESTRICTED. Registered by engage.privacy, never by SQL files.
 RESTRICTED_TABLES: dict[str, TableLocation] = {

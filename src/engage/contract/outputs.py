@@ -8,7 +8,7 @@ input table are named, not repeated: `final_results` carries the customer's colu
 from __future__ import annotations
 
 from engage.contract.schema import Column, DType, Role, Table
-from engage.contract.tables import CUSTOMERS
+from engage.contract.tables import CUSTOMERS, NBA_ACTIONS, TIMES_OF_DAY
 
 _ID = Column("customer_id", DType.STRING, Role.IDENTIFIER, "Customer key.")
 _RUN = Column("run_id", DType.STRING, Role.METADATA, "Pipeline run that wrote the row.")
@@ -454,6 +454,35 @@ SEGMENT_PROFILES = Table(
 )
 
 
+NEXT_BEST_ACTION = Table(
+    "next_best_action",
+    "engagement_analytics.next_best_action: the contextual bandit's action per customer "
+    "(engage.analytics.bandit, LinTS) after the ethics policy check "
+    "(engage.analytics.nba_policy), in the customer's usual time of day after their last "
+    "logged action.",
+    (
+        _ID,
+        _out("next_best_action", DType.STRING, "The served action: the bandit's Thompson "
+             "choice unless the policy blocked it (no_action for a minor).",
+             categories=(*NBA_ACTIONS, "no_action")),
+        _out("bandit_action", DType.STRING, "The bandit's preferred action before the "
+             "policy check.", categories=NBA_ACTIONS),
+        _out("expected_reward", DType.FLOAT, "Posterior mean probability of the desired "
+             "outcome for the served action (null for no_action).", nullable=True),
+        _out("policy_outcome", DType.STRING, "allowed, nudge_blocked_vulnerable (a nudge "
+             "replaced by the best non-nudge action) or blocked_minor.",
+             categories=("allowed", "nudge_blocked_vulnerable", "blocked_minor")),
+        _out("vulnerable", DType.BOOL, "Flagged by the night-time heavy-use rule."),
+        _out("time_of_day", DType.STRING, "Serving context: the customer's usual time of "
+             "day.", categories=TIMES_OF_DAY),
+        _out("last_action", DType.STRING, "Serving context: the customer's last logged "
+             "action.", categories=NBA_ACTIONS),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -469,3 +498,4 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     SEGMENTS,
     SEGMENT_PROFILES,
 )
+OUTPUT_TABLES += (NEXT_BEST_ACTION,)  # issue 18 item 2

@@ -36,6 +36,8 @@ PER_CUSTOMER_TABLES = (
     contract.EDGES,
     contract.GROUND_TRUTH,
     contract.TRUTH_TASTES,
+    contract.BANDIT_LOG,
+    contract.TRUTH_ACTIONS,
 )
 
 

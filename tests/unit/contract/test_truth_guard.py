@@ -12,6 +12,7 @@ SRC = Path(__file__).resolve().parents[3] / "src" / "engage"
 TRUTH = re.compile(
     r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
     r"|truth_table\(|\.truth\(\)"
+    r"|truth_actions|TRUTH_ACTIONS"
 )
 # Who may name a truth table: the contract, the generator that writes them, the lake
 # reader that serves them for grading, and the plans' grading code.
@@ -30,6 +31,8 @@ ALLOWED = {
     "stages/plans/tabular.py",
     "stages/premium_uplift.py",  # grades the fitted effects in its report, after the fit
     "stages/segmentation.py",  # grades the fitted segments in its report, after the fit
+    "data/bandit.py",  # writes the true next-best-action response model
+    "stages/next_best_action.py",  # grades the fitted bandit in its report, after the fit
 }
 
 
@@ -43,7 +46,12 @@ def test_only_graders_name_the_truth_tables() -> None:
 
 
 def test_truth_tables_are_metadata_only() -> None:
-    assert set(TRUTH_TABLE_NAMES) == {"ground_truth", "truth_tastes", "truth_items"}
+    assert set(TRUTH_TABLE_NAMES) == {
+        "ground_truth",
+        "truth_tastes",
+        "truth_items",
+        "truth_actions",
+    }
     for table in contract.TRUTH_TABLES:
         for col in table.columns:
             assert not col.is_model_input, f"{table.name}.{col.name}"
@@ -58,3 +66,10 @@ def test_plans_read_truth_only_in_grading_code() -> None:
             before = text[: match.start()]
             func = re.findall(r"\n(?:    )?def (\w+)\(", before)[-1]
             assert "grade" in func or (name, func) == ("recommendation.py", "fit"), (name, func)
+
+
+def test_the_bandit_stage_reads_truth_only_in_grading_code() -> None:
+    text = (SRC / "stages" / "next_best_action.py").read_text(encoding="utf-8")
+    for match in re.finditer(r"truth_table\(", text):
+        func = re.findall(r"\ndef (\w+)\(", text[: match.start()])[-1]
+        assert "grade" in func, func
