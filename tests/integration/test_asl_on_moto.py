@@ -54,6 +54,7 @@ LAMBDAS = [
     "segmentation",
     "network-analysis",
     "premium-uplift",
+    "next-best-action",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
@@ -136,6 +137,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
 
     assert entered[:3] == ["PreCleanup", "DataPreparation", "ParallelTrainingAndValidation"]
     branches = {"ParallelModelTraining", "DataValidation", *ANALYTICS_STATES, *MODEL_STATES}
+    branches.add("NextBestAction")
     after = entered[3 + len(branches) :]
     assert set(entered[3 : 3 + len(branches)]) == branches
     assert after[:3] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
@@ -152,6 +154,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
         assert output[key] == local.output[key]
     assert output["parallel_training"][1] == local.output["parallel_training"][1]
     assert output["parallel_training"][2] == local.output["parallel_training"][2]
+    assert output["parallel_training"][3] == local.output["parallel_training"][3]
     for training in output["parallel_training"][0]["models"]:  # runTask.sync: the stopped task
         assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
 
