@@ -38,6 +38,14 @@ def _version(model: str) -> Column:
     )  # fmt: skip
 
 
+# The rule-based next best action, kept as the bandit's baseline (issue 18 item 2).
+_RULE_ACTIONS = ("human_review", "retention_offer", "re_engagement_campaign", "retention_nudge",
+                 "personalised_content")  # fmt: skip
+_NBA_RULE = _out("next_best_action_rule", DType.STRING, "The first rule that applies: human "
+                 "review, retention offer, re-engagement campaign, retention nudge, "
+                 "personalised content (the baseline of next_best_action).",
+                 categories=_RULE_ACTIONS)  # fmt: skip
+
 PREDICTIONS = Table(
     "predictions",
     "engagement_predictions.predictions: one row per scored customer, every model's output "
@@ -71,15 +79,16 @@ PREDICTIONS = Table(
              nullable=True),
         _out("value_at_risk_usd", DType.FLOAT, "churn_probability x ltv_p50.", unit="USD",
              nullable=True),
-        _out("next_best_action", DType.STRING, "The first rule that applies: human review, "
-             "retention offer, re-engagement campaign, retention nudge, personalised content.",
-             categories=("human_review", "retention_offer", "re_engagement_campaign",
-                         "retention_nudge", "personalised_content")),
+        _out("next_best_action", DType.STRING, "Human review for an anomaly, else the "
+             "contextual bandit's policy-checked action (engagement_analytics.next_best_action), "
+             "else (no bandit output) next_best_action_rule.",
+             categories=("human_review", *NBA_ACTIONS, "no_action", *_RULE_ACTIONS[1:])),
         Column("model_version", DType.STRING, Role.METADATA, "Engagement model version.",
                nullable=True),
         *(_version(m) for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")),
         Column("prediction_timestamp", DType.TIMESTAMP, Role.METADATA, "When it was scored."),
         _RUN,
+        _NBA_RULE,
     ),
     key=("customer_id",),
 )  # fmt: skip

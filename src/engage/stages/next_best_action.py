@@ -223,6 +223,15 @@ def _arrow(served: Mapping[str, Any], run_id: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=NEXT_BEST_ACTION.arrow_schema())
 
 
+def ensure_table(services: Services, run_id: str) -> bool:
+    """Publish an empty table when the catalog has none (a lake or run without this stage),
+    so the ensemble's LEFT JOIN falls back to the rule instead of failing; True if it did."""
+    if str(TABLE) in services.sql.tables():
+        return False
+    publish_table(services, TABLE, lake.NEXT_BEST_ACTION, _arrow(_EMPTY, run_id))
+    return True
+
+
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """AWS Lambda entry point."""
     return run(event, lambda_services())

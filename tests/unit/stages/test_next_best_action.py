@@ -98,3 +98,11 @@ def test_the_served_choice_is_a_thompson_draw_seeded_by_the_run(tmp_path, source
     )
     assert a.equals(b)
     assert len(np.unique(a.to_numpy(zero_copy_only=False))) > 1
+
+
+def test_ensure_table_gives_the_ensemble_an_empty_table_only_when_missing(tmp_path, source) -> None:
+    services = _services(tmp_path, source)
+    assert next_best_action.ensure_table(services, "r1") is True
+    assert services.store.read_parquet(lake.NEXT_BEST_ACTION).num_rows == 0
+    services.sql.tables = lambda: [str(lake.TableName.NEXT_BEST_ACTION)]  # now it exists
+    assert next_best_action.ensure_table(services, "r1") is False
