@@ -86,6 +86,16 @@ class Logged:
         return self.log[name].to_numpy()[mask]
 
 
+@dataclass(frozen=True)
+class Served:
+    """The served rows (the table's columns) and the context indices they were chosen in."""
+
+    rows: dict[str, np.ndarray]
+    time_of_day: np.ndarray
+    last: np.ndarray
+    index: np.ndarray  # served action per row, index into NBA_ACTIONS (-1: none)
+
+
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     """Fit the bandit on logged events, serve every customer, publish table and report."""
     run_id = run_id_of(event)
@@ -101,7 +111,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     model = bandit.LinTS(dim=data.x.shape[1])
     model.fit(data.x[train], data.actions[train], data.column("reward", train))
     served = serve(model, data, _ids(services, lake.PROCESSED_INFERENCE), seed)
-    publish_table(services, TABLE, lake.NEXT_BEST_ACTION, _arrow(served, run_id))
+    publish_table(services, TABLE, lake.NEXT_BEST_ACTION, _arrow(served.rows, run_id))
     report = _report(model, data, served, _ids(services, lake.PROCESSED_TEST), train)
     report["grading"] = _grade(services.lake_data(run_id, source), data, served, seed)
     report["seconds"] = round(time.perf_counter() - started, 2)
@@ -110,14 +120,14 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     return {
         "nba_status": "success",
         "run_id": run_id,
-        "customers": len(served["customer_id"]),
+        "customers": len(served.index),
         "policy_blocked": checks[nba_policy.BLOCKED_NUDGE] + checks[nba_policy.BLOCKED_MINOR],
         "seconds": report["seconds"],
         "grading": _headline(report["grading"]),
     }
 
 
-def serve(model: bandit.LinTS, data: Logged, ids: pd.Index, seed: int) -> dict[str, np.ndarray]:
+def serve(model: bandit.LinTS, data: Logged, ids: pd.Index, seed: int) -> Served:
     """One Thompson draw per customer of `ids`, passed through the policy check."""
     frame = data.customers.iloc[data.row[ids[ids.isin(data.row.index)]].to_numpy()]
     frame = frame.reset_index(drop=True)
@@ -129,7 +139,7 @@ def serve(model: bandit.LinTS, data: Logged, ids: pd.Index, seed: int) -> dict[s
     means = model.means(x)
     expected = np.where(index >= 0, means[np.arange(len(x)), np.maximum(index, 0)], np.nan)
     actions = np.array(contract.NBA_ACTIONS, dtype=object)
-    return {
+    rows = {
         "customer_id": frame["customer_id"].to_numpy(),
         "next_best_action": names,
         "bandit_action": actions[scores.argmax(axis=1)],
@@ -138,10 +148,8 @@ def serve(model: bandit.LinTS, data: Logged, ids: pd.Index, seed: int) -> dict[s
         "vulnerable": vulnerable,
         "time_of_day": np.array(contract.TIMES_OF_DAY, dtype=object)[tod],
         "last_action": actions[last],
-        "_tod": tod,
-        "_last": last,
-        "_index": index,
     }
+    return Served(rows, tod, last, index)
 
 
 def _serving_context(data: Logged, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +161,7 @@ def _serving_context(data: Logged, frame: pd.DataFrame) -> tuple[np.ndarray, np.
 
 
 def _report(
-    model: bandit.LinTS, data: Logged, served: dict, test_ids: pd.Index, train: np.ndarray
+    model: bandit.LinTS, data: Logged, served: Served, test_ids: pd.Index, train: np.ndarray
 ) -> dict[str, Any]:
     """The logged policy check and the offline (replay, IPS) values on the test events."""
     test = data.events_of(test_ids)
@@ -172,13 +180,13 @@ def _report(
         "vulnerability_rule": "time_of_day_active == 'night' and avg_daily_logins x "
         f"avg_session_duration_min >= {nba_policy.NIGHT_MINUTES:g}",
         "training_events": int(train.sum()),
-        "policy_check": nba_policy.outcome_counts(served["policy_outcome"]),
-        "served_actions": pd.Series(served["next_best_action"]).value_counts().to_dict(),
+        "policy_check": nba_policy.outcome_counts(served.rows["policy_outcome"]),
+        "served_actions": pd.Series(served.rows["next_best_action"]).value_counts().to_dict(),
         "offline": offline,
     }
 
 
-def _grade(lake_data: Any, data: Logged, served: dict, seed: int) -> dict[str, Any] | None:
+def _grade(lake_data: Any, data: Logged, served: Served, seed: int) -> dict[str, Any] | None:
     """Against the simulator's truth, after the model is fixed: a report, never an input."""
     truth = lake_data.truth_table(contract.TRUTH_ACTIONS.name)
     if truth is None:
@@ -195,9 +203,9 @@ def _grade(lake_data: Any, data: Logged, served: dict, seed: int) -> dict[str, A
 
     rule = bandit.rule_action(data.customers)
     sim = bandit_eval.simulate(environment, data.signals, rule, SIMULATION_ROUNDS, seed)
-    cust = data.row[served["customer_id"]].to_numpy()
-    p = environment(cust, served["_tod"], served["_last"])
-    return {"simulation": sim, "served": bandit_eval.served_value(p, served["_index"], rule[cust])}
+    cust = data.row[served.rows["customer_id"]].to_numpy()
+    p = environment(cust, served.time_of_day, served.last)
+    return {"simulation": sim, "served": bandit_eval.served_value(p, served.index, rule[cust])}
 
 
 def _headline(grading: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -56,6 +56,9 @@ def test_serves_every_customer_and_reports_regret(tmp_path, source) -> None:
     rows = table.to_pandas()
     nudged = rows["vulnerable"] & rows["next_best_action"].isin(nba_policy.NUDGES)
     assert rows["vulnerable"].any() and not nudged.any()
+    wanted = rows["vulnerable"] & rows["bandit_action"].isin(nba_policy.NUDGES)
+    assert wanted.any()  # the bandit did prefer nudges for some vulnerable customers
+    assert (rows.loc[wanted, "policy_outcome"] == nba_policy.BLOCKED_NUDGE).all()
     report = json.loads(services.store.get_bytes(lake.report_key("r1", next_best_action.REPORT)))
     blocked = (rows["policy_outcome"] == nba_policy.BLOCKED_NUDGE).sum()
     assert report["policy_check"][nba_policy.BLOCKED_NUDGE] == blocked
@@ -106,3 +109,19 @@ def test_ensure_table_gives_the_ensemble_an_empty_table_only_when_missing(tmp_pa
     assert services.store.read_parquet(lake.NEXT_BEST_ACTION).num_rows == 0
     services.sql.tables = lambda: [str(lake.TableName.NEXT_BEST_ACTION)]  # now it exists
     assert next_best_action.ensure_table(services, "r1") is False
+
+
+def test_a_minor_that_slipped_through_is_served_no_action(tmp_path, source) -> None:
+    services = _services(tmp_path, source)
+    customers = services.store.read_parquet(lake.RAW_CUSTOMERS_FILE).to_pandas()
+    customers.loc[:9, "age"] = 16  # the contract refuses this; the guard must hold anyway
+    services.store.write_parquet(
+        lake.RAW_CUSTOMERS_FILE, pa.Table.from_pandas(customers, preserve_index=False)
+    )
+    out = next_best_action.run({"run_id": "r1", "source": str(source)}, services)
+    rows = services.store.read_parquet(lake.NEXT_BEST_ACTION).to_pandas().set_index("customer_id")
+    minors = rows.loc[customers["customer_id"][:10]]
+    assert (minors["next_best_action"] == nba_policy.NO_ACTION).all()
+    assert (minors["policy_outcome"] == nba_policy.BLOCKED_MINOR).all()
+    assert minors["expected_reward"].isna().all()
+    assert out["policy_blocked"] >= 10
