@@ -98,6 +98,9 @@ GENERATIONAL_PREFIXES = (
     NETWORK,
     SENTIMENT,
 )
+# Next best action (issue 18 item 2): the bandit's choice per customer, after the policy check.
+NEXT_BEST_ACTION = "engagement-results/next_best_action/"
+GENERATIONAL_PREFIXES += (NEXT_BEST_ACTION,)
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
 
@@ -150,6 +153,7 @@ class TableName(StrEnum):
     SEGMENTS = "engagement_analytics.segments"
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
     NOTIFY_SCHEDULE = "engagement_analytics.notify_schedule"
+    NEXT_BEST_ACTION = "engagement_analytics.next_best_action"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
     CUSTOMER_SENTIMENT = "engagement_analytics.customer_sentiment"
@@ -219,6 +223,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.SUPPORT_ALERTS, SUPPORT_ALERTS),
     )
 }
+
+TABLES[str(TableName.NEXT_BEST_ACTION)] = _loc(TableName.NEXT_BEST_ACTION, NEXT_BEST_ACTION)
 
 # Not in TABLES on purpose: see RESTRICTED. Registered by engage.privacy, never by SQL files.
 RESTRICTED_TABLES: dict[str, TableLocation] = {

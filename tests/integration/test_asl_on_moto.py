@@ -55,6 +55,7 @@ LAMBDAS = [
     "network-analysis",
     "premium-uplift",
     "sentiment-scoring",
+    "next-best-action",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
@@ -142,6 +143,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
         "ParallelTrainingAndValidation",
     ]
     branches = {"ParallelModelTraining", "DataValidation", *ANALYTICS_STATES, *MODEL_STATES}
+    branches.add("NextBestAction")
     after = entered[4 + len(branches) :]
     assert set(entered[4 : 4 + len(branches)]) == branches
     assert after[:3] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
@@ -158,6 +160,7 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
         assert output[key] == local.output[key]
     assert output["parallel_training"][1] == local.output["parallel_training"][1]
     assert output["parallel_training"][2] == local.output["parallel_training"][2]
+    assert output["parallel_training"][3] == local.output["parallel_training"][3]
     for training in output["parallel_training"][0]["models"]:  # runTask.sync: the stopped task
         assert (training["LastStatus"], training["StartedBy"]) == ("STOPPED", "AWS Step Functions")
 

@@ -76,6 +76,7 @@ def other_models(n: int) -> dict[str, list]:
         "recommended_categories": [["tech", "food", "art"]] * n,
         "value_at_risk_usd": [c * v for c, v in zip(churn, p50, strict=True)],
         "next_best_action": ["personalised_content"] * n,
+        "next_best_action_rule": ["personalised_content"] * n,
     }
 
 

@@ -62,7 +62,10 @@ def iso(ts: datetime) -> str:
 
 
 def next_best_action(prediction: Mapping[str, Any], high_ltv: float | None) -> str:
-    """The ensemble SQL's CASE (sql/engagement_predictions/predictions.sql), row by row."""
+    """The ensemble SQL's rule CASE (next_best_action_rule in predictions.sql), row by row.
+
+    A live request has no bandit context (time of day, last action), so the live answer
+    is this rule; the batch next_best_action is the bandit's (issue 18 item 2)."""
     ltv_p50 = prediction.get("ltv_p50")
     if prediction.get("anomaly_flag"):
         return "human_review"

@@ -94,3 +94,8 @@ __all__ = [
     "Table",
     "table",
 ]  # fmt: skip
+
+# Next best action (issue 18 item 2).
+from engage.contract.tables import BANDIT_LOG, NBA_ACTIONS, TRUTH_ACTIONS  # noqa: E402
+
+__all__ += ["BANDIT_LOG", "NBA_ACTIONS", "TRUTH_ACTIONS"]

@@ -8,7 +8,7 @@ input table are named, not repeated: `final_results` carries the customer's colu
 from __future__ import annotations
 
 from engage.contract.schema import Column, DType, Role, Table
-from engage.contract.tables import CUSTOMERS
+from engage.contract.tables import CUSTOMERS, NBA_ACTIONS, TIMES_OF_DAY
 
 _ID = Column("customer_id", DType.STRING, Role.IDENTIFIER, "Customer key.")
 _RUN = Column("run_id", DType.STRING, Role.METADATA, "Pipeline run that wrote the row.")
@@ -37,6 +37,14 @@ def _version(model: str) -> Column:
         f"Registry version of the {model} model that scored the row.", nullable=True,
     )  # fmt: skip
 
+
+# The rule-based next best action, kept as the bandit's baseline (issue 18 item 2).
+_RULE_ACTIONS = ("human_review", "retention_offer", "re_engagement_campaign", "retention_nudge",
+                 "personalised_content")  # fmt: skip
+_NBA_RULE = _out("next_best_action_rule", DType.STRING, "The first rule that applies: human "
+                 "review, retention offer, re-engagement campaign, retention nudge, "
+                 "personalised content (the baseline of next_best_action).",
+                 categories=_RULE_ACTIONS)  # fmt: skip
 
 PREDICTIONS = Table(
     "predictions",
@@ -71,15 +79,16 @@ PREDICTIONS = Table(
              nullable=True),
         _out("value_at_risk_usd", DType.FLOAT, "churn_probability x ltv_p50.", unit="USD",
              nullable=True),
-        _out("next_best_action", DType.STRING, "The first rule that applies: human review, "
-             "retention offer, re-engagement campaign, retention nudge, personalised content.",
-             categories=("human_review", "retention_offer", "re_engagement_campaign",
-                         "retention_nudge", "personalised_content")),
+        _out("next_best_action", DType.STRING, "Human review for an anomaly, else the "
+             "contextual bandit's policy-checked action (engagement_analytics.next_best_action), "
+             "else (no bandit output) next_best_action_rule.",
+             categories=("human_review", *NBA_ACTIONS, "no_action", *_RULE_ACTIONS[1:])),
         Column("model_version", DType.STRING, Role.METADATA, "Engagement model version.",
                nullable=True),
         *(_version(m) for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")),
         Column("prediction_timestamp", DType.TIMESTAMP, Role.METADATA, "When it was scored."),
         _RUN,
+        _NBA_RULE,
     ),
     key=("customer_id",),
 )  # fmt: skip
@@ -552,6 +561,36 @@ SUPPORT_ALERTS = Table(
     key=("message_id",),
 )  # fmt: skip
 
+
+NEXT_BEST_ACTION = Table(
+    "next_best_action",
+    "engagement_analytics.next_best_action: the contextual bandit's action per customer "
+    "(engage.analytics.bandit, LinTS) after the ethics policy check "
+    "(engage.analytics.nba_policy), in the customer's usual time of day after their last "
+    "logged action.",
+    (
+        _ID,
+        _out("next_best_action", DType.STRING, "The served action: the bandit's Thompson "
+             "choice unless the policy blocked it (no_action for a minor).",
+             categories=(*NBA_ACTIONS, "no_action")),
+        _out("bandit_action", DType.STRING, "The bandit's preferred action before the "
+             "policy check.", categories=NBA_ACTIONS),
+        _out("expected_reward", DType.FLOAT, "Posterior mean probability of the desired "
+             "outcome for the served action (null for no_action).", nullable=True),
+        _out("policy_outcome", DType.STRING, "allowed, nudge_blocked_vulnerable (a nudge "
+             "replaced by the best non-nudge action) or blocked_minor.",
+             categories=("allowed", "nudge_blocked_vulnerable", "blocked_minor")),
+        _out("vulnerable", DType.BOOL, "Flagged by the night-time heavy-use rule."),
+        _out("time_of_day", DType.STRING, "Serving context: the customer's usual time of "
+             "day.", categories=TIMES_OF_DAY),
+        _out("last_action", DType.STRING, "Serving context: the customer's last logged "
+             "action.", categories=NBA_ACTIONS),
+        _RUN,
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -570,4 +609,5 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     NOTIFY_SCHEDULE,
     CUSTOMER_SENTIMENT,
     SUPPORT_ALERTS,
+    NEXT_BEST_ACTION,
 )

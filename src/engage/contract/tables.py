@@ -592,5 +592,43 @@ ALL_TABLES: tuple[Table, ...] = (
     CUSTOMER_MESSAGES,
     TRUTH_MESSAGES,
 )
+# Next best action (issue 18 item 2): the seed's six actions. engage.data.bandit logs a
+# logging policy's choices among them and holds the true response model; the true
+# probability of the desired outcome for customer c, time of day t, last action l and
+# action a is sigmoid(logit_a(c) + TIME_OF_DAY_OFFSET[t][a] + AFTER_ACTION_OFFSET[l][a])
+# with the per-customer logits in TRUTH_ACTIONS and the offsets in engage.data.bandit.
+NBA_ACTIONS = (
+    "post_content", "browse_feed", "send_message", "search_gig", "update_profile", "invite_friend",
+)  # fmt: skip
+BANDIT_LOG = Table(
+    "bandit_log",
+    "Logged next-best-action interactions of the logging policy, with its propensities.",
+    (
+        CUSTOMER_ID,
+        Column("event_ts", DType.TIMESTAMP, Role.FEATURE, "When the action was shown."),
+        _cat("time_of_day", TIMES_OF_DAY, "Time of day of the event (customer's local hours)."),
+        _cat("last_action", NBA_ACTIONS, "The customer's previous action."),
+        _cat("action", NBA_ACTIONS, "The action the logging policy showed."),
+        _share("propensity", "Probability that the logging policy chose this action."),
+        Column("reward", B, Role.FEATURE, "The desired outcome followed (1) or not (0)."),
+    ),
+    key=("customer_id", "event_ts"),
+)
+TRUTH_ACTIONS = Table(
+    "truth_actions",
+    "True next-best-action response model per customer: for grading the bandit only, "
+    "never for training.",
+    (
+        CUSTOMER_ID,
+        *(
+            _num(f"logit_{a}", F, -20, 20, "logit", f"Customer part of the true logit of {a}.",
+                 role=Role.METADATA)
+            for a in NBA_ACTIONS
+        ),
+    ),
+    key=("customer_id",),
+)  # fmt: skip
+TRUTH_TABLES = (*TRUTH_TABLES, TRUTH_ACTIONS)
+ALL_TABLES = (*ALL_TABLES, BANDIT_LOG, TRUTH_ACTIONS)
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from engage import contract
-from engage.data import activity, anomalies, behaviour, content, graph, pii, population
+from engage.data import activity, anomalies, bandit, behaviour, content, graph, pii, population
 from engage.data import messages as text_messages
 from engage.data import targets as tgt
 from engage.data.arrow import activity_table, customer_ids, item_ids, to_table
@@ -51,6 +51,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     truth = _targets_and_history(rs, spec, pop, cols, potential_use)
     ids = customer_ids(spec.first_number, spec.size, spec.id_width)
     tables = _customer_tables(rs, spec, pop, cols, ids)
+    tables |= bandit.simulate(rs("bandit"), tables["customers"], spec.as_of)
     tables["ground_truth"] = to_table(
         contract.GROUND_TRUTH,
         {"customer_id": ids, "is_anomaly": kind != "", **truth["ground_truth"], **g.truth()}

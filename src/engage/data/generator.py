@@ -38,6 +38,8 @@ PER_CUSTOMER_TABLES = (
     contract.TRUTH_TASTES,
     contract.CUSTOMER_MESSAGES,
     contract.TRUTH_MESSAGES,
+    contract.BANDIT_LOG,
+    contract.TRUTH_ACTIONS,
 )
 
 

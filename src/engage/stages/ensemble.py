@@ -27,6 +27,7 @@ from engage.api.warm import warm_cache
 from engage.lake import TableName
 from engage.models.registry import ModelRegistry
 from engage.ports import Cache, ObjectStore
+from engage.stages import next_best_action
 from engage.stages.inference import load_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
 
@@ -51,6 +52,7 @@ FROM {PREDICTIONS_TABLE}
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
     """Build the unified predictions table for this run, then promote the winners."""
     run_id = run_id_of(event)
+    next_best_action.ensure_table(services, run_id)  # the predictions join the bandit's
     result = services.sql.run_file("engagement_predictions/predictions", {"run_id": run_id})
     promoted = {}
     for name, decision in load_decisions(services, run_id).items():

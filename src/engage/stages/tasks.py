@@ -20,6 +20,7 @@ from engage.stages import (
     inference,
     knowledge_base,
     network_analysis,
+    next_best_action,
     pre_cleanup,
     premium_uplift,
     qa_table,
@@ -54,6 +55,7 @@ STAGES: dict[str, Stage] = {
     "update-knowledge-base": knowledge_base,
     "network-analysis": network_analysis,
     "sentiment-scoring": sentiment,
+    "next-best-action": next_best_action,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

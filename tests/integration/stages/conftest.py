@@ -16,7 +16,7 @@ import pytest
 
 from engage.data import generate
 from engage.settings import Settings
-from engage.stages import data_prep, train
+from engage.stages import data_prep, next_best_action, train
 from engage.stages.plans import PLANS
 from engage.stages.services import Services
 
@@ -85,6 +85,7 @@ def trained(tiny_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Snap
             for run_id in ("r1", "r2")
             for name in PLANS
         ]
+        next_best_action.run(_event("r1", tiny_source), services)  # the ensemble joins it
     return Snapshot.take(lake, tiny_source, summaries)
 
 

@@ -329,10 +329,15 @@ def test_inference_then_ensemble_score_everyone_with_five_models_then_promote(
         assert len(row["churn_top_features"]) == 5
         assert len(row["recommended_items"]) == 10
         assert len(set(row["recommended_categories"])) >= 3
-        assert row["next_best_action"]
+        assert row["next_best_action"] and row["next_best_action_rule"]
         versions = {row[f"{m}_model_version"] for m in PLANS}
         assert versions == {"v1"} and row["run_id"] == "r1"
     assert len({r["predicted_engagement_score"] for r in rows}) > 50  # a model, not a constant
+    served = trained_services.store.read_parquet(lake.NEXT_BEST_ACTION).to_pylist()
+    bandit = {r["customer_id"]: r["next_best_action"] for r in served}
+    for row in rows:  # the bandit's action, unless an anomaly went to human review first
+        want = "human_review" if row["anomaly_flag"] else bandit[row["customer_id"]]
+        assert row["next_best_action"] == want
 
 
 def test_recommendations_exclude_everything_the_customer_consumed(trained_services) -> None:

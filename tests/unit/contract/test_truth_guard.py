@@ -12,6 +12,7 @@ SRC = Path(__file__).resolve().parents[3] / "src" / "engage"
 TRUTH = re.compile(
     r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
     r"|truth_table\(|\.truth\(\)|truth_messages|TRUTH_MESSAGES"
+    r"|truth_actions|TRUTH_ACTIONS"
 )
 # Who may name a truth table: the contract, the generator that writes them, the lake
 # reader that serves them for grading, and the plans' grading code.
@@ -32,6 +33,8 @@ ALLOWED = {
     "stages/premium_uplift.py",  # grades the fitted effects in its report, after the fit
     "stages/segmentation.py",  # grades the fitted segments in its report, after the fit
     "stages/sentiment.py",  # grades the scored texts in its report, after scoring
+    "data/bandit.py",  # writes the true next-best-action response model
+    "stages/next_best_action.py",  # grades the fitted bandit in its report, after the fit
 }
 
 
@@ -50,6 +53,7 @@ def test_truth_tables_are_metadata_only() -> None:
         "truth_tastes",
         "truth_items",
         "truth_messages",
+        "truth_actions",
     }
     for table in contract.TRUTH_TABLES:
         for col in table.columns:
@@ -65,3 +69,10 @@ def test_plans_read_truth_only_in_grading_code() -> None:
             before = text[: match.start()]
             func = re.findall(r"\n(?:    )?def (\w+)\(", before)[-1]
             assert "grade" in func or (name, func) == ("recommendation.py", "fit"), (name, func)
+
+
+def test_the_bandit_stage_reads_truth_only_in_grading_code() -> None:
+    text = (SRC / "stages" / "next_best_action.py").read_text(encoding="utf-8")
+    for match in re.finditer(r"truth_table\(", text):
+        func = re.findall(r"\ndef (\w+)\(", text[: match.start()])[-1]
+        assert "grade" in func, func

@@ -29,6 +29,7 @@ EXPECTED_TASKS = [
     "segmentation",  # AdvancedAnalytics branch (issue 17), in chain order
     "network-analysis",
     "premium-uplift",
+    "next-best-action",  # NextBestAction branch (issue 18 item 2)
     "inference",
     "ensemble-predictions",
     "create-qa-table",

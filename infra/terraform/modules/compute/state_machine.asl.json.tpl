@@ -464,6 +464,29 @@
               "End": true
             }
           }
+        },
+        {
+          "Comment": "NextBestAction: contextual bandit over the seed's six actions (issue 18 item 2)",
+          "StartAt": "NextBestAction",
+          "States": {
+            "NextBestAction": {
+              "Type": "Task",
+              "Comment": "Next best action per customer (engage.stages.next_best_action): LinTS fitted on the logged bandit_log events of the training customers, one Thompson draw per customer passed through the ethics policy check (no nudges for vulnerable customers, minors guard); publishes engagement_analytics.next_best_action and a report with replay/IPS values and simulated regret.",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}next-best-action-lambda",
+              "ResultPath": "$.next_best_action",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 10,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 2.0
+                }
+              ],
+              "End": true
+            }
+          }
         }
       ],
       "ResultPath": "$.parallel_training",

@@ -31,6 +31,7 @@ variable "lambda_stages" {
     "update-knowledge-base" = "engage.stages.knowledge_base.handler"
     "network-analysis"      = "engage.stages.network_analysis.handler"
     "sentiment-scoring"     = "engage.stages.sentiment.handler"
+    "next-best-action"      = "engage.stages.next_best_action.handler"
   }
 }
 

@@ -78,6 +78,7 @@ SELECT
     p.recommended_categories,
     p.value_at_risk_usd,
     p.next_best_action,
+    p.next_best_action_rule,
     ABS(c.engagement_score - p.predicted_engagement_score) AS prediction_error,
     CAST(
         CASE
