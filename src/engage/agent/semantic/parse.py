@@ -122,6 +122,10 @@ class Parser:
                 if not close and len(word) >= 8:  # longer words: looser, same first letter
                     near = difflib.get_close_matches(word, self.vocabulary, n=3, cutoff=0.75)
                     close = [w for w in near if w[0] == word[0]][:1]
+                # a typo is one edit away (two in a long word), or another form of the same
+                # word ("monthly", "expect"): "religion" is not "region"
+                close = [w for w in close if _edits(word, w) <= (2 if len(word) >= 9 else 1)
+                         or w.startswith(word) or word.startswith(w)]  # fmt: skip
                 token = token.replace(word, close[0]) if close else token
             out.append(token)
         return " " + " ".join(out) + " "
@@ -157,6 +161,7 @@ class Parser:
         self._dim_start: int | None = None
         self._place_groups = False
         self._group_conditions: list[tuple[Mention, Measure]] = []
+        self._unplaced: list[tuple[int, str]] = []  # slot words with nothing to attach to
         mask = list(text)
         mentions: list[Mention] = []
         unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
@@ -176,9 +181,12 @@ class Parser:
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
             for m in list(plan.measures):  # "states with the highest engagement": an order
                 if m.func in ("min", "max") and not explicit:
-                    m.func = "mean"
-                    if sum(x.func == "mean" and x.column == m.column for x in plan.measures) > 1:
+                    other = [x for x in plan.measures if x is not m and x.column == m.column
+                             and x.func not in ("min", "max")]  # fmt: skip
+                    if other:  # "the highest median ltv": ranked by the median
                         plan.measures.remove(m)
+                        continue
+                    m.func = "mean"
             dims = {d.column for d in plan.dimensions}
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
@@ -186,6 +194,8 @@ class Parser:
         self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
+        if plan.dimensions and plan.order and all(f in ("min", "max") for f, _ in self._funcs):
+            self._dangling = False  # "which segment has the most customers": an order word
         unknown = [
             w for w in re.findall(r"[a-z]{4,}", masked)
             if w not in self.vocabulary and not any(w in p for p in self.layer.unsupported)
@@ -217,7 +227,7 @@ class Parser:
         for n in re.finditer(r"(?<![\w.@])\d+(?:\.\d+)?(?![\w@])", text):
             if not any(s <= n.start() < e for s, e in spans):
                 left.append((n.start(), n.group(0)))
-        return [w for _, w in sorted(left)]
+        return [w for _, w in sorted(left + self._unplaced)]
 
     # -- mentions -----------------------------------------------------------------
 
@@ -274,6 +284,9 @@ class Parser:
         buckets = {
             r"census regions?|regions?": Dimension("location", "region"),
             r"age (?:bands?|groups?|brackets?|ranges?)": Dimension("age", "age_band"),
+            # "segment" alone is a stopword ("the high value segment"); grouped, it is one
+            r"(?:(?<=by )|(?<=per )|(?<=each )|(?<=which )|(?<=every ))segments?":
+                Dimension("segment_name"),
             r"sellers? (?:vs\.?|versus|and|or) buyers?|buyers? (?:vs\.?|versus|and|or) sellers?":
                 Dimension("gig_listings_active", "seller"),
         }  # fmt: skip
@@ -283,7 +296,8 @@ class Parser:
             for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
                 self._take(mask, m, out, "bucket", dim)
         for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0])):
-            words = r"[ -]".join(map(re.escape, phrase.split(" ")))  # "time-of-day"
+            # "time-of-day", "days since the last login": a hyphen or an article between
+            words = r"[ -](?:the |a |their )?".join(map(re.escape, phrase.split(" ")))
             for m in re.finditer(rf"\b{words}(?:s|es)?\b", "".join(mask)):
                 self._take(mask, m, out, kind, payload)
         out.sort(key=lambda m: m.start)
@@ -332,6 +346,10 @@ class Parser:
         if re.search(described, masked[:start]) and not re.match(r"\s*\w+ (days?|percent)", after):
             return "age"
         return None
+
+    def _ntile(self, column: str) -> bool:
+        info = self.layer.columns.get(column)
+        return info is not None and info.kind == "numeric"
 
     def _numeric(self, column: str) -> bool:
         info = self.layer.columns.get(column)
@@ -440,15 +458,16 @@ class Parser:
                 else int(m.group(2))
             )
             self._spans.append((m.start(), m.end()))
-            col = next(
-                (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
-            )
-            col = col or next(
-                (c for c in reversed(mentions) if c.kind == "column" and c.end <= m.start()), None
-            )
+            # only a numeric column has quartiles (a yes/no label is the measure, not the groups)
+            col = next((c for c in mentions if c.kind in ("column", "used") and c.start > m.end()
+                        and self._ntile(c.payload)), None)  # fmt: skip
+            before = [c for c in mentions if c.kind == "column" and c.end <= m.start()]
+            col = col or next((c for c in reversed(before) if self._ntile(c.payload)), None)
             if col is not None:
                 col.kind = "dim"
                 plan.dimensions.append(Dimension(col.payload, "ntile", n))
+            else:  # "churn rate by quartile": quartiles of what? never silently dropped
+                self._unplaced.append((m.start(), m.group(1)))
         for m in mentions:
             if m.kind == "bucket":
                 plan.dimensions.append(m.payload)
@@ -592,6 +611,18 @@ class Parser:
         if start is None or not (plan.order or re.search(r"\b(rank|sort|order)\w*", masked)):
             return None
         return re.compile(r"(\d+)\s+$").search(masked, max(0, start - 8), start)
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once: 'usres' -> 'users')."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 def _filter_key(f: Filter) -> str:
