@@ -8,8 +8,9 @@ import pytest
 from engage.agent.eval import sets
 from engage.agent.session import Session
 
-HELD_OUT = ["heldout", "heldout2", "heldout3"]
-SIZES = {"dev": 150, "heldout": 100, "heldout2": 40, "heldout3": 60}
+HELD_OUT = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+SIZES = {"dev": 150, "heldout": 100, "heldout2": 40, "heldout3": 60,
+         "heldout4": 100, "heldout5": 60}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["dev", *HELD_OUT])
@@ -23,7 +24,9 @@ def test_the_sets_are_large_enough_and_distinct(name: str) -> None:
 @pytest.mark.parametrize("name", ["dev", *HELD_OUT])
 def test_a_set_is_answered_with_the_reference_figures(session: Session, name: str) -> None:
     """Every set: >= 95% correct, no wrong figure (a decline is better), nothing unsafe.
-    bench/agent.py measured 100% on all four at 2,000 and 100,000 customers (2026-12-02)."""
+    bench/agent.py measured 100% on all four at 2,000 and 100,000 customers (2026-12-02);
+    heldout4 (88/104 before its round's fixes) and heldout5 (60/63 asked once, untuned)
+    answer 104/104 and 63/63 on a 20K run after them (bench/results/agent_heldout*.json)."""
     report = sets.evaluate(session, name)
     assert report["unsafe"] == 0, report["failures"]
     assert report["wrong"] == 0, report["failures"]

@@ -26,7 +26,7 @@ PLACEHOLDERS = {
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    """'dev', 'heldout', 'heldout2' or 'heldout3'."""
+    """'dev' or a held-out set: 'heldout', 'heldout2' ... 'heldout5'."""
     text = resources.files("engage.agent.eval").joinpath(f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)["q"]
 

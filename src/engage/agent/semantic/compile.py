@@ -90,13 +90,41 @@ def dimension_sql(layer: SemanticLayer, d: Dimension, table: str) -> str:
     return column
 
 
+def _own_table(layer: SemanticLayer, plan: Plan) -> bool:
+    """Whether the plan runs on its view's own rows: the human review queue (its rows are
+    reviews), a view without customers (communities), or one whose own columns are all
+    the plan uses; otherwise the view selects customers of final_results."""
+    cols = layer.tables.get(str(plan.view), [])
+    if plan.view == "engagement_qa.human_review" or "customer_id" not in cols:
+        return True
+    used = {m.column for m in plan.measures if m.column} | {d.column for d in plan.dimensions}
+    own = set(cols) - set(layer.columns)
+    return bool(used & own) and used <= set(cols)  # filters may be on final_results
+
+
+def _where(layer: SemanticLayer, plan: Plan, table: str) -> list[str]:
+    """The plan's conditions on `table`; on a view's own rows, a condition on a column
+    only final_results has selects the view's customers through it."""
+    if table == RESULTS or table == "engagement_qa.human_review":
+        return [condition(layer, f, table) for f in plan.filters]
+    cols = set(layer.tables.get(table, []))
+    mine = [condition(layer, f, table) for f in plan.filters if f.column in cols]
+    theirs = [condition(layer, f) for f in plan.filters if f.column not in cols]
+    if theirs and "customer_id" in cols:
+        inner = " AND ".join(theirs)
+        mine.append(f"customer_id IN (SELECT customer_id FROM {RESULTS} WHERE {inner})")
+    elif theirs:
+        raise PlanError(f"{table} has no customers to filter by {plan.filters[0].column}")
+    return mine
+
+
 def to_sql(layer: SemanticLayer, plan: Plan) -> str:
     """The plan's SELECT (Athena dialect); raises PlanError for what it cannot express."""
     if not plan.measures:
         raise PlanError("a plan needs at least one measure")
-    customer_view = plan.view is not None and plan.view != "engagement_qa.human_review"
+    customer_view = plan.view is not None and not _own_table(layer, plan)
     table = RESULTS if plan.view is None or customer_view else plan.view
-    where = [condition(layer, f, table) for f in plan.filters]
+    where = _where(layer, plan, table)
     if customer_view:
         where.append(f"customer_id IN (SELECT customer_id FROM {plan.view})")
     dims = [f"{dimension_sql(layer, d, table)} AS g{i}" for i, d in enumerate(plan.dimensions)]

@@ -63,6 +63,10 @@ class SemanticLayer:
     cohorts: dict[str, tuple[str, str, Any]] = field(default_factory=dict)
     views: dict[str, str] = field(default_factory=dict)
     unsupported: dict[str, str] = field(default_factory=dict)
+    # a view's own columns (not in final_results), by table: what a question about that
+    # table may measure ("the average degree of the influencers")
+    own: dict[str, dict[str, ColumnInfo]] = field(default_factory=dict)
+    own_terms: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> phrase -> col
 
     def describe(self) -> dict[str, Any]:
         """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""
@@ -116,7 +120,42 @@ def build(catalog_columns: list[dict[str, Any]]) -> SemanticLayer:
         )  # fmt: skip
     layer = SemanticLayer(columns, tables)
     _index(layer, contract)
+    _own(layer, catalog_columns)
     return layer
+
+
+# bookkeeping columns and words too common to name a column on their own
+_NOT_MEASURES = {"customer_id", "run_id", "model_version", "embedding", "lower", "upper"}
+
+
+def _own(layer: SemanticLayer, catalog_columns: list[dict[str, Any]]) -> None:
+    """The views' own columns, with their names as phrases plus the lexicon's
+    [view_columns] synonyms ("column" of any view, or "schema.table.column")."""
+    views = set(layer.views.values())
+    for row in catalog_columns:
+        table = f"{row['table_schema']}.{row['table_name']}"
+        name = row["column_name"]
+        if table not in views or name in layer.columns or name in _NOT_MEASURES:
+            continue
+        kind = _kind(row["data_type"], name)
+        if kind == "other":
+            continue
+        layer.own.setdefault(table, {})[name] = ColumnInfo(name, row["data_type"], kind)
+        layer.own_terms.setdefault(table, {})[name.replace("_", " ")] = name
+    for phrase, target in lexicon().get("view_columns", {}).items():
+        table, _, name = target.rpartition(".")  # "column": of every view that has it
+        for view, own in layer.own.items():
+            if name in own and table in ("", view):
+                layer.own_terms[view][phrase] = name
+
+
+def scoped(layer: SemanticLayer, table: str) -> SemanticLayer:
+    """The layer of a question about one view: its own columns join final_results'
+    (and win a shared phrase: "influence score" of the influencers table)."""
+    columns = layer.columns | layer.own.get(table, {})
+    terms = layer.terms | layer.own_terms.get(table, {})
+    return SemanticLayer(columns, layer.tables, terms, layer.values, layer.cohorts,
+                         layer.views, layer.unsupported, layer.own, layer.own_terms)  # fmt: skip
 
 
 def _index(layer: SemanticLayer, contract: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage.agent.semantic import words as W
-from engage.agent.semantic.layer import REGIONS, STATE_NAMES, SemanticLayer
+from engage.agent.semantic.layer import REGIONS, STATE_NAMES, SemanticLayer, scoped
 from engage.agent.semantic.plan import Dimension, Filter, Having, Measure, Plan
 from engage.contract import US_STATES
 
@@ -44,6 +44,10 @@ class Parsed:
 
 
 _QTY = r"ltv|lifetime value|engagement score|engagement|churn"
+# "is churn higher in texas or california": two places joined by "or" in a comparison
+_COMPARATIVE = r"\b(higher|lower|more|less|better|worse|bigger|smaller|greater)\b"
+# "the median error of the engagement model": which model, not a second quantity
+_MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recommendation) model\b"
 _SIDE = r"predicted|forecast|actual"
 
 
@@ -87,8 +91,10 @@ def normalise(question: str) -> str:
 class Parser:
     """Parses with one semantic layer; `vocabulary` feeds the typo corrector."""
 
-    def __init__(self, layer: SemanticLayer) -> None:
+    def __init__(self, layer: SemanticLayer, scope: str | None = None) -> None:
         self.layer = layer
+        self.scope = scope  # the view whose own columns this parser also knows
+        self._scoped: dict[str, Parser] = {}
         phrases = [*layer.terms, *layer.values, *layer.cohorts, *layer.views, *STATE_NAMES]
         self.vocabulary = {w for p in phrases for w in re.findall(r"[a-z]+", p)}
         self.vocabulary |= W.STOP | {"churn", "rate", "engagement", "ltv", "region", "census"}
@@ -97,6 +103,11 @@ class Parser:
             # the words of a pattern, not its escapes ("\\blargest" is "largest")
             self.vocabulary |= set(re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern)))
         self.vocabulary |= set(W.EXTRA)
+        for terms in layer.own_terms.values():  # "degree", "eigenvector": known words
+            self.vocabulary |= {w for p in terms for w in re.findall(r"[a-z]+", p)}
+        # an unsupported word ("iphone") is known: correcting it into a supported one
+        # ("phone") would answer another question
+        self.vocabulary |= {w for p in layer.unsupported for w in re.findall(r"[a-z]+", p)}
 
     def correct(self, text: str) -> str:
         """Fix typos against the layer's vocabulary ('engagment' -> 'engagement')."""
@@ -111,16 +122,46 @@ class Parser:
                 if not close and len(word) >= 8:  # longer words: looser, same first letter
                     near = difflib.get_close_matches(word, self.vocabulary, n=3, cutoff=0.75)
                     close = [w for w in near if w[0] == word[0]][:1]
+                # a typo is one edit away (two in a long word), or another form of the same
+                # word ("monthly", "expect"): "religion" is not "region"
+                close = [w for w in close if _edits(word, w) <= (2 if len(word) >= 9 else 1)
+                         or w.startswith(word) or word.startswith(w)]  # fmt: skip
                 token = token.replace(word, close[0]) if close else token
             out.append(token)
         return " " + " ".join(out) + " "
 
     def parse(self, question: str) -> Parsed:
         text = self.correct(normalise(question))
+        scope = None if self.scope else self._view_scope(text)
+        if scope is not None:
+            if scope not in self._scoped:
+                self._scoped[scope] = Parser(scoped(self.layer, scope), scope)
+            return self._scoped[scope]._parse(question, text)
+        return self._parse(question, text)
+
+    def _view_scope(self, text: str) -> str | None:
+        """The first view the question names, when it names one of that view's own
+        columns too (or the view has no customers to join: communities)."""
+        found = []
+        for phrase, table in self.layer.views.items():
+            m = re.search(rf"\b{re.escape(phrase)}(?:s|es)?\b", text)
+            if m and table in self.layer.own:
+                found.append((m.start(), -len(phrase), table))
+        if not found:
+            return None
+        table = min(found)[2]
+        if "customer_id" not in self.layer.tables.get(table, []):
+            return table
+        terms = self.layer.own_terms.get(table, {})
+        named = any(re.search(rf"\b{re.escape(p)}\b", text) for p in terms)
+        return table if named else None
+
+    def _parse(self, question: str, text: str) -> Parsed:
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
         self._dim_start: int | None = None
         self._place_groups = False
         self._group_conditions: list[tuple[Mention, Measure]] = []
+        self._unplaced: list[tuple[int, str]] = []  # slot words with nothing to attach to
         mask = list(text)
         mentions: list[Mention] = []
         unsupported = [p for p in self.layer.unsupported if re.search(rf"\b{p}\b", text)]
@@ -131,7 +172,7 @@ class Parser:
         filters = [m for m in mentions if m.kind == "filter"]
         self._comparisons(masked, mentions, filters, plan, text)
         view = [m for m in mentions if m.kind == "view"]
-        plan.view = view[0].payload if view else None
+        plan.view = view[0].payload if view else self.scope
         self._dimensions(masked, mentions, plan, text)
         if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
             plan.dimensions.append(Dimension("location"))
@@ -140,9 +181,12 @@ class Parser:
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
             for m in list(plan.measures):  # "states with the highest engagement": an order
                 if m.func in ("min", "max") and not explicit:
-                    m.func = "mean"
-                    if sum(x.func == "mean" and x.column == m.column for x in plan.measures) > 1:
+                    other = [x for x in plan.measures if x is not m and x.column == m.column
+                             and x.func not in ("min", "max")]  # fmt: skip
+                    if other:  # "the highest median ltv": ranked by the median
                         plan.measures.remove(m)
+                        continue
+                    m.func = "mean"
             dims = {d.column for d in plan.dimensions}
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
@@ -150,6 +194,8 @@ class Parser:
         self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
+        if plan.dimensions and plan.order and all(f in ("min", "max") for f, _ in self._funcs):
+            self._dangling = False  # "which segment has the most customers": an order word
         unknown = [
             w for w in re.findall(r"[a-z]{4,}", masked)
             if w not in self.vocabulary and not any(w in p for p in self.layer.unsupported)
@@ -181,7 +227,7 @@ class Parser:
         for n in re.finditer(r"(?<![\w.@])\d+(?:\.\d+)?(?![\w@])", text):
             if not any(s <= n.start() < e for s, e in spans):
                 left.append((n.start(), n.group(0)))
-        return [w for _, w in sorted(left)]
+        return [w for _, w in sorted(left + self._unplaced)]
 
     # -- mentions -----------------------------------------------------------------
 
@@ -208,7 +254,9 @@ class Parser:
             first = min(m.start for m in out if m.kind == "state")
             last = max(m.start for m in out if m.kind == "state")
             many = len(set(states)) > 1
-            if many and re.search(r"\b(vs|versus|than|compared)\b", text[first:last]):
+            between = text[first:last]
+            comparative = re.search(_COMPARATIVE, text) and re.search(r"\bor\b", between)
+            if many and (re.search(r"\b(vs|versus|than|compared)\b", between) or comparative):
                 self._place_groups = True  # "more in CA than in TX": one group per state
             place = Filter(
                 "location", "in" if many else "=", sorted(set(states)) if many else states[0]
@@ -227,6 +275,8 @@ class Parser:
     def _phrases(self, text: str, mask: list[str], out: list[Mention]) -> None:
         layer = self.layer
         table: list[tuple[str, str, Any]] = []
+        if self.scope:  # the view's own column phrases win a tie with the view's name
+            table += [(p, "column", c) for p, c in layer.own_terms.get(self.scope, {}).items()]
         table += [(p, "view", v) for p, v in layer.views.items()]
         table += [(p, "filter", Filter(c, o, v)) for p, (c, o, v) in layer.cohorts.items()]
         table += [(p, "filter", Filter(c, "=", v)) for p, (c, v) in layer.values.items()]
@@ -234,14 +284,21 @@ class Parser:
         buckets = {
             r"census regions?|regions?": Dimension("location", "region"),
             r"age (?:bands?|groups?|brackets?|ranges?)": Dimension("age", "age_band"),
+            # "segment" alone is a stopword ("the high value segment"); grouped, it is one
+            r"(?:(?<=by )|(?<=per )|(?<=each )|(?<=which )|(?<=every ))segments?":
+                Dimension("segment_name"),
             r"sellers? (?:vs\.?|versus|and|or) buyers?|buyers? (?:vs\.?|versus|and|or) sellers?":
                 Dimension("gig_listings_active", "seller"),
         }  # fmt: skip
+        for m in re.finditer(_MODEL, "".join(mask)):
+            self._take(mask, m, out, "model", None)
         for pattern, dim in buckets.items():
             for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
                 self._take(mask, m, out, "bucket", dim)
         for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0])):
-            for m in re.finditer(rf"\b{re.escape(phrase)}(?:s|es)?\b", "".join(mask)):
+            # "time-of-day", "days since the last login": a hyphen or an article between
+            words = r"[ -](?:the |a |their )?".join(map(re.escape, phrase.split(" ")))
+            for m in re.finditer(rf"\b{words}(?:s|es)?\b", "".join(mask)):
                 self._take(mask, m, out, kind, payload)
         out.sort(key=lambda m: m.start)
 
@@ -283,7 +340,16 @@ class Parser:
         people = W.PEOPLE + r"\s+(?:who |that )?(?:are |is |aged )?\s*$"
         if re.match(r"\s*(years?|y/?o)\b", after) or re.search(people, text[:start]):
             return "age"
+        # "free users on desktop who are under 30", "customers in ohio over 40": between
+        # the people and the number only filter words (masked) and connectives
+        described = W.PEOPLE + r"(?:\s+(?:on|in|from|at|who|that|are|is|aged|and|a|an|the))*\s*$"
+        if re.search(described, masked[:start]) and not re.match(r"\s*\w+ (days?|percent)", after):
+            return "age"
         return None
+
+    def _ntile(self, column: str) -> bool:
+        info = self.layer.columns.get(column)
+        return info is not None and info.kind == "numeric"
 
     def _numeric(self, column: str) -> bool:
         info = self.layer.columns.get(column)
@@ -392,15 +458,16 @@ class Parser:
                 else int(m.group(2))
             )
             self._spans.append((m.start(), m.end()))
-            col = next(
-                (c for c in mentions if c.kind in ("column", "used") and c.start > m.end()), None
-            )
-            col = col or next(
-                (c for c in reversed(mentions) if c.kind == "column" and c.end <= m.start()), None
-            )
+            # only a numeric column has quartiles (a yes/no label is the measure, not the groups)
+            col = next((c for c in mentions if c.kind in ("column", "used") and c.start > m.end()
+                        and self._ntile(c.payload)), None)  # fmt: skip
+            before = [c for c in mentions if c.kind == "column" and c.end <= m.start()]
+            col = col or next((c for c in reversed(before) if self._ntile(c.payload)), None)
             if col is not None:
                 col.kind = "dim"
                 plan.dimensions.append(Dimension(col.payload, "ntile", n))
+            else:  # "churn rate by quartile": quartiles of what? never silently dropped
+                self._unplaced.append((m.start(), m.group(1)))
         for m in mentions:
             if m.kind == "bucket":
                 plan.dimensions.append(m.payload)
@@ -428,9 +495,11 @@ class Parser:
             r"tell|\d+)*"
         )
         for c in mentions:
-            asks = re.search(r"\b(which|what)\b", masked[: c.start]) or re.search(
-                r"(s|es)$", text[c.start : c.end]
-            )
+            asks = (
+                re.search(r"\b(which|what)\b", masked[: c.start])
+                or re.search(r"(s|es)$", text[c.start : c.end])
+                or re.match(r"\s*(groups|buckets|classes|kinds)\b", text[c.end :])
+            )  # "the bottom 2 time-of-day groups": the groups of that column
             if c.kind in ("column", "used") and re.fullmatch(lead, masked[: c.start]) and asks \
                     and self.layer.columns[c.payload].kind == "categorical":  # fmt: skip
                 c.kind = "dim"
@@ -516,7 +585,7 @@ class Parser:
             if f.op == "in" and cats and set(f.value) >= set(cats):
                 plan.filters.remove(f)
         if any(m.func == "share" and m.column is None for m in plan.measures) and plan.filters \
-                and not plan.dimensions:  # fmt: skip
+                and not plan.dimensions and not plan.share_of:  # fmt: skip
             plan.share_of = [plan.filters.pop()]
 
     def _order(self, masked: str, plan: Plan) -> None:
@@ -542,6 +611,18 @@ class Parser:
         if start is None or not (plan.order or re.search(r"\b(rank|sort|order)\w*", masked)):
             return None
         return re.compile(r"(\d+)\s+$").search(masked, max(0, start - 8), start)
+
+
+def _edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once: 'usres' -> 'users')."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 def _filter_key(f: Filter) -> str:
@@ -605,7 +686,11 @@ def _assign(
                 measures.append(Measure("share", col))
             else:
                 measures.append(Measure(func, col, arg))
-    return measures
+    unique: list[Measure] = []  # "notification ctr": two words, one measure
+    for m in measures:
+        if m not in unique:
+            unique.append(m)
+    return unique
 
 
 def _bare(column: str, layer: SemanticLayer, rate: bool) -> Measure:

@@ -31,12 +31,16 @@ MEASURES: tuple[tuple[str, str], ...] = (
         r"\bcorrelat\w*|\brelationship between\b|\brelated to\b|\blinked to\b|\bassociated with\b",
         "corr",
     ),
-    (r"\bhow many\b|\bnumber of\b|\bcount\b|\bcount of\b|\bsize of\b|\bhow big\b", "count"),
+    (
+        r"\btotal (?:number|count) of\b|\bhow many\b|(?<!total )\bnumber of\b|\bcount\b|"
+        r"\bcount of\b|\bsize of\b|\bhow big\b",
+        "count",
+    ),
     (r"\bpercentage\b|\bpercent\b|\bshare\b|\bfraction\b|\bproportion\b|%", "share"),
     (r"\baverage\b|\bavg\b|\bmean\b", "mean"),
     (r"\bmedian\b", "median"),
     (r"\b(\d+)(?:st|nd|rd|th) percentile\b|\bp(\d{1,2})\b", "percentile"),
-    (r"\bsum of\b|\bsum\b|\btotal\b", "sum"),
+    (r"\bsum of\b|\bsum\b|\btotal\b(?! (?:number|count) of)", "sum"),
     (r"\bminimum\b|\bmin\b|\bsmallest\b|\byoungest\b|\blowest\b|\bfewest\b", "min"),
     (r"\bmaximum\b|\bmax\b|\blargest\b|\boldest\b|\bhighest\b|\bmost\b", "max"),
 )
@@ -496,3 +500,6 @@ EXTRA = frozenset(
 EXTRA = EXTRA | {"sorted", "sort", "ordered", "ranking", "first"}
 EXTRA = EXTRA | {"within", "past", "last", "joined", "signed", "went", "goes", "change", "rose"}
 EXTRA = EXTRA | {"name", "tell", "ppl", "folks"}
+# ordinary verbs of using the product: not data words, not unknown either
+EXTRA = EXTRA | {"access", "accesses", "accessing", "visit", "visits", "open", "opens"}
+EXTRA = EXTRA | {"estimated", "estimate", "estimates", "analysis", "found", "detected"}
