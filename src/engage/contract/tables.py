@@ -531,7 +531,25 @@ TRUTH_ITEMS = Table(
     ),
     key=("item_id",),
 )
-TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS)
+TRUTH_ACTIVITY = Table(
+    "truth_activity",
+    "The 7 days after the cut-off (engage.data.future): for grading the forecast only, "
+    "never for training.",
+    (
+        CUSTOMER_ID,
+        Column(
+            "activity_date", DType.DATE, Role.METADATA, "Calendar day (UTC) after the as-of date."
+        ),
+        _share("daily_engagement", "True engagement that day (0-1).", role=Role.METADATA),
+        _share(
+            "expected_daily_engagement",
+            "Noise-free engagement that day given who was active.",
+            role=Role.METADATA,
+        ),
+    ),
+    key=("customer_id", "activity_date"),
+)
+TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS, TRUTH_ACTIVITY)
 
 ALL_TABLES: tuple[Table, ...] = (
     CUSTOMERS,
@@ -543,6 +561,7 @@ ALL_TABLES: tuple[Table, ...] = (
     GROUND_TRUTH,
     TRUTH_TASTES,
     TRUTH_ITEMS,
+    TRUTH_ACTIVITY,
 )
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

@@ -36,6 +36,7 @@ PER_CUSTOMER_TABLES = (
     contract.EDGES,
     contract.GROUND_TRUTH,
     contract.TRUTH_TASTES,
+    contract.TRUTH_ACTIVITY,
 )
 
 

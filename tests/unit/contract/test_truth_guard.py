@@ -11,6 +11,7 @@ from engage.stages.plans.base import TRUTH_TABLE_NAMES
 SRC = Path(__file__).resolve().parents[3] / "src" / "engage"
 TRUTH = re.compile(
     r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
+    r"|truth_activity|TRUTH_ACTIVITY"
     r"|truth_table\(|\.truth\(\)"
 )
 # Who may name a truth table: the contract, the generator that writes them, the lake
@@ -21,6 +22,7 @@ ALLOWED = {
     "data/anomalies.py",
     "data/chunk.py",
     "data/content.py",
+    "data/future.py",  # writes the 7 days after the cut-off
     "data/generator.py",
     "data/graph.py",  # writes the planted communities and influence
     "models/recommend_eval.py",  # the oracle: a grader, never a fitted input
@@ -30,6 +32,7 @@ ALLOWED = {
     "stages/plans/tabular.py",
     "stages/premium_uplift.py",  # grades the fitted effects in its report, after the fit
     "stages/segmentation.py",  # grades the fitted segments in its report, after the fit
+    "stages/forecast.py",  # grades the published forecast in its report, after the fit
 }
 
 
@@ -43,7 +46,8 @@ def test_only_graders_name_the_truth_tables() -> None:
 
 
 def test_truth_tables_are_metadata_only() -> None:
-    assert set(TRUTH_TABLE_NAMES) == {"ground_truth", "truth_tastes", "truth_items"}
+    names = {"ground_truth", "truth_tastes", "truth_items", "truth_activity"}
+    assert set(TRUTH_TABLE_NAMES) == names
     for table in contract.TRUTH_TABLES:
         for col in table.columns:
             assert not col.is_model_input, f"{table.name}.{col.name}"
