@@ -2,12 +2,15 @@
 
 The same process as the history (engage.data.activity) carried on past the as-of
 date: the level keeps its recent trend, the weekly shape keeps each customer's
-amplitude, and the daily noise is the history's. Who is active follows the recency
-rule: a customer away for LAPSE_DAYS or more (the generator's "drifting away") stays
-away all week; one on a shorter gap comes back on each day with the daily login
-chance of `activity.recency` (memoryless); the others stay active. Drawn from its own
-random stream, so adding it changed no other table. Written to `truth_activity`,
-for grading only: no stage trains on it.
+amplitude, and the daily noise is the history's. Who is active follows the history's
+own rule: in the history an absence, once begun, lasts to the cut-off (nobody comes
+back), so a customer away at the cut-off (days_since_last_login >= 1) stays away all
+week and the others stay active. `returns=True` instead lets customers on a gap
+shorter than LAPSE_DAYS come back each day with the daily login chance of
+`activity.recency`: behaviour the history never shows, kept to measure how much a
+forecaster loses to it (docs/forecast.md). Drawn from its own random stream, so
+adding it changed no other table. Written to `truth_activity`, for grading only: no
+stage trains on it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def continue_history(
     avg_logins: np.ndarray,
     days_since: np.ndarray,
     first_weekday: int,
+    returns: bool = False,
 ) -> Future:
     """Engagement for each of the HORIZON_DAYS days after the cut-off."""
     n = len(expected)
@@ -45,14 +49,18 @@ def continue_history(
     level = expected[:, None] + hist.trend[:, None] * ahead[None, :]
     mean = (level + hist.amp[:, None] * weekly[None, :]).astype(np.float32)
     noise = activity.DAILY_NOISE_SD * rng.standard_normal((n, HORIZON_DAYS), dtype=np.float32)
-    active = _active(rng, avg_logins, days_since)
+    active = _active(rng, avg_logins, days_since, returns)
     eng = np.where(active, np.round(np.clip(mean + noise, 0, 1), 4), 0).astype(np.float32)
     exp = np.where(active, np.round(np.clip(mean, 0, 1), 4), 0).astype(np.float32)
     return Future(eng, exp)
 
 
-def _active(rng: np.random.Generator, avg_logins: np.ndarray, days_since: np.ndarray) -> np.ndarray:
-    """(n, HORIZON_DAYS) bool: active today; returners stay once back."""
+def _active(
+    rng: np.random.Generator, avg_logins: np.ndarray, days_since: np.ndarray, returns: bool
+) -> np.ndarray:
+    """(n, HORIZON_DAYS) bool: active that day; returners stay once back."""
+    if not returns:
+        return np.repeat((days_since == 0)[:, None], HORIZON_DAYS, axis=1)
     daily_p = np.clip(1 - np.exp(-avg_logins), 0.05, 0.99)
     back = rng.random((len(days_since), HORIZON_DAYS)) < daily_p[:, None]
     returned = np.logical_or.accumulate(back, axis=1)

@@ -34,7 +34,7 @@ def test_lapsed_customers_stay_away_and_active_ones_continue(small_tables):
     )
     fut = _wide(small_tables["truth_activity"], "daily_engagement", future.HORIZON_DAYS)
     hist = _wide(small_tables["activity"], "daily_engagement", activity.HISTORY_DAYS)
-    assert (fut[days_since >= future.LAPSE_DAYS] == 0).all()
+    assert (fut[days_since >= 1] == 0).all()
     active = days_since == 0
     assert (fut[active] > 0).mean() > 0.99
     # the level carries on: the future week sits near the last history week
@@ -47,3 +47,17 @@ def test_noise_matches_the_history(small_tables):
     exp = _wide(small_tables["truth_activity"], "expected_daily_engagement", future.HORIZON_DAYS)
     inside = (exp > 0.1) & (exp < 0.9)
     assert abs(np.std(fut[inside] - exp[inside]) - activity.DAILY_NOISE_SD) < 0.002
+
+
+def test_returning_variant_brings_short_gaps_back():
+    rng = np.random.default_rng(0)
+    n = 2_000
+    hist = activity.History(*(np.zeros((n, 1)),) * 3, np.zeros(n), np.zeros(n), np.ones(n))
+    days_since = np.repeat([0, 1, 5], [n - 1000, 500, 500])
+    fut = future.continue_history(
+        rng, np.full(n, 0.5), hist, np.full(n, 3.0), days_since, 0, returns=True
+    )
+    assert (fut.engagement[days_since == 5] == 0).all()
+    assert (fut.engagement[days_since == 1, -1] > 0).mean() > 0.9
+    still = future.continue_history(rng, np.full(n, 0.5), hist, np.full(n, 3.0), days_since, 0)
+    assert (still.engagement[days_since == 1] == 0).all()
