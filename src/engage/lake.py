@@ -60,6 +60,9 @@ NETWORK = "engagement-results/network/"  # social network analysis (engage.analy
 NETWORK_METRICS = NETWORK + "metrics/"
 COMMUNITIES = NETWORK + "communities/"
 INFLUENCERS = NETWORK + "influencers/"
+FORECAST = "engagement-results/forecast/"  # 7-day engagement forecast (issue 18 item 1)
+FORECAST_CUSTOMERS = FORECAST + "customers/"
+FORECAST_TOTAL = FORECAST + "total/"
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
@@ -87,6 +90,7 @@ GENERATIONAL_PREFIXES = (
     SUPPORT_VIEW,
     KNOWLEDGE_BASE,
     NETWORK,
+    FORECAST,
 )
 SERVED_POINTER = "latest.json"  # engagement-models/<model>/latest.json: what is served
 
@@ -139,6 +143,8 @@ class TableName(StrEnum):
     INFLUENCERS = "engagement_analytics.influencers"
     SEGMENTS = "engagement_analytics.segments"
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
+    FORECAST = "engagement_analytics.forecast"
+    FORECAST_TOTAL = "engagement_analytics.forecast_total"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
 
@@ -200,6 +206,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.INFLUENCERS, INFLUENCERS),
         _loc(TableName.SEGMENTS, SEGMENTS),
         _loc(TableName.SEGMENT_PROFILES, SEGMENT_PROFILES),
+        _loc(TableName.FORECAST, FORECAST_CUSTOMERS),
+        _loc(TableName.FORECAST_TOTAL, FORECAST_TOTAL),
     )
 }
 

@@ -54,9 +54,10 @@ LAMBDAS = [
     "segmentation",
     "network-analysis",
     "premium-uplift",
+    "engagement-forecast",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
-ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
+ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift", "EngagementForecast")
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
 PARAMS = {"customers": 200, "seed": 7}
 

@@ -17,6 +17,7 @@ from engage.stages import (
     data_prep,
     data_validation,
     ensemble,
+    forecast,
     inference,
     knowledge_base,
     network_analysis,
@@ -52,6 +53,7 @@ STAGES: dict[str, Stage] = {
     "create-results-table": results_table,
     "update-knowledge-base": knowledge_base,
     "network-analysis": network_analysis,
+    "engagement-forecast": forecast,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

@@ -28,6 +28,7 @@ EXPECTED_TASKS = [
     "segmentation",  # AdvancedAnalytics branch (issue 17), in chain order
     "network-analysis",
     "premium-uplift",
+    "engagement-forecast",  # EngagementForecast branch (issue 18), the last branch
     "inference",
     "ensemble-predictions",
     "create-qa-table",

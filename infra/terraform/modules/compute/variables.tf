@@ -30,6 +30,7 @@ variable "lambda_stages" {
     "create-results-table"  = "engage.stages.results_table.handler"
     "update-knowledge-base" = "engage.stages.knowledge_base.handler"
     "network-analysis"      = "engage.stages.network_analysis.handler"
+    "engagement-forecast"   = "engage.stages.forecast.handler"
   }
 }
 
