@@ -91,9 +91,7 @@ def main() -> None:
     runs = [measure(rows) for rows in args.rows]
     for run in runs:
         print(json.dumps(run))
-    write_report(
-        "forecast", runs, load_average_at_end=[round(x, 2) for x in os.getloadavg()]
-    )
+    write_report("forecast", runs, load_average_at_end=[round(x, 2) for x in os.getloadavg()])
 
 
 if __name__ == "__main__":

@@ -135,23 +135,23 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "first_forecast_date": after.isoformat(),
         "model": res.model,
         "validation_mase": res.validation_mase,
-        "grading": _grade(services, run_id, folder, ids, y, res),
+        "grading": _grade(folder, ids, y, res),
         "forecast_seconds": round(time.perf_counter() - started, 2),
     }
     services.save_report(run_id, REPORT, summary)
     return summary
 
 
-def _grade(services, run_id, folder, ids, y, res) -> dict | None:  # type: ignore[no-untyped-def]
+def _grade(folder: Path, ids: pa.Array, y: np.ndarray, res: fc.ForecastResult) -> dict | None:
     """The published forecast against the generator's week after the cut-off (a report,
-    computed after the fit); None when the source has no such truth."""
-    truth = services.lake_data(run_id, folder).truth_table(TRUTH)
-    if truth is None:
+    computed after the fit); None when the source has no such truth. Read straight from
+    the source folder: LakeData would import every model plan for one Parquet file."""
+    path = find_file(folder, TRUTH)
+    if path is None:
         return None
-    table = pa.Table.from_pandas(truth, preserve_index=False)
-    kept, actual, _ = to_wide(table, ids, TRUTH)
+    kept, actual, _ = to_wide(read_customers(path, contract.TRUTH_ACTIVITY), ids, str(path))
     if len(kept) != len(ids) or actual.shape[1] != res.point.shape[1]:
-        return {"error": f"{TRUTH} does not cover every forecast customer and day"}
+        return {"error": f"{path} does not cover every forecast customer and day"}
     return grade_forecast.grade(res, y, actual)
 
 
