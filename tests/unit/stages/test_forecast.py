@@ -83,3 +83,11 @@ def test_a_customer_missing_a_day_is_named(services, generated, tmp_path):
     pq.write_table(activity.filter(pc.invert(drop)), tmp_path / "activity.parquet")
     with pytest.raises(DataValidationError, match=r"activity\.parquet.*activity_date"):
         forecast.run({"run_id": "r1", "source": str(tmp_path)}, services)
+
+
+def test_without_the_truth_the_forecast_is_published_ungraded(services, generated, tmp_path):
+    for name in ("customers", "activity"):
+        shutil.copy(generated / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    out = forecast.run({"run_id": "r2", "source": str(tmp_path), "seed": 3}, services)
+    assert out["forecast_status"] == "success" and out["grading"] is None
+    assert services.store.read_parquet(lake.FORECAST_CUSTOMERS).num_rows == 7 * (N - 1)
