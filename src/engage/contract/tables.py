@@ -531,6 +531,20 @@ TRUTH_ITEMS = Table(
     ),
     key=("item_id",),
 )
+TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS)
+
+ALL_TABLES: tuple[Table, ...] = (
+    CUSTOMERS,
+    CUSTOMER_PII,
+    CONTENT_ITEMS,
+    INTERACTIONS,
+    ACTIVITY,
+    EDGES,
+    GROUND_TRUTH,
+    TRUTH_TASTES,
+    TRUTH_ITEMS,
+)
+# The forecast's truth (issue 18 item 1): the history carried on 7 days (engage.data.future).
 TRUTH_ACTIVITY = Table(
     "truth_activity",
     "The 7 days after the cut-off (engage.data.future): for grading the forecast only, "
@@ -549,19 +563,7 @@ TRUTH_ACTIVITY = Table(
     ),
     key=("customer_id", "activity_date"),
 )
-TRUTH_TABLES = (GROUND_TRUTH, TRUTH_TASTES, TRUTH_ITEMS, TRUTH_ACTIVITY)
-
-ALL_TABLES: tuple[Table, ...] = (
-    CUSTOMERS,
-    CUSTOMER_PII,
-    CONTENT_ITEMS,
-    INTERACTIONS,
-    ACTIVITY,
-    EDGES,
-    GROUND_TRUTH,
-    TRUTH_TASTES,
-    TRUTH_ITEMS,
-    TRUTH_ACTIVITY,
-)
+TRUTH_TABLES = (*TRUTH_TABLES, TRUTH_ACTIVITY)
+ALL_TABLES = (*ALL_TABLES, TRUTH_ACTIVITY)
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)
