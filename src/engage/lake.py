@@ -64,6 +64,9 @@ INFLUENCERS = NETWORK + "influencers/"
 # engage notify train's schedule: outside any run's generation (its own command writes it).
 NOTIFY_SCHEDULE = "engagement-results/notify_schedule/"
 NOTIFY_REPORTS = REPORTS + "notify/"  # one report JSON per `engage notify train`
+FORECAST = "engagement-results/forecast/"  # 7-day engagement forecast (issue 18 item 1)
+FORECAST_CUSTOMERS = FORECAST + "customers/"
+FORECAST_TOTAL = FORECAST + "total/"
 RESTRICTED_PII = RESTRICTED + "customer_pii/"
 RESTRICTED_PII_FILE = RESTRICTED_PII + "customer_pii.parquet"
 ERASURE_LOG = RESTRICTED + "erasure_log/"  # append-only; subject tokens, never ids
@@ -97,6 +100,7 @@ GENERATIONAL_PREFIXES = (
     KNOWLEDGE_BASE,
     NETWORK,
     SENTIMENT,
+    FORECAST,
 )
 # Next best action (issue 18 item 2): the bandit's choice per customer, after the policy check.
 NEXT_BEST_ACTION = "engagement-results/next_best_action/"
@@ -154,6 +158,8 @@ class TableName(StrEnum):
     SEGMENT_PROFILES = "engagement_analytics.segment_profiles"
     NOTIFY_SCHEDULE = "engagement_analytics.notify_schedule"
     NEXT_BEST_ACTION = "engagement_analytics.next_best_action"
+    FORECAST = "engagement_analytics.forecast"
+    FORECAST_TOTAL = "engagement_analytics.forecast_total"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
     CUSTOMER_SENTIMENT = "engagement_analytics.customer_sentiment"
@@ -221,6 +227,8 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.NOTIFY_SCHEDULE, NOTIFY_SCHEDULE),
         _loc(TableName.CUSTOMER_SENTIMENT, CUSTOMER_SENTIMENT),
         _loc(TableName.SUPPORT_ALERTS, SUPPORT_ALERTS),
+        _loc(TableName.FORECAST, FORECAST_CUSTOMERS),
+        _loc(TableName.FORECAST_TOTAL, FORECAST_TOTAL),
     )
 }
 

@@ -56,9 +56,10 @@ LAMBDAS = [
     "premium-uplift",
     "sentiment-scoring",
     "next-best-action",
+    "engagement-forecast",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
-ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift")
+ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift", "EngagementForecast")
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
 PARAMS = {"customers": 200, "seed": 7}
 

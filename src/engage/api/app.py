@@ -11,6 +11,7 @@ from engage import __version__
 from engage.api import docs, errors
 from engage.api.limits import GuardMiddleware, batch_body_bytes
 from engage.api.routes import admin, ask, customers, health, models, predict
+from engage.api.routes import forecast as forecast_route
 from engage.api.routes import support as support_routes  # issue 18
 from engage.api.schemas import batch_request_model
 from engage.api.state import AppState, build_state
@@ -75,6 +76,7 @@ def create_app(
     routers = (*routers, support_routes.router)
     for router in (*routers, ask.router):
         app.include_router(router)
+    app.include_router(forecast_route.router)  # GET /customers/{id}/forecast (issue 18 item 1)
     mount_web(app)  # the web app at / and /app/... (engage.web)
     limit, batch_max = state.settings.api_max_body_bytes, state.settings.api_batch_max
     app.add_middleware(

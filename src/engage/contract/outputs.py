@@ -591,6 +591,56 @@ NEXT_BEST_ACTION = Table(
 )  # fmt: skip
 
 
+# The 7-day engagement forecast (engage.analytics.forecast, EngagementForecast stage).
+_FORECAST_DAY = (
+    _out("forecast_date", DType.DATE, "Day forecast (UTC), after the history's last day."),
+    _out("horizon_day", DType.INT, "Days after the last day of history (1-7).",
+         minimum=1, maximum=7),
+)  # fmt: skip
+
+
+def _bands(what: str, top: float | None) -> tuple[Column, ...]:
+    return tuple(
+        _out(f"{side}_{pct}", DType.FLOAT, f"{'Lower' if side == 'lower' else 'Upper'} end "
+             f"of the {pct}% prediction interval of {what} (split-conformal on the "
+             "held-out week).", minimum=0, maximum=top)
+        for pct in (80, 95) for side in ("lower", "upper")
+    )  # fmt: skip
+
+
+_FORECAST_MODEL = _out("model", DType.STRING, "Forecasting model the held-out week chose.")
+FORECAST = Table(
+    "forecast",
+    "engagement_analytics.forecast: each customer's daily engagement for the 7 days after "
+    "the history's last day, with 80% and 95% intervals (one row per customer and day).",
+    (
+        _ID,
+        *_FORECAST_DAY,
+        _out("forecast", DType.FLOAT, "Forecast daily engagement (0-1).", minimum=0, maximum=1),
+        *_bands("the day's engagement", 1),
+        _FORECAST_MODEL,
+        _RUN,
+    ),
+    key=("customer_id", "forecast_date"),
+)  # fmt: skip
+
+FORECAST_TOTAL = Table(
+    "forecast_total",
+    "engagement_analytics.forecast_total: the platform's summed daily engagement for the "
+    "7 days after the history's last day, with 80% and 95% intervals.",
+    (
+        *_FORECAST_DAY,
+        _out("total", DType.FLOAT, "Forecast sum of every customer's daily engagement.",
+             minimum=0),
+        *_bands("the total", None),
+        _out("customers", DType.INT, "Customers summed.", minimum=0),
+        _FORECAST_MODEL,
+        _RUN,
+    ),
+    key=("forecast_date",),
+)  # fmt: skip
+
+
 OUTPUT_TABLES: tuple[Table, ...] = (
     PREDICTIONS,
     DERIVED_FEATURES,
@@ -610,4 +660,6 @@ OUTPUT_TABLES: tuple[Table, ...] = (
     CUSTOMER_SENTIMENT,
     SUPPORT_ALERTS,
     NEXT_BEST_ACTION,
+    FORECAST,
+    FORECAST_TOTAL,
 )

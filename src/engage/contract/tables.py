@@ -630,5 +630,26 @@ TRUTH_ACTIONS = Table(
 )  # fmt: skip
 TRUTH_TABLES = (*TRUTH_TABLES, TRUTH_ACTIONS)
 ALL_TABLES = (*ALL_TABLES, BANDIT_LOG, TRUTH_ACTIONS)
+# The forecast's truth (issue 18 item 1): the history carried on 7 days (engage.data.future).
+TRUTH_ACTIVITY = Table(
+    "truth_activity",
+    "The 7 days after the cut-off (engage.data.future): for grading the forecast only, "
+    "never for training.",
+    (
+        CUSTOMER_ID,
+        Column(
+            "activity_date", DType.DATE, Role.METADATA, "Calendar day (UTC) after the as-of date."
+        ),
+        _share("daily_engagement", "True engagement that day (0-1).", role=Role.METADATA),
+        _share(
+            "expected_daily_engagement",
+            "Noise-free engagement that day given who was active.",
+            role=Role.METADATA,
+        ),
+    ),
+    key=("customer_id", "activity_date"),
+)
+TRUTH_TABLES = (*TRUTH_TABLES, TRUTH_ACTIVITY)
+ALL_TABLES = (*ALL_TABLES, TRUTH_ACTIVITY)
 TARGETS = tuple(c.name for c in CUSTOMERS.by_role(Role.TARGET))
 MODEL_INPUTS = tuple(c.name for c in CUSTOMER_COLUMNS if c.is_model_input)

@@ -27,6 +27,7 @@ class History:
     engagement: np.ndarray  # (n, days) float32
     trend: np.ndarray  # true recent slope per day
     last7_slope: np.ndarray  # observed slope of the final 7 days
+    amp: np.ndarray | None = None  # weekly amplitude per customer (the future continues it)
 
 
 def recency(rng: np.random.Generator, expected: np.ndarray, logins: np.ndarray) -> np.ndarray:
@@ -59,7 +60,7 @@ def build_history(
     d = np.arange(days, dtype=np.float32)
     recent = np.minimum(d - (days - 1), 0).clip(-TREND_DAYS, 0)  # -30..0
     weekday = (start_weekday + np.arange(days)) % 7
-    weekly = WEEKLY_AMPLITUDE * np.sin(2 * np.pi * (weekday + 1) / 7).astype(np.float32)
+    weekly = weekly_effect(weekday)
     amp = rng.uniform(0.5, 1.5, n).astype(np.float32)
     level = (expected[:, None] + trend[:, None] * recent[None, :]).astype(np.float32)
     eng = level + amp[:, None] * weekly[None, :]
@@ -77,7 +78,12 @@ def build_history(
     minutes = np.round(
         np.minimum(logins * avg_minutes[:, None].astype(np.float32) * noise, MINUTES_PER_DAY), 1
     )
-    return History(logins, minutes, eng, trend, last_week_slope(eng))
+    return History(logins, minutes, eng, trend, last_week_slope(eng), amp)
+
+
+def weekly_effect(weekday: np.ndarray) -> np.ndarray:
+    """The shared weekly shape by weekday (0 = Monday), before a customer's amplitude."""
+    return WEEKLY_AMPLITUDE * np.sin(2 * np.pi * (weekday + 1) / 7).astype(np.float32)
 
 
 def _ensure_last_login(logins: np.ndarray, days_since: np.ndarray, days: int) -> None:

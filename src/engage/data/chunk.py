@@ -13,7 +13,17 @@ import numpy as np
 import pyarrow as pa
 
 from engage import contract
-from engage.data import activity, anomalies, bandit, behaviour, content, graph, pii, population
+from engage.data import (
+    activity,
+    anomalies,
+    bandit,
+    behaviour,
+    content,
+    future,
+    graph,
+    pii,
+    population,
+)
 from engage.data import messages as text_messages
 from engage.data import targets as tgt
 from engage.data.arrow import activity_table, customer_ids, item_ids, to_table
@@ -60,6 +70,7 @@ def generate_chunk(spec: ChunkSpec) -> dict[str, pa.Table]:
     )
     tables["truth_tastes"] = to_table(contract.TRUTH_TASTES, {"customer_id": ids, **tastes})
     tables["activity"] = truth["activity"](ids)
+    tables["truth_activity"] = truth["future"](ids)
     tables["interactions"] = _interaction_table(inter, ids, spec)
     tables["social_edges"] = to_table(
         contract.EDGES,
@@ -121,7 +132,18 @@ def _targets_and_history(rs, spec, pop, cols, potential_use) -> dict:  # type: i
             "ltv_median": ltv_median,
         },
         "activity": lambda ids: activity_table(ids, hist, start),
+        "future": _future(rs("future"), spec, expected, hist, cols),
     }
+
+
+def _future(rng, spec, expected, hist, cols):  # type: ignore[no-untyped-def]
+    """The truth_activity table maker: the history carried on for 7 days."""
+    first = spec.as_of + dt.timedelta(days=1)
+    fut = future.continue_history(
+        rng, expected, hist, cols["avg_daily_logins"], cols["days_since_last_login"],
+        first.weekday(),
+    )  # fmt: skip
+    return lambda ids: to_table(contract.TRUTH_ACTIVITY, future.future_table(ids, fut, first))
 
 
 def _customer_tables(rs, spec, pop, cols, ids) -> dict[str, pa.Table]:  # type: ignore[no-untyped-def]

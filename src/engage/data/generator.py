@@ -40,6 +40,7 @@ PER_CUSTOMER_TABLES = (
     contract.TRUTH_MESSAGES,
     contract.BANDIT_LOG,
     contract.TRUTH_ACTIONS,
+    contract.TRUTH_ACTIVITY,
 )
 
 

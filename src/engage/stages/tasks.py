@@ -17,6 +17,7 @@ from engage.stages import (
     data_prep,
     data_validation,
     ensemble,
+    forecast,
     inference,
     knowledge_base,
     network_analysis,
@@ -56,6 +57,7 @@ STAGES: dict[str, Stage] = {
     "network-analysis": network_analysis,
     "sentiment-scoring": sentiment,
     "next-best-action": next_best_action,
+    "engagement-forecast": forecast,
 }
 EVENT_VARIABLE = "ENGAGE_EVENT"
 

@@ -13,6 +13,7 @@ TRUTH = re.compile(
     r"ground_truth|truth_tastes|truth_items|GROUND_TRUTH|TRUTH_TASTES|TRUTH_ITEMS|TRUTH_TABLES"
     r"|truth_table\(|\.truth\(\)|truth_messages|TRUTH_MESSAGES"
     r"|truth_actions|TRUTH_ACTIONS"
+    r"|truth_activity|TRUTH_ACTIVITY"
 )
 # Who may name a truth table: the contract, the generator that writes them, the lake
 # reader that serves them for grading, and the plans' grading code.
@@ -22,6 +23,7 @@ ALLOWED = {
     "data/anomalies.py",
     "data/chunk.py",
     "data/content.py",
+    "data/future.py",  # writes the 7 days after the cut-off
     "data/generator.py",
     "data/graph.py",  # writes the planted communities and influence
     "data/messages.py",  # writes the texts' true sentiment and emotion (issue 18)
@@ -35,6 +37,7 @@ ALLOWED = {
     "stages/sentiment.py",  # grades the scored texts in its report, after scoring
     "data/bandit.py",  # writes the true next-best-action response model
     "stages/next_best_action.py",  # grades the fitted bandit in its report, after the fit
+    "stages/forecast.py",  # grades the published forecast in its report, after the fit
 }
 
 
@@ -54,6 +57,7 @@ def test_truth_tables_are_metadata_only() -> None:
         "truth_items",
         "truth_messages",
         "truth_actions",
+        "truth_activity",
     }
     for table in contract.TRUTH_TABLES:
         for col in table.columns:

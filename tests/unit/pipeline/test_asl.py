@@ -30,6 +30,7 @@ EXPECTED_TASKS = [
     "network-analysis",
     "premium-uplift",
     "next-best-action",  # NextBestAction branch (issue 18 item 2)
+    "engagement-forecast",  # EngagementForecast branch (issue 18), the last branch
     "inference",
     "ensemble-predictions",
     "create-qa-table",

@@ -55,7 +55,7 @@ def test_record_is_running_at_start_and_final_after() -> None:
     prep = next(s for s in saved["states"] if s["name"] == "DataPreparation")
     assert prep["output"]["data_prep"] == {"rows": 3} and prep["attempts"] == 1
     assert prep["duration_s"] >= 0
-    assert len(saved["states"]) == 22  # every state but PipelineFailed, branches included
+    assert len(saved["states"]) == 23  # every state but PipelineFailed, branches included
 
 
 def test_failed_run_records_state_error_retries_and_cause() -> None:

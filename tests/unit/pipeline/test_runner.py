@@ -93,8 +93,9 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     models = [{"stage": f"{m}-training"} for m in ("engagement", "churn", "ltv")]
     models[1] = {"model": "v1"}
     models += [{"stage": "recommendation-training"}, {"stage": "anomaly-training"}]
-    training, validation, analytics, nba = out["parallel_training"]
+    training, validation, analytics, nba, forecast = out["parallel_training"]
     assert nba["next_best_action"] == {"stage": "next-best-action"}
+    assert forecast["engagement_forecast"] == {"stage": "engagement-forecast"}
     assert training["models"] == models
     assert validation == {"stage": "data-validation"}
     assert analytics["segmentation"] == {"stage": "segmentation"}  # chained by ResultPath
@@ -117,6 +118,7 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
 def test_parallel_branches_really_overlap() -> None:
     overlapping = [n for n in task_names(PIPELINE) if n.endswith("-training")]
     overlapping += ["data-validation", "network-analysis", "next-best-action"]
+    overlapping += ["engagement-forecast"]
     barrier = threading.Barrier(len(overlapping), timeout=5)
 
     def meet(event: dict) -> dict:
@@ -126,9 +128,10 @@ def test_parallel_branches_really_overlap() -> None:
     tasks = pipeline_tasks(**dict.fromkeys(overlapping, meet))
     result = LocalRunner(PIPELINE, tasks).run()
     assert result.succeeded, result.cause
-    training, validation, analytics, nba = result.output["parallel_training"]
+    training, validation, analytics, nba, forecast = result.output["parallel_training"]
     assert training["models"] == [{"met": True}] * 5 and validation == {"met": True}
     assert nba["next_best_action"] == {"met": True}
+    assert forecast["engagement_forecast"] == {"met": True}
     assert analytics["network_analysis"] == {"met": True}
 
 

@@ -487,6 +487,35 @@
               "End": true
             }
           }
+        },
+        {
+          "Comment": "EngagementForecast: 7-day engagement forecast per customer and platform total (issue 18 item 1)",
+          "StartAt": "EngagementForecast",
+          "States": {
+            "EngagementForecast": {
+              "Type": "Task",
+              "Comment": "7-day engagement forecast (engage.stages.forecast): Holt-Winters, seasonal-trend regression and a global gradient-boosting model chosen on the held-out last week of the activity history, split-conformal 80%/95% intervals; writes engagement_analytics.forecast and forecast_total.",
+              "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}engagement-forecast-lambda",
+              "ResultPath": "$.engagement_forecast",
+              "Retry": [
+                {
+                  "ErrorEquals": [
+                    "DataValidationError"
+                  ],
+                  "MaxAttempts": 0
+                },
+                {
+                  "ErrorEquals": [
+                    "States.TaskFailed"
+                  ],
+                  "IntervalSeconds": 30,
+                  "MaxAttempts": 2,
+                  "BackoffRate": 1.5
+                }
+              ],
+              "End": true
+            }
+          }
         }
       ],
       "ResultPath": "$.parallel_training",

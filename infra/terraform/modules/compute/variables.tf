@@ -32,6 +32,7 @@ variable "lambda_stages" {
     "network-analysis"      = "engage.stages.network_analysis.handler"
     "sentiment-scoring"     = "engage.stages.sentiment.handler"
     "next-best-action"      = "engage.stages.next_best_action.handler"
+    "engagement-forecast"   = "engage.stages.forecast.handler"
   }
 }
 
