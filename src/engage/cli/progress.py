@@ -54,6 +54,9 @@ def brief(result: Any) -> str:
             f"premium effect {r['average_effect']:+.3f} (naive gap {r['naive_difference']:+.3f}), "
             f"{r['out_of_overlap_share']:.1%} outside overlap{grade}"
         )
+    analytics = _analytics_brief(r)
+    if analytics:
+        return analytics
     if "inference_status" in r:
         served = sum(1 for m in r["models"].values() if m["model_version"])
         kept = [n for n, m in r["models"].items() if m["candidate_version"] and not m["promoted"]]
@@ -72,6 +75,52 @@ def brief(result: Any) -> str:
         return f"{r['total_records']:,} rows in {r.get('partition_directories') or 0} partitions"
     if "s3_objects_deleted" in r:
         return f"{r['s3_objects_deleted']} stale staging files removed"
+    return ""
+
+
+def _analytics_brief(r: Mapping[str, Any]) -> str:
+    """The analytics branches' one line: what they made and how it grades against truth."""
+    graded = r.get("grading") or {}
+    if "sentiment_status" in r:
+        grade = (
+            f"; vs truth r {graded['pearson_r']:.2f}, emotion F1 {graded['emotion_macro_f1']:.2f}"
+            if "pearson_r" in graded
+            else ""
+        )
+        feature = (r.get("churn_feature") or {}).get("decision", "n/a")
+        return (
+            f"{r.get('messages_scored', 0):,} texts scored "
+            f"({r.get('messages_without_consent', 0):,} without consent), "
+            f"{r.get('support_alerts', 0):,} support alerts{grade}; churn feature {feature}"
+        )
+    if "segmentation_status" in r:
+        grade = f"; vs personas ARI {graded['kmeans_ari']:.2f}" if "kmeans_ari" in graded else ""
+        return f"{r.get('k', '?')} segments of {r.get('customers', 0):,} customers{grade}"
+    if "network_status" in r:
+        return (
+            f"{r.get('communities', 0):,} communities (modularity {r.get('modularity', 0):.2f}), "
+            f"{r.get('influencers', 0):,} influencers over {r.get('edges', 0):,} edges"
+        )
+    if "nba_status" in r:
+        regret = (
+            f"; regret LinTS {graded['lints']:,.0f} vs rule {graded['rule']:,.0f}, "
+            f"uniform {graded['uniform']:,.0f}"
+            if {"lints", "rule", "uniform"} <= set(graded)
+            else ""
+        )
+        return (
+            f"{r.get('customers', 0):,} actions, {r.get('policy_blocked', 0):,} nudges "
+            f"blocked by the ethics policy{regret}"
+        )
+    if "forecast_status" in r:
+        grade = (
+            f": MASE {graded['mase_panel']:.2f} (seasonal naive "
+            f"{graded.get('seasonal_naive_mase_panel', float('nan')):.2f}), 80% interval "
+            f"coverage {graded.get('coverage_80', float('nan')):.1%}"
+            if "mase_panel" in graded
+            else ""
+        )
+        return f"7-day forecast by {r.get('model', '?')}{grade}"
     return ""
 
 
@@ -106,6 +155,15 @@ class PipelineProgress(BaseListener):
         self._lock = threading.Lock()
 
     def __enter__(self) -> PipelineProgress:
+        """Rows for every state in definition order, shown as each starts: parallel
+        branches start in any order, and rows added at start mixed the tree up."""
+        for path in self.types:
+            if self._type(path) in _HIDDEN_TYPES or ITEM in path.split("/"):
+                continue
+            name = path.rsplit("/", 1)[-1]
+            self._tasks[path] = self.progress.add_task(
+                self._label(path, name), total=1, status="", visible=False, start=False
+            )
         self.progress.start()
         return self
 
@@ -129,8 +187,12 @@ class PipelineProgress(BaseListener):
         if self._type(path) in _HIDDEN_TYPES:
             return
         with self._lock:
-            task = self.progress.add_task(self._label(path, name), total=1, status="running")
-            self._tasks[path] = task
+            task = self._tasks.get(path)
+            if task is None:  # a Map item's state: its own row as it starts
+                task = self.progress.add_task(self._label(path, name), total=1, status="running")
+                self._tasks[path] = task
+                return
+            self.progress.reset(task, total=1, status="running", visible=True)
 
     def on_state_retry(
         self, path: str, name: str, attempt: int, error: StatesError, delay: float

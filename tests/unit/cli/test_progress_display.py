@@ -57,3 +57,36 @@ def test_state_names_and_figures_are_never_cut_at_80_columns() -> None:
     for path in names:
         assert path.rsplit("/", 1)[-1] in text
     assert "30 for" in text.replace("\n", " ")
+
+
+def test_rows_follow_the_definition_whatever_order_branches_start_in() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=200, force_terminal=False)
+    display = PipelineProgress(console)
+    training = "ParallelTrainingAndValidation/0/ParallelModelTraining"
+    late, early = f"{training}/4/AnomalyModel", "ParallelTrainingAndValidation/1/DataValidation"
+    with display:
+        display.on_state_start(early, "DataValidation", {})
+        display.on_state_start(late, "AnomalyModel", {})
+    shown = [t.description.strip() for t in display.progress.tasks if t.visible]
+    assert shown == ["AnomalyModel", "DataValidation"]  # definition order, not start order
+    assert "EngagementModel" not in out.getvalue()  # not started: not shown
+
+
+def test_analytics_branches_say_what_they_made() -> None:
+    from engage.cli.progress import brief
+
+    nba = {"nba_status": "success", "customers": 1000, "policy_blocked": 12,
+           "grading": {"lints": 60.4, "rule": 322.0, "uniform": 411.0}}  # fmt: skip
+    assert brief(nba) == (
+        "1,000 actions, 12 nudges blocked by the ethics policy; regret LinTS 60 vs rule 322, "
+        "uniform 411"
+    )
+    forecast = {"forecast_status": "success", "model": "holt_winters",
+                "grading": {"mase_panel": 0.87, "seasonal_naive_mase_panel": 1.89,
+                            "coverage_80": 0.809}}  # fmt: skip
+    assert brief(forecast) == (
+        "7-day forecast by holt_winters: MASE 0.87 (seasonal naive 1.89), 80% interval "
+        "coverage 80.9%"
+    )
+    assert brief({"sentiment_status": "skipped"}).startswith("0 texts scored")
