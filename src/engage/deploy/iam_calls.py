@@ -26,7 +26,13 @@ CALLS: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "get_object"): ("s3:GetObject",),
     ("s3", "list_objects_v2"): ("s3:ListBucket",),
     ("s3", "delete_objects"): ("s3:DeleteObject",),
-    ("s3", "copy_object"): ("s3:GetObject", "s3:PutObject"),
+    # boto3's managed transfers: multipart create/upload/complete (and UploadPartCopy) are
+    # authorised by s3:PutObject, HeadObject by s3:GetObject; an upload that fails midway
+    # is aborted by the bucket's abort_incomplete_multipart_upload lifecycle rule.
+    ("s3", "upload_fileobj"): ("s3:PutObject",),
+    ("s3", "upload_file"): ("s3:PutObject",),
+    ("s3", "copy"): ("s3:GetObject", "s3:PutObject"),
+    ("s3", "download_file"): ("s3:GetObject",),
     ("athena", "start_query_execution"): ("athena:StartQueryExecution",),
     ("athena", "get_query_execution"): ("athena:GetQueryExecution",),
     ("athena", "get_query_results"): ("athena:GetQueryResults",),
