@@ -16,22 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 from report import write_report  # bench/report.py (scripts run from bench/)
-
-GENERATE = """
-import sys, time
-from pathlib import Path
-from engage.data import generate
-t = time.perf_counter()
-generate(int(sys.argv[1]), 42, Path(sys.argv[2]), ("parquet",))
-print(time.perf_counter() - t)
-"""
+from stage_child import stage_on_generated_data
 
 STAGE = """
 import json, resource, sys, time
@@ -87,25 +75,13 @@ def long_simulation(source: Path, rounds: int) -> dict:
 
 
 def measure(rows: int, rounds: int) -> dict:
-    work = Path(tempfile.mkdtemp(prefix="engage-bench-nba-"))
-    try:
-        source = work / "data"
-        gen = subprocess.run(
-            [sys.executable, "-c", GENERATE, str(rows), str(source)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        proc = subprocess.run(
-            [sys.executable, "-c", STAGE, str(source), str(work)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        stage = json.loads(proc.stdout.strip().splitlines()[-1])
-        longer = long_simulation(source, rounds)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with stage_on_generated_data(rows, STAGE, "nba") as run:
+        gen_seconds, stage = run.generate_seconds, run.stage
+        longer = long_simulation(run.source, rounds)
     report = stage["report"]
     return {
         "rows": rows,
-        "generate_seconds": round(float(gen.stdout.strip().splitlines()[-1]), 2),
+        "generate_seconds": gen_seconds,
         "stage_wall_seconds": round(stage["stage_wall_seconds"], 2),
         "peak_rss_mb": round(stage["peak_rss_mb"]),
         "policy_check": report["policy_check"],

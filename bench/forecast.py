@@ -15,22 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 from report import write_report  # bench/report.py (scripts run from bench/)
-
-GENERATE = """
-import sys, time
-from pathlib import Path
-from engage.data import generate
-t = time.perf_counter()
-generate(int(sys.argv[1]), 42, Path(sys.argv[2]), ("parquet",))
-print(time.perf_counter() - t)
-"""
+from stage_child import stage_on_generated_data
 
 STAGE = """
 import json, resource, sys, time
@@ -56,23 +43,11 @@ print(json.dumps(out))
 
 
 def measure(rows: int) -> dict:
-    work = Path(tempfile.mkdtemp(prefix="engage-bench-forecast-"))
-    try:
-        source = work / "data"
-        gen = subprocess.run(
-            [sys.executable, "-c", GENERATE, str(rows), str(source)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        proc = subprocess.run(
-            [sys.executable, "-c", STAGE, str(source), str(work)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        stage = json.loads(proc.stdout.strip().splitlines()[-1])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with stage_on_generated_data(rows, STAGE, "forecast") as run:
+        gen_seconds, stage = run.generate_seconds, run.stage
     return {
         "rows": rows,
-        "generate_seconds": round(float(gen.stdout.strip().splitlines()[-1]), 2),
+        "generate_seconds": gen_seconds,
         "stage_wall_seconds": round(stage["stage_wall_seconds"], 2),
         "stage_reported_seconds": stage["forecast_seconds"],
         "peak_rss_mb": round(stage["peak_rss_mb"]),
