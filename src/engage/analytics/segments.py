@@ -5,12 +5,17 @@ prepared data, standardised on a training sample (heavy-tailed non-negative
 columns enter as log1p, missing values as the training median). K-Means is fitted
 for every k in K_RANGE on a training sample and k is the one with the highest
 silhouette on a held-aside training sample (the stated criterion; no truth, no test
-data). HDBSCAN, which finds its own number of clusters and leaves outliers as -1,
-is fitted on a smaller sample, in the first HDBSCAN_COMPONENTS principal components
-(densities are not estimable in 32 dimensions from a few thousand points) with leaf
-cluster selection (the default merges overlapping personas into two or three blobs);
-it labels dense cores and leaves most customers between them as outliers (-1). It
-is extended to every customer through the label of the nearest sample point.
+data) among the solutions whose every segment holds at least MIN_NAMED_SHARE of the
+fit sample: a k that spends a centroid on a pocket of a few outliers (at 100K, one
+k=7 solution had a one-customer segment) describes fewer personas, not more. Only
+when every k has such a pocket does the silhouette alone decide.
+
+HDBSCAN, which finds its own number of clusters and leaves outliers as -1, is fitted
+on a smaller sample, in the first HDBSCAN_COMPONENTS principal components (densities
+are not estimable in 32 dimensions from a few thousand points) with leaf cluster
+selection (the default merges overlapping personas into two or three blobs); it
+labels dense cores and leaves most customers between them as outliers (-1). It is
+extended to every customer through the label of the nearest sample point.
 
 Segments are named from their centroids by the rules of `name_segments`: each rule
 scores every centroid on signals (means of signed z-scored features), the
@@ -139,7 +144,8 @@ class SegmentModel:
     def criterion(self) -> str:
         return (
             f"highest silhouette over k in {list(K_RANGE)} on a {SILHOUETTE_SAMPLE:,}-customer "
-            f"training sample apart from the {FIT_SAMPLE:,}-customer fit sample"
+            f"training sample apart from the {FIT_SAMPLE:,}-customer fit sample, among the "
+            f"k whose every segment holds >= {MIN_NAMED_SHARE:.0%} of the fit sample"
         )
 
 
@@ -183,7 +189,7 @@ def _fit(training: pd.DataFrame, seed: int) -> SegmentModel:
     for k in K_RANGE:
         models[k] = KMeans(k, n_init=KMEANS_INIT, random_state=seed).fit(fit_rows)
         silhouette[k] = float(silhouette_score(held, models[k].predict(held)))
-    k = max(K_RANGE, key=lambda c: (silhouette[c], -c))  # ties: fewer segments
+    k = _choose_k(models, silhouette, len(fit_rows))
     kmeans_done = time.perf_counter()
     pca = PCA(HDBSCAN_COMPONENTS, random_state=seed).fit(fit_rows)
     points = pca.transform(x[:HDBSCAN_SAMPLE])
@@ -203,6 +209,16 @@ def _fit(training: pd.DataFrame, seed: int) -> SegmentModel:
         "hdbscan": round(hdbscan_done - kmeans_done, 3),
     }
     return SegmentModel(scaler, models[k], k, silhouette, pca, points, labels, naming, seconds)
+
+
+def _choose_k(models: Mapping[int, KMeans], silhouette: Mapping[int, float], rows: int) -> int:
+    """Highest silhouette among k whose smallest segment is a persona-sized share."""
+    whole = [
+        k
+        for k in K_RANGE
+        if np.bincount(models[k].labels_, minlength=k).min() / rows >= MIN_NAMED_SHARE
+    ]
+    return max(whole or K_RANGE, key=lambda c: (silhouette[c], -c))  # ties: fewer segments
 
 
 def assign(model: SegmentModel, frame: pd.DataFrame) -> Assignment:

@@ -89,3 +89,21 @@ def test_too_few_rows_is_refused():
     frame, _ = _frame(per_group=20)
     with pytest.raises(ValueError, match="training rows"):
         seg.fit(frame, seed=0)
+
+
+def test_k_with_a_pocket_of_outliers_loses_to_a_whole_one() -> None:
+    """A k whose smallest segment is under MIN_NAMED_SHARE is passed over, even with the
+    best silhouette; only if every k has such a pocket does silhouette alone decide."""
+    from types import SimpleNamespace
+
+    from engage.analytics.segments import K_RANGE, _choose_k
+
+    rows = 1000
+    balanced = {k: SimpleNamespace(labels_=np.arange(rows) % k) for k in K_RANGE}
+    pocket = np.r_[np.zeros(1, int), np.arange(rows - 1) % (K_RANGE[1] - 1) + 1]
+    models = {**balanced, K_RANGE[1]: SimpleNamespace(labels_=pocket)}
+    silhouette = {K_RANGE[0]: 0.130, K_RANGE[1]: 0.133, K_RANGE[2]: 0.120}
+    assert _choose_k(models, silhouette, rows) == K_RANGE[0]
+    assert _choose_k(balanced, silhouette, rows) == K_RANGE[1]
+    all_pockets = {k: SimpleNamespace(labels_=np.r_[0, np.ones(rows - 1, int)]) for k in K_RANGE}
+    assert _choose_k(all_pockets, silhouette, rows) == K_RANGE[1]
