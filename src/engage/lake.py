@@ -160,6 +160,7 @@ class TableName(StrEnum):
     NEXT_BEST_ACTION = "engagement_analytics.next_best_action"
     FORECAST = "engagement_analytics.forecast"
     FORECAST_TOTAL = "engagement_analytics.forecast_total"
+    FEDERATED_RESULTS = "engagement_analytics.federated_results"
     CUSTOMER_PII = "engagement_restricted.customer_pii"
     ERASURE_LOG = "engagement_restricted.erasure_log"
     CUSTOMER_SENTIMENT = "engagement_analytics.customer_sentiment"
@@ -229,10 +230,10 @@ TABLES: dict[str, TableLocation] = {
         _loc(TableName.SUPPORT_ALERTS, SUPPORT_ALERTS),
         _loc(TableName.FORECAST, FORECAST_CUSTOMERS),
         _loc(TableName.FORECAST_TOTAL, FORECAST_TOTAL),
+        _loc(TableName.NEXT_BEST_ACTION, NEXT_BEST_ACTION),
+        _loc(TableName.FEDERATED_RESULTS, FEDERATED),
     )
 }
-
-TABLES[str(TableName.NEXT_BEST_ACTION)] = _loc(TableName.NEXT_BEST_ACTION, NEXT_BEST_ACTION)
 
 # Not in TABLES on purpose: see RESTRICTED. Registered by engage.privacy, never by SQL files.
 RESTRICTED_TABLES: dict[str, TableLocation] = {

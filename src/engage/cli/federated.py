@@ -33,9 +33,11 @@ def federated(
     as_json: Annotated[bool, JsonFlag] = False,
 ) -> None:
     """Train the churn model by federated averaging and compare it with central training."""
-    from engage import bootstrap
+    from engage import bootstrap, lake
     from engage.analytics.federated import experiment, publish
+    from engage.cli.registration import register_published
     from engage.cost.runcost import latest_succeeded
+    from engage.lake import TableName
     from engage.pipeline.history import RunHistory, UnknownRunError
     from engage.settings import Settings
 
@@ -59,9 +61,12 @@ def federated(
         fail(err, 2)
     report["run_id"] = run_id
     report["written"] = publish.save(store, report, run_id)
+    report["registered"] = register_published(settings, TableName.FEDERATED_RESULTS, lake.FEDERATED)
     if as_json:
         echo_json(report)
         return
     typer.echo(experiment.markdown(report), nl=False)
     for kind, uri in report["written"].items():
         typer.echo(f"wrote {kind}: {uri}")
+    state = "registered" if report["registered"] else "catalog busy: not yet registered"
+    typer.echo(f"table {TableName.FEDERATED_RESULTS}: {state}")

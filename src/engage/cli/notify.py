@@ -92,21 +92,13 @@ def _day(text: str | None) -> date | None:
 
 def _publish(settings: Any, store: Any, result: Any) -> dict[str, Any]:
     """Stage and swap the schedule, register it, save the report; say where they went."""
-    from engage import bootstrap, lake
+    from engage import lake
+    from engage.cli.registration import register_published
     from engage.lake import TableName
-    from engage.ports import SqlError
 
     with lake.staged(store, TableName.NOTIFY_SCHEDULE, lake.NOTIFY_SCHEDULE) as staging:
         store.write_parquet(staging + "part-0.parquet", result.schedule)
-    registered = True
-    try:
-        engine = bootstrap.catalog(settings).writer()
-        try:
-            engine.register_parquet(TableName.NOTIFY_SCHEDULE, lake.NOTIFY_SCHEDULE)
-        finally:
-            engine.close()
-    except SqlError:
-        registered = False  # the files are published; the next registration picks them up
+    registered = register_published(settings, TableName.NOTIFY_SCHEDULE, lake.NOTIFY_SCHEDULE)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     key = f"{lake.NOTIFY_REPORTS}{stamp}.json"
     store.put_bytes(key, json.dumps(result.report, indent=2, default=str).encode())
