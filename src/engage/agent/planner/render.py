@@ -162,25 +162,26 @@ def _explain(r: ToolResult) -> str:
 
 
 def _plan(r: ToolResult) -> str:
+    unit = r.args.get("unit", "customers")  # rows of a table whose rows are not customers
     if not r.rows:
-        return "No customers match those conditions."
-    names = [_measure_name(m) for m in r.args["measures"]]
+        return f"No {unit} match those conditions."
+    names = [_measure_name(m, unit) for m in r.args["measures"]]
     if "group" not in r.rows[0]:
         row = r.rows[0]
         values = [v for k, v in row.items() if k != "customers"]
         parts = [f"{n}: {fmt(v)}" for n, v in zip(names, values, strict=False)]
-        return "; ".join(parts) + f" (over {row['customers']} customers)."
+        return "; ".join(parts) + f" (over {row['customers']} {unit})."
     lead = ", ".join(names) + " by " + ", ".join(d["column"] for d in r.args["dimensions"]) + ": "
     head = [f"{row['group']}: " + ", ".join(fmt(v) for k, v in row.items()
-            if k not in ("group", "customers")) + f" ({row['customers']} customers)"
+            if k not in ("group", "customers")) + f" ({row['customers']} {unit})"
             for row in r.rows[:15]]  # fmt: skip
     more = f"; ... {len(r.rows) - 15} more groups" if len(r.rows) > 15 else ""
     return lead + "; ".join(head) + more + "."
 
 
-def _measure_name(m: dict[str, Any]) -> str:
+def _measure_name(m: dict[str, Any], unit: str = "customers") -> str:
     func = {
-        "count": "number of customers",
+        "count": f"number of {unit}",
         "share": "share (%)",
         "mean": "mean",
         "std": "standard deviation",

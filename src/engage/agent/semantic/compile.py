@@ -92,14 +92,28 @@ def dimension_sql(layer: SemanticLayer, d: Dimension, table: str) -> str:
 
 def _own_table(layer: SemanticLayer, plan: Plan) -> bool:
     """Whether the plan runs on its view's own rows: the human review queue (its rows are
-    reviews), a view without customers (communities), or one whose own columns are all
-    the plan uses; otherwise the view selects customers of final_results."""
+    reviews), a view without customers (communities), one whose rows are not customers
+    (support alerts: one per text), or one whose own columns are all the plan uses;
+    otherwise the view selects customers of final_results."""
     cols = layer.tables.get(str(plan.view), [])
     if plan.view == "engagement_qa.human_review" or "customer_id" not in cols:
+        return True
+    if plan.view in layer.row_tables:
         return True
     used = {m.column for m in plan.measures if m.column} | {d.column for d in plan.dimensions}
     own = set(cols) - set(layer.columns)
     return bool(used & own) and used <= set(cols)  # filters may be on final_results
+
+
+def unit(layer: SemanticLayer, plan: Plan) -> str:
+    """What one row of the plan's table is: customers, or the rows of a table whose rows
+    are something else (support alerts, communities, forecast days)."""
+    cols = layer.tables.get(str(plan.view), [])
+    if plan.view is None or plan.view == "engagement_qa.human_review":
+        return "customers"
+    if plan.view in layer.row_tables or "customer_id" not in cols:
+        return f"rows of {plan.view}"
+    return "customers"
 
 
 def _where(layer: SemanticLayer, plan: Plan, table: str) -> list[str]:

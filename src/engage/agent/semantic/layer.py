@@ -67,6 +67,9 @@ class SemanticLayer:
     # table may measure ("the average degree of the influencers")
     own: dict[str, dict[str, ColumnInfo]] = field(default_factory=dict)
     own_terms: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> phrase -> col
+    # tables whose rows are not customers (an alert per text, a forecast per customer and
+    # day): "how many ..." counts their rows, never the customers they mention
+    row_tables: frozenset[str] = frozenset()
 
     def describe(self) -> dict[str, Any]:
         """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""
@@ -118,10 +121,18 @@ def build(catalog_columns: list[dict[str, Any]]) -> SemanticLayer:
             name, row["data_type"], _kind(row["data_type"], name),
             base.description if base else "", tuple(base.categories or ()) if base else (),
         )  # fmt: skip
-    layer = SemanticLayer(columns, tables)
+    layer = SemanticLayer(columns, tables, row_tables=_row_tables(tables))
     _index(layer, contract)
     _own(layer, catalog_columns)
     return layer
+
+
+def _row_tables(tables: dict[str, list[str]]) -> frozenset[str]:
+    """Catalog tables whose contract key is more than the customer (per run)."""
+    from engage.contract.outputs import OUTPUT_TABLES
+
+    many = {t.name for t in OUTPUT_TABLES if set(t.key) - {"run_id"} != {"customer_id"}}
+    return frozenset(name for name in tables if name.rpartition(".")[2] in many and name != RESULTS)
 
 
 # bookkeeping columns and words too common to name a column on their own
@@ -155,7 +166,8 @@ def scoped(layer: SemanticLayer, table: str) -> SemanticLayer:
     columns = layer.columns | layer.own.get(table, {})
     terms = layer.terms | layer.own_terms.get(table, {})
     return SemanticLayer(columns, layer.tables, terms, layer.values, layer.cohorts,
-                         layer.views, layer.unsupported, layer.own, layer.own_terms)  # fmt: skip
+                         layer.views, layer.unsupported, layer.own, layer.own_terms,
+                         layer.row_tables)  # fmt: skip
 
 
 def _index(layer: SemanticLayer, contract: dict[str, Any]) -> None:

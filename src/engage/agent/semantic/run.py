@@ -115,7 +115,8 @@ def run_plan(tools: Any, plan: Plan | dict[str, Any]) -> ToolResult:
     if len(plan.measures) == 1 and plan.measures[0].func == "corr" and "value" in figures:
         figures["correlation"] = figures["value"]
     source = plan.view or lay.RESULTS
-    return ToolResult("run_plan", plan.to_dict(), out_rows, figures, [sql], [source])
+    args = plan.to_dict() | {"unit": comp.unit(layer, plan)}
+    return ToolResult("run_plan", args, out_rows, figures, [sql], [source])
 
 
 def metric_request(text: str) -> dict[str, Any] | None:
