@@ -74,3 +74,14 @@ def activity_table(ids: pa.Array, hist: object, start: dt.date) -> pa.Table:
         "daily_engagement": pa.array(hist.engagement.ravel()),  # type: ignore[attr-defined]
     }
     return to_table(ACTIVITY, data)  # floats were rounded in float32 by build_history
+
+
+def contract_table(spec: Table, data: Mapping[str, object]) -> pa.Table:
+    """Columns (lists, numpy or Arrow arrays) cast to the contract's types, in its order."""
+    arrays = [
+        value.cast(c.arrow_type)
+        if isinstance(value := data[c.name], pa.Array | pa.ChunkedArray)
+        else pa.array(value).cast(c.arrow_type)
+        for c in spec.columns
+    ]
+    return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())

@@ -27,6 +27,7 @@ from engage.analytics import forecast as fc
 from engage.analytics import grade_forecast
 from engage.contract import outputs
 from engage.contract.validate import Finding
+from engage.data.arrow import contract_table
 from engage.lake import TableName
 from engage.stages.data_prep import conform, find_file, read_customers
 from engage.stages.errors import DataValidationError
@@ -95,19 +96,13 @@ def tables(ids: pa.Array, res: fc.ForecastResult, first: dt.date, run_id: str) -
         "customers": np.full(h, n), "model": [res.model] * h, "run_id": [run_id] * h,
     }  # fmt: skip
     return {
-        TableName.FORECAST: _typed(outputs.FORECAST, per),
-        TableName.FORECAST_TOTAL: _typed(outputs.FORECAST_TOTAL, total),
+        TableName.FORECAST: contract_table(outputs.FORECAST, per),
+        TableName.FORECAST_TOTAL: contract_table(outputs.FORECAST_TOTAL, total),
     }
 
 
 def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32())
-
-
-def _typed(spec: contract.Table, data: Mapping[str, Any]) -> pa.Table:
-    arrays = [pa.array(data[c.name]).cast(c.arrow_type) if not isinstance(data[c.name], pa.Array)
-              else data[c.name].cast(c.arrow_type) for c in spec.columns]  # fmt: skip
-    return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:

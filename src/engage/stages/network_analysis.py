@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from engage import contract, lake
 from engage.analytics import network
 from engage.contract import outputs
+from engage.data.arrow import contract_table
 from engage.lake import TableName
 from engage.stages.data_prep import conform, find_file, read_customers
 from engage.stages.services import Services, lambda_services, publish_table, run_id_of, source_dir
@@ -74,16 +75,10 @@ def tables(ids: pa.Array, res: network.NetworkResult, src, dst, run_id: str) -> 
         "community_id": res.community[top], "run_id": run[: len(top)],
     }  # fmt: skip
     return {
-        TableName.NETWORK_METRICS: _typed(outputs.NETWORK_METRICS, metrics),
-        TableName.COMMUNITIES: _typed(outputs.COMMUNITIES, comm),
-        TableName.INFLUENCERS: _typed(outputs.INFLUENCERS, influencers),
+        TableName.NETWORK_METRICS: contract_table(outputs.NETWORK_METRICS, metrics),
+        TableName.COMMUNITIES: contract_table(outputs.COMMUNITIES, comm),
+        TableName.INFLUENCERS: contract_table(outputs.INFLUENCERS, influencers),
     }
-
-
-def _typed(spec: contract.Table, data: Mapping[str, Any]) -> pa.Table:
-    arrays = [pa.array(data[c.name]).cast(c.arrow_type) if not isinstance(data[c.name], pa.Array)
-              else data[c.name].cast(c.arrow_type) for c in spec.columns]  # fmt: skip
-    return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from engage import contract, lake
 from engage.analytics import grade_sentiment, sentiment, sentiment_feature
 from engage.contract import outputs
+from engage.data.arrow import contract_table
 from engage.lake import TableName
 from engage.privacy.restricted import restrict_local
 from engage.stages.data_prep import conform, find_file, read_customers
@@ -72,16 +73,9 @@ def output_tables(consenting: pa.Table, scores: sentiment.Scores, run_id: str) -
         "run_id": [run_id] * int(alert.sum()),
     }
     return {
-        TableName.CUSTOMER_SENTIMENT: _typed(outputs.CUSTOMER_SENTIMENT, agg),
-        TableName.SUPPORT_ALERTS: _typed(outputs.SUPPORT_ALERTS, alerts),
+        TableName.CUSTOMER_SENTIMENT: contract_table(outputs.CUSTOMER_SENTIMENT, agg),
+        TableName.SUPPORT_ALERTS: contract_table(outputs.SUPPORT_ALERTS, alerts),
     }
-
-
-def _typed(spec: contract.Table, data: Mapping[str, Any]) -> pa.Table:
-    arrays = [pa.array(data[c.name]).cast(c.arrow_type) if not isinstance(
-        data[c.name], pa.Array | pa.ChunkedArray) else data[c.name].cast(c.arrow_type)
-        for c in spec.columns]  # fmt: skip
-    return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
 
 
 def grade(folder: Path, consenting: pa.Table, scores: sentiment.Scores) -> dict | None:
