@@ -24,6 +24,9 @@ RAW = "engagement-data/raw/"
 PROCESSED_TRAINING = "engagement-data/processed/training/"
 PROCESSED_TEST = "engagement-data/processed/test/"
 PROCESSED_INFERENCE = "engagement-data/processed/inference/"
+# The inference input cut into hash(customer_id) % N shards by data preparation, with the
+# JSON manifest the ScoreShards Map reads (ItemReader) and writes results beside (ResultWriter)
+INFERENCE_SHARDS = "engagement-data/processed/inference_shards/"
 MODELS = "engagement-models/"
 PREDICTIONS = "engagement-predictions/"
 QA_REVIEW_QUEUE = "engagement-qa/review_queue/"

@@ -81,6 +81,8 @@ def run_pipeline(
                 definition(),
                 {**local_tasks(services), **{n: f(services) for n, f in (tasks or {}).items()}},
                 listener=MultiListener(recorder, listener or BaseListener()),
+                store=services.store,  # the ScoreShards Map reads its manifest from the lake
+                map_workers=settings.shard_concurrency,
                 **({"sleep": sleep} if sleep else {}),
             )
             result = runner.run(event, name=recorder.run_id)

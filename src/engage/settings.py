@@ -52,6 +52,18 @@ class Settings(BaseSettings):
         description="Threads each model may use to fit and score; 0 shares the cores "
         "between the models that run side by side.",
     )
+    shard_rows: int = Field(
+        250_000,
+        ge=1,
+        description="Customers per inference shard: the ScoreShards Map scores "
+        "ceil(customers / shard_rows) shards, one task each.",
+    )
+    shard_concurrency: int = Field(
+        1,
+        ge=1,
+        description="Shards a local run scores at once (each shard already uses every "
+        "core; more at once only adds memory). On AWS the Map's MaxConcurrency rules.",
+    )
     model_features: list[str] | None = Field(
         None,
         description="Model inputs to use (JSON list); default every contract input. "

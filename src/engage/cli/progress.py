@@ -61,7 +61,10 @@ def brief(result: Any) -> str:
         served = sum(1 for m in r["models"].values() if m["model_version"])
         kept = [n for n, m in r["models"].items() if m["candidate_version"] and not m["promoted"]]
         note = f"; not promoted: {', '.join(kept)}" if kept else ""
-        return f"{r['predictions_generated']:,} customers scored by {served} models{note}"
+        shards = f" in {r['shards']} shards" if r.get("shards", 1) > 1 else ""
+        return f"{r['predictions_generated']:,} customers scored by {served} models{shards}{note}"
+    if "shard_status" in r:
+        return f"shard {r['shard']}: {r['predictions_generated']:,} customers scored"
     if "ensemble_status" in r:
         return (
             f"{r['predictions']:,} unified predictions; {r['intervention_flags']:,} retention "

@@ -47,9 +47,11 @@ class Engine:
         context: Mapping[str, Any],
         prefix: str = "",
         store: ObjectStore | None = None,
+        map_workers: int | None = None,
     ) -> None:
         self.tasks, self.listener, self.sleep = tasks, listener, sleep
         self.context, self.prefix, self.store = context, prefix, store
+        self.map_workers = map_workers
         self.records: list[StateRecord] = []
         self._lock = threading.Lock()
 
@@ -212,7 +214,7 @@ class Engine:
         name = path.rsplit("/", 1)[-1]
         todo = list(enumerate(inputs))[::-1]
         outcomes: list[mapstate.ItemOutcome] = []
-        limit = mapstate.workers(state, len(inputs))
+        limit = mapstate.workers(state, len(inputs), self.map_workers)
         with ThreadPoolExecutor(limit, thread_name_prefix=f"engage-{path}") as pool:
             running: set[Future[mapstate.ItemOutcome]] = set()
             while todo or running:

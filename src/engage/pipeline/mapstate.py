@@ -10,8 +10,9 @@ executions' outcomes plus a `manifest.json` to the store, as AWS does, returning
 only where they are. The engine (`Engine._map`) runs the items; this module holds
 the data rules so they read in one place.
 
-Object-store keys: an S3 `Bucket` + `Key` is the lake key `<Bucket>/<Key>`, the
-same mapping `engage.lake` uses (bucket = the key's first segment).
+Object-store keys: on an S3 lake an S3 `Bucket` + `Key` is the lake key under the
+lake's prefix (objects outside the lake are refused); on any other lake it is
+`<Bucket>/<Key>`, the mapping `engage.lake` uses (bucket = the key's first segment).
 """
 
 from __future__ import annotations
@@ -52,14 +53,21 @@ def mode(state: Mapping[str, Any]) -> str:
     return str((processor(state).get("ProcessorConfig") or {}).get("Mode", INLINE))
 
 
-def workers(state: Mapping[str, Any], items: int) -> int:
-    """Threads to run the items with: MaxConcurrency, 0 meaning unlimited (capped locally)."""
+def workers(state: Mapping[str, Any], items: int, cap: int | None = None) -> int:
+    """Threads to run the items with: MaxConcurrency, 0 meaning unlimited (capped locally),
+    and at most `cap` (the machine's own limit: AWS runs many tasks, a laptop few)."""
     limit = int(state.get("MaxConcurrency", 0)) or UNLIMITED_WORKERS
-    return max(1, min(limit, items))
+    return max(1, min(limit, items, cap or limit))
 
 
-def object_key(bucket: str, key: str) -> str:
-    """The lake key of an S3 object."""
+def object_key(bucket: str, key: str, store: ObjectStore | None = None) -> str:
+    """The lake key of an S3 object (see the module docstring)."""
+    root = store.uri("") if store is not None else ""
+    if root.startswith("s3://"):
+        lake_bucket, _, prefix = root[len("s3://") :].partition("/")
+        if bucket == lake_bucket and key.startswith(prefix):
+            return key[len(prefix) :]
+        raise runtime_error(f"s3://{bucket}/{key} is outside the lake {root}")
     return f"{bucket.strip('/')}/{key.lstrip('/')}"
 
 
@@ -101,7 +109,7 @@ def _read_manifest(
     args = resolve_template(
         reader.get("Parameters") or reader.get("Arguments") or {}, effective, ctx
     )
-    key = object_key(str(args.get("Bucket", "")), str(args.get("Key", "")))
+    key = object_key(str(args.get("Bucket", "")), str(args.get("Key", "")), store)
     try:
         raw = store.get_bytes(key)
     except FileNotFoundError as exc:
@@ -231,11 +239,12 @@ def write_results(
             continue
         key = f"{folder}/{status}_0.json"
         data = json.dumps(entries, indent=1).encode("utf-8")
-        target.put_bytes(object_key(bucket, key), data)
+        target.put_bytes(object_key(bucket, key, target), data)
         files[status].append({"Key": key, "Size": len(data)})
     manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
     manifest_key = f"{folder}/manifest.json"
-    target.put_bytes(object_key(bucket, manifest_key), json.dumps(manifest, indent=1).encode())
+    manifest_data = json.dumps(manifest, indent=1).encode()
+    target.put_bytes(object_key(bucket, manifest_key, target), manifest_data)
     return {
         "MapRunArn": map_run_arn,
         "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key},

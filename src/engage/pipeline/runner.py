@@ -80,6 +80,8 @@ class LocalRunner:
         prefix: resource-name prefix to strip when deriving task names.
         store: the object store a Map's `ItemReader` reads its item manifest from
             and its `ResultWriter` writes results to (`<Bucket>/<Key>` lake keys).
+        map_workers: at most this many Map items at once, whatever MaxConcurrency
+            allows (a laptop scores a few shards at a time where AWS runs many tasks).
         state_machine_name: used in the context object (`$$.StateMachine.Name`).
 
     Raises:
@@ -97,6 +99,7 @@ class LocalRunner:
         prefix: str = "",
         state_machine_name: str = "engagement-ml-pipeline",
         store: ObjectStore | None = None,
+        map_workers: int | None = None,
     ) -> None:
         validate(definition)
         needed = {
@@ -110,7 +113,7 @@ class LocalRunner:
         self.definition, self.tasks, self.sleep = definition, tasks, sleep
         self.listener: RunListener = listener or BaseListener()
         self.prefix, self.state_machine_name = prefix, state_machine_name
-        self.store = store
+        self.store, self.map_workers = store, map_workers
 
     def _context(self, name: str, data: Any) -> dict[str, Any]:
         machine_arn = f"arn:aws:states:local:000000000000:stateMachine:{self.state_machine_name}"
@@ -148,6 +151,7 @@ class LocalRunner:
             self._context(name, data),
             self.prefix,
             self.store,
+            self.map_workers,
         )
         try:
             output = engine.walk(self.definition, data, "")

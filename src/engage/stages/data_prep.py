@@ -11,6 +11,9 @@ when the source folder has them they are checked against their contracts the
 same way and admitted as `engagement_raw.interactions` / `content_items`; when
 it has neither, the recommendation branch reports itself skipped. One without the
 other is an error, since neither is usable alone.
+
+Last, the inference input is cut into customer shards with their manifest
+(`engage.stages.shards`), the items of the ScoreShards Distributed Map.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from engage.privacy import admission as privacy
 from engage.privacy.tokens import TokenKeys
 from engage.stages.errors import DataValidationError
 from engage.stages.services import Services, lambda_services, run_id_of, source_dir
+from engage.stages.shards import write_shards
 
 SQL_STEPS = (
     "engagement_raw/customers",
@@ -181,6 +185,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         result = services.sql.run_file(step)
         tables[result["table"]] = result.get("rows")
     pii_records = admitted.publish(services.store, services.sql, keys)
+    inference = services.store.read_parquet(lake.PROCESSED_INFERENCE)
+    shards = write_shards(services.store, inference, services.settings.shard_rows)
     return {
         "data_prep_status": "success",
         "run_id": run_id,
@@ -192,6 +198,7 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
         "test_records": tables[TableName.TEST_DATA],
         "inference_records": tables[TableName.INFERENCE_INPUT],
         "recommender_inputs": {name: data.num_rows for data, _, name in extra},
+        "shards": shards,
         "s3_locations": {
             "training": services.store.uri(lake.PROCESSED_TRAINING),
             "test": services.store.uri(lake.PROCESSED_TEST),

@@ -28,7 +28,7 @@ from engage.lake import TableName
 from engage.models.registry import ModelRegistry
 from engage.ports import Cache, ObjectStore
 from engage.stages import next_best_action
-from engage.stages.inference import load_decisions
+from engage.stages.promotion import load_decisions
 from engage.stages.services import Services, lambda_services, run_id_of
 
 PREDICTIONS_TABLE = TableName.PREDICTIONS

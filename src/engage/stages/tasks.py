@@ -28,6 +28,7 @@ from engage.stages import (
     results_table,
     segmentation,
     sentiment,
+    shard_merge,
     train,
 )
 from engage.stages.errors import StageError
@@ -50,6 +51,7 @@ STAGES: dict[str, Stage] = {
     "segmentation": segmentation,
     "premium-uplift": premium_uplift,
     "inference": inference,
+    "merge-shard-scores": shard_merge,
     "ensemble-predictions": ensemble,
     "create-qa-table": qa_table,
     "create-results-table": results_table,

@@ -145,3 +145,14 @@ def _grade(
         recall_by_kind=by_kind,
         ceiling_by_kind=dict.fromkeys(by_kind.get("model", {}), 1.0),
     )  # fmt: skip
+
+
+def merge_review(parts: list[pa.Table]) -> pa.Table:
+    """The overall review list from the shards' own top-N lists (each shard's top N
+    holds every customer of the overall top N that it has): the N most anomalous
+    by raw score, ties by customer_id as in `top_report`, ranked again from 1."""
+    frame = pa.concat_tables(parts).to_pandas()
+    frame = frame.sort_values(["raw_score", "customer_id"], ascending=[False, True])
+    frame = frame.head(REPORT_SIZE).reset_index(drop=True)
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    return pa.Table.from_pandas(frame, preserve_index=False)

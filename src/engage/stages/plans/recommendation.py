@@ -130,6 +130,9 @@ class RecommendationPlan:
             "customers": len(ids),
             "cold_start_customers": int((users < 0).sum()),
             "catalogue_coverage": float(len(np.unique(items[served])) / len(model.item_ids_)),
+            # what shards' coverage adds up from (engage.stages.score_parts.merge_reports)
+            "served_items": np.unique(items[served]).tolist(),
+            "catalogue_items": len(model.item_ids_),
         }
         return Scored(table, report)
 
