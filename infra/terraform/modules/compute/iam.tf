@@ -7,6 +7,11 @@ locals {
     [for d in var.glue_database_names : "arn:aws:glue:${var.region}:${local.account_id}:database/${d}"],
     [for d in var.glue_database_names : "arn:aws:glue:${var.region}:${local.account_id}:table/${d}/*"],
   )
+  # The state machine's own ARNs, built from its name: the Distributed Map's child
+  # executions run on it, and its role policy may not refer to the machine (a cycle).
+  sfn_name      = "${var.name_prefix}engagement-ml-pipeline"
+  sfn_arn_base  = "arn:aws:states:${var.region}:${local.account_id}"
+  shards_prefix = "lake/engagement-data/processed/inference_shards"
 }
 
 # --- Lambda stages ---------------------------------------------------------------
@@ -145,6 +150,53 @@ data "aws_iam_policy_document" "sfn" {
     sid       = "SyncRule"
     actions   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
     resources = ["arn:aws:events:${var.region}:${local.account_id}:rule/StepFunctionsGetEventsForECSTaskRule"]
+  }
+  # Distributed Map ScoreShards: one child workflow execution per customer shard, on
+  # this state machine (AWS: "IAM policies for using Distributed Map states").
+  statement {
+    sid       = "StartShardExecutions"
+    actions   = ["states:StartExecution"]
+    resources = ["${local.sfn_arn_base}:stateMachine:${local.sfn_name}"]
+  }
+  # Child executions are named execution:<machine>/<map run label>:<id>.
+  statement {
+    sid       = "TrackShardExecutions"
+    actions   = ["states:DescribeExecution", "states:StopExecution"]
+    resources = ["${local.sfn_arn_base}:execution:${local.sfn_name}/*"]
+  }
+  # The Map Run of ScoreShards: mapRun:<machine>/<map run label>:<id>.
+  statement {
+    sid       = "ShardMapRuns"
+    actions   = ["states:DescribeMapRun", "states:UpdateMapRun"]
+    resources = ["${local.sfn_arn_base}:mapRun:${local.sfn_name}/*"]
+  }
+  # ListMapRuns is authorised on the parent execution whose Map Runs it lists.
+  statement {
+    sid       = "ListShardMapRuns"
+    actions   = ["states:ListMapRuns"]
+    resources = ["${local.sfn_arn_base}:execution:${local.sfn_name}:*"]
+  }
+  # ItemReader (arn:aws:states:::s3:getObject, JSON): the shard manifest only.
+  statement {
+    sid       = "ReadShardManifest"
+    actions   = ["s3:GetObject"]
+    resources = [for arn in var.lake_bucket_arns : "${arn}/${local.shards_prefix}/manifest.json"]
+  }
+  # ResultWriter (arn:aws:states:::s3:putObject): child-execution results, written in
+  # multipart uploads, under the results prefix only.
+  statement {
+    sid = "WriteShardResults"
+    actions = [
+      "s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload",
+    ]
+    resources = [for arn in var.lake_bucket_arns : "${arn}/${local.shards_prefix}/results/*"]
+  }
+  # The lake is SSE-KMS under the data key: reading the manifest needs Decrypt,
+  # writing results needs GenerateDataKey (and Decrypt for the multipart upload).
+  statement {
+    sid       = "ShardDataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
   }
   statement {
     sid = "Logging"

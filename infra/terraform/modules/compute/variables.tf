@@ -33,6 +33,7 @@ variable "lambda_stages" {
     "sentiment-scoring"     = "engage.stages.sentiment.handler"
     "next-best-action"      = "engage.stages.next_best_action.handler"
     "engagement-forecast"   = "engage.stages.forecast.handler"
+    "merge-shard-scores"    = "engage.stages.shard_merge.handler"
   }
 }
 
