@@ -181,3 +181,30 @@ class FakeCache:
 
     def close(self) -> None:
         self.closed = True
+
+
+# The packaged definition's ScoreShards Map reads the shard manifest data preparation
+# writes; a fake data-prep returns where it is, and `sharded_store` holds one.
+SHARDS_LOCATION = {
+    "Bucket": "engagement-data",
+    "Key": "processed/inference_shards/manifest.json",
+    "ResultPrefix": "processed/inference_shards/results/",
+}
+
+
+def sharded_store(count: int = 2) -> MemoryStore:
+    """A store with a manifest of `count` shards where the packaged definition reads it."""
+    import json
+
+    store = MemoryStore()
+    items = [{"shard": i, "shards": count, "rows": 10} for i in range(count)]
+    store.put_bytes("engagement-data/" + SHARDS_LOCATION["Key"], json.dumps(items).encode())
+    return store
+
+
+def packaged_tasks(names: Iterable[str], **overrides: Any) -> dict[str, Any]:
+    """Echo-like callables for every task of the packaged definition: each returns
+    {"stage": name}; data-prep also says where the shard manifest is."""
+    tasks: dict[str, Any] = {n: (lambda e, n=n: {"stage": n}) for n in names}
+    tasks["data-prep"] = lambda e: {"stage": "data-prep", "shards": SHARDS_LOCATION}
+    return {**tasks, **overrides}

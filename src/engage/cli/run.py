@@ -139,7 +139,7 @@ def gate_text(gate: Mapping[str, Any] | None) -> str:
 
 def _models_table(run: PipelineRun) -> Table:
     results = run.stage_results()
-    served = (results.get("InferenceTask") or {}).get("models", {})
+    served = (results.get("MergeShardScores") or {}).get("models", {})
     table = Table(title="Models (test split; vs baseline and vs the generator's truth ceiling)")
     for column in ("Model", "Trained", "Served", "Test metrics", "Graded", "Fairness", "Fit s"):
         table.add_column(column, justify="right" if column == "Fit s" else "left")

@@ -31,7 +31,8 @@ EXPECTED_TASKS = [
     "premium-uplift",
     "next-best-action",  # NextBestAction branch (issue 18 item 2)
     "engagement-forecast",  # EngagementForecast branch (issue 18), the last branch
-    "inference",
+    "inference",  # inside the ScoreShards Distributed Map, once per shard (issue 19)
+    "merge-shard-scores",
     "ensemble-predictions",
     "create-qa-table",
     "create-results-table",
@@ -56,11 +57,12 @@ def test_packaged_definition_keeps_seed_result_paths_and_catches() -> None:
         "ModelEnsemble": "$.ensemble",
         "UpdateKnowledgeBase": "$.knowledge_base",
         "ParallelTrainingAndValidation": "$.parallel_training",
-        "InferenceTask": "$.inference",
+        "ScoreShards": "$.shard_scores",
+        "MergeShardScores": "$.inference",
         "ParallelTableCreation": "$.parallel_tables",
     }
     for name, state in states.items():
-        if state["Type"] in ("Task", "Parallel"):
+        if state["Type"] in ("Task", "Parallel", "Map"):
             assert state["Catch"][0]["Next"] == "PipelineFailed", name
     assert states["PipelineFailed"]["Type"] == "Fail"
 
@@ -70,11 +72,30 @@ def test_local_render_leaves_no_placeholder_and_makes_lists() -> None:
     assert placeholders(definition) == set(local_values())
     rendered = render(definition, local_values())
     assert placeholders(rendered) == set()
-    params = rendered["States"]["InferenceTask"]["Parameters"]
+    shard_task = rendered["States"]["ScoreShards"]["ItemProcessor"]["States"]["InferenceTask"]
+    params = shard_task["Parameters"]
     assert params["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] == ["subnet-local"]
     assert params["Cluster"] == "engagement-ml-cluster"
     arn = rendered["States"]["PreCleanup"]["Resource"]
     assert arn == "arn:aws:lambda:us-east-1:000000000000:function:pre-cleanup-lambda"
+
+
+def test_scoring_is_a_distributed_map_over_the_shard_manifest() -> None:
+    """Issue 19: per-customer scoring runs as a Distributed Map whose items are the shards
+    data preparation lists; a failed shard is retried alone and none is tolerated, so a
+    partial scoring is never merged; the item's event is the item, not the parent input."""
+    states = load_definition()["States"]
+    shards = states["ScoreShards"]
+    assert shards["Type"] == "Map"
+    assert shards["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert shards["ItemReader"]["Parameters"]["Key.$"] == "$.data_prep.shards.Key"
+    assert shards["ToleratedFailurePercentage"] == 0.0 and shards["MaxConcurrency"] > 1
+    assert shards["ResultWriter"]["Resource"] == "arn:aws:states:::s3:putObject"
+    task = shards["ItemProcessor"]["States"]["InferenceTask"]
+    assert task["Retry"][0]["MaxAttempts"] >= 1
+    env = task["Parameters"]["Overrides"]["ContainerOverrides"][0]["Environment"]
+    assert {"Name": "ENGAGE_EVENT", "Value.$": "States.JsonToString($)"} in env
+    assert shards["Next"] == "MergeShardScores"
 
 
 def test_render_with_prefix_and_task_name_strips_it() -> None:

@@ -11,14 +11,14 @@ import pytest
 from engage.pipeline.asl import load_definition, local_values, render, task_names
 from engage.pipeline.history import RunHistory, UnknownRunError, new_run_id
 from engage.pipeline.runner import LocalRunner
-from fakes import MemoryStore
+from fakes import SHARDS_LOCATION, MemoryStore, packaged_tasks, sharded_store
 
 PIPELINE = render(load_definition(), local_values())
 NAMES = task_names(PIPELINE)
 
 
 def tasks(**overrides):
-    return {**{n: (lambda e, n=n: {"stage": n}) for n in NAMES}, **overrides}
+    return packaged_tasks(NAMES, **overrides)
 
 
 def test_run_id_format() -> None:
@@ -33,13 +33,15 @@ def test_record_is_running_at_start_and_final_after() -> None:
 
     def peek(event: dict) -> dict:
         seen_during_run.append(history.get(recorder.run_id))
-        return {"rows": 3}
+        return {"rows": 3, "shards": SHARDS_LOCATION}
 
     recorder = history.start({"customers": 10})
     key = f"engagement-runs/{recorder.run_id}.json"
     assert json.loads(store.objects[key])["status"] == "RUNNING"
 
-    runner = LocalRunner(PIPELINE, tasks(**{"data-prep": peek}), listener=recorder)
+    runner = LocalRunner(
+        PIPELINE, store=sharded_store(), tasks=tasks(**{"data-prep": peek}), listener=recorder
+    )
     record = recorder.finish(runner.run({"customers": 10}, name=recorder.run_id))
 
     during = seen_during_run[0]
@@ -53,9 +55,10 @@ def test_record_is_running_at_start_and_final_after() -> None:
     assert saved["status"] == "SUCCEEDED" and saved["params"] == {"customers": 10}
     assert saved["ended_at"] >= saved["started_at"]
     prep = next(s for s in saved["states"] if s["name"] == "DataPreparation")
-    assert prep["output"]["data_prep"] == {"rows": 3} and prep["attempts"] == 1
+    assert prep["output"]["data_prep"]["rows"] == 3 and prep["attempts"] == 1
     assert prep["duration_s"] >= 0
-    assert len(saved["states"]) == 23  # every state but PipelineFailed, branches included
+    # every state but PipelineFailed, branches included, the Map's task once per shard (2)
+    assert len(saved["states"]) == 26
 
 
 def test_failed_run_records_state_error_retries_and_cause() -> None:
@@ -65,11 +68,17 @@ def test_failed_run_records_state_error_retries_and_cause() -> None:
     def boom(event: dict) -> dict:
         raise ValueError("bad column")
 
-    runner = LocalRunner(PIPELINE, tasks(inference=boom), listener=recorder, sleep=lambda s: None)
+    runner = LocalRunner(
+        PIPELINE,
+        store=sharded_store(),
+        tasks=tasks(inference=boom),
+        listener=recorder,
+        sleep=lambda s: None,
+    )
     recorder.finish(runner.run({}, name=recorder.run_id))
     saved = history.get(recorder.run_id)
     assert saved["status"] == "FAILED"
-    assert saved["failed_state"] == "InferenceTask" and saved["error"] == "PipelineFailed"
+    assert saved["failed_state"] == "ScoreShards" and saved["error"] == "PipelineFailed"
     inference = next(s for s in saved["states"] if s["name"] == "InferenceTask")
     assert inference["error"] == "ValueError" and inference["cause"] == "bad column"
     assert [r["delay_s"] for r in inference["retries"]] == [20.0, 30.0]

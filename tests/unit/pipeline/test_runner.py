@@ -11,6 +11,7 @@ import pytest
 from engage.pipeline.asl import load_definition, local_values, render, task_names
 from engage.pipeline.events import BaseListener
 from engage.pipeline.runner import LocalRunner
+from fakes import SHARDS_LOCATION, packaged_tasks, sharded_store
 
 
 def lam(name: str) -> str:
@@ -59,8 +60,7 @@ class Events(BaseListener):
 
 
 def pipeline_tasks(**overrides: Any) -> dict:
-    tasks = {n: (lambda event, n=n: {"stage": n}) for n in task_names(PIPELINE)}
-    return {**tasks, **overrides}
+    return packaged_tasks(task_names(PIPELINE), **overrides)
 
 
 PIPELINE = render(load_definition(), local_values())
@@ -86,7 +86,9 @@ def test_packaged_pipeline_runs_locally_and_ecs_tasks_get_the_event() -> None:
     train = lambda p: got.setdefault("training", p) and {"model": "v1"}  # noqa: E731
     tasks = pipeline_tasks(**{"churn-training": train})
     events = Events()
-    result = LocalRunner(PIPELINE, tasks, listener=events).run({"customers": 5}, name="run-1")
+    result = LocalRunner(PIPELINE, tasks, listener=events, store=sharded_store()).run(
+        {"customers": 5}, name="run-1"
+    )
     assert result.succeeded, (result.error, result.cause)
     out = result.output
     assert out["cleanup"] == {"stage": "pre-cleanup"}
@@ -126,7 +128,7 @@ def test_parallel_branches_really_overlap() -> None:
         return {"met": True}
 
     tasks = pipeline_tasks(**dict.fromkeys(overlapping, meet))
-    result = LocalRunner(PIPELINE, tasks).run()
+    result = LocalRunner(PIPELINE, tasks, store=sharded_store()).run()
     assert result.succeeded, result.cause
     training, validation, analytics, nba, forecast = result.output["parallel_training"]
     assert training["models"] == [{"met": True}] * 5 and validation == {"met": True}
@@ -181,10 +183,12 @@ def test_first_matching_retrier_decides_and_max_attempts_zero_means_no_retry() -
 
 def test_task_failing_once_is_retried_and_the_pipeline_succeeds() -> None:
     sleeps = Sleeps()
-    prep = Flaky(1, result={"rows": 10})
-    result = LocalRunner(PIPELINE, pipeline_tasks(**{"data-prep": prep}), sleep=sleeps).run()
+    prep = Flaky(1, result={"rows": 10, "shards": SHARDS_LOCATION})
+    result = LocalRunner(
+        PIPELINE, pipeline_tasks(**{"data-prep": prep}), sleep=sleeps, store=sharded_store()
+    ).run()
     assert result.succeeded
-    assert result.output["data_prep"] == {"rows": 10}
+    assert result.output["data_prep"]["rows"] == 10
     assert sleeps == [15]
     assert next(r for r in result.records if r.name == "DataPreparation").attempts == 2
 
@@ -213,7 +217,7 @@ def test_failure_in_one_parallel_branch_fails_the_parallel_after_the_other_finis
         return {"valid": True}
 
     tasks = pipeline_tasks(**{"ltv-training": train, "data-validation": validate})
-    result = LocalRunner(PIPELINE, tasks, sleep=Sleeps()).run()
+    result = LocalRunner(PIPELINE, tasks, sleep=Sleeps(), store=sharded_store()).run()
     assert result.status == "FAILED"
     assert result.failed_state == "LTVModel"
     assert result.failed_path == "ParallelTrainingAndValidation/0/ParallelModelTraining/2/LTVModel"

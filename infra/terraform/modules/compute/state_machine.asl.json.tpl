@@ -528,55 +528,118 @@
           "Next": "PipelineFailed"
         }
       ],
-      "Next": "InferenceTask"
+      "Next": "ScoreShards"
     },
-    "InferenceTask": {
-      "Type": "Task",
-      "Comment": "Fargate task scoring every customer with all five models (and TreeSHAP for engagement and churn); the container gets the execution input as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
-      "Resource": "arn:aws:states:::ecs:runTask.sync",
-      "Parameters": {
-        "Cluster": "${EcsCluster}",
-        "TaskDefinition": "${Prefix}inference-task",
-        "NetworkConfiguration": {
-          "AwsvpcConfiguration": {
-            "Subnets": ${jsonencode(Subnets)},
-            "SecurityGroups": ${jsonencode(SecurityGroups)},
-            "AssignPublicIp": "DISABLED"
-          }
+    "ScoreShards": {
+      "Type": "Map",
+      "Comment": "Distributed Map over the customer shards data preparation wrote (hash(customer_id) % N, manifest in the lake): one child execution, one Fargate task, per shard. A shard that fails is retried alone; any shard still failing fails the run before anything is published (ToleratedFailurePercentage 0: a partial scoring is never merged).",
+      "ItemReader": {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {
+          "InputType": "JSON"
         },
-        "Overrides": {
-          "ContainerOverrides": [
-            {
-              "Name": "inference-container",
-              "Cpu": 16384,
-              "Memory": 65536,
-              "Environment": [
-                {
-                  "Name": "ENGAGE_STAGE",
-                  "Value": "inference"
-                },
-                {
-                  "Name": "ENGAGE_EXECUTION",
-                  "Value.$": "$$.Execution.Name"
-                },
-                {
-                  "Name": "ENGAGE_EVENT",
-                  "Value.$": "States.JsonToString($$.Execution.Input)"
-                }
-              ]
-            }
-          ]
+        "Parameters": {
+          "Bucket.$": "$.data_prep.shards.Bucket",
+          "Key.$": "$.data_prep.shards.Key"
         }
       },
+      "ItemSelector": {
+        "event.$": "$$.Execution.Input",
+        "shard.$": "$$.Map.Item.Value"
+      },
+      "ItemProcessor": {
+        "ProcessorConfig": {
+          "Mode": "DISTRIBUTED",
+          "ExecutionType": "STANDARD"
+        },
+        "StartAt": "InferenceTask",
+        "States": {
+          "InferenceTask": {
+            "Type": "Task",
+            "Comment": "Fargate task scoring one customer shard with all five models (and TreeSHAP for engagement and churn); the container gets the item ({event, shard}) as JSON in ENGAGE_EVENT and dispatches on ENGAGE_STAGE. A shard writes only to the run's staging area, so a retry is idempotent. No LaunchType: RunTask then uses the cluster's default capacity provider strategy (Fargate Spot).",
+            "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {
+              "Cluster": "${EcsCluster}",
+              "TaskDefinition": "${Prefix}inference-task",
+              "NetworkConfiguration": {
+                "AwsvpcConfiguration": {
+                  "Subnets": ${jsonencode(Subnets)},
+                  "SecurityGroups": ${jsonencode(SecurityGroups)},
+                  "AssignPublicIp": "DISABLED"
+                }
+              },
+              "Overrides": {
+                "ContainerOverrides": [
+                  {
+                    "Name": "inference-container",
+                    "Cpu": 16384,
+                    "Memory": 65536,
+                    "Environment": [
+                      {
+                        "Name": "ENGAGE_STAGE",
+                        "Value": "inference"
+                      },
+                      {
+                        "Name": "ENGAGE_EXECUTION",
+                        "Value.$": "$$.Execution.Name"
+                      },
+                      {
+                        "Name": "ENGAGE_EVENT",
+                        "Value.$": "States.JsonToString($)"
+                      }
+                    ]
+                  }
+                ]
+              }
+            },
+            "Retry": [
+              {
+                "ErrorEquals": [
+                  "States.TaskFailed"
+                ],
+                "IntervalSeconds": 20,
+                "MaxAttempts": 2,
+                "BackoffRate": 1.5
+              }
+            ],
+            "End": true
+          }
+        }
+      },
+      "MaxConcurrency": 50,
+      "ToleratedFailurePercentage": 0.0,
+      "ResultWriter": {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {
+          "Bucket.$": "$.data_prep.shards.Bucket",
+          "Prefix.$": "$.data_prep.shards.ResultPrefix"
+        }
+      },
+      "ResultPath": "$.shard_scores",
+      "Catch": [
+        {
+          "ErrorEquals": [
+            "States.ALL"
+          ],
+          "ResultPath": "$.error.ScoreShards",
+          "Next": "PipelineFailed"
+        }
+      ],
+      "Next": "MergeShardScores"
+    },
+    "MergeShardScores": {
+      "Type": "Task",
+      "Comment": "Publish the shards' staged scores as whole tables once every shard has finished; combine their reports, importance and promotion decisions.",
+      "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}merge-shard-scores-lambda",
       "ResultPath": "$.inference",
       "Retry": [
         {
           "ErrorEquals": [
             "States.TaskFailed"
           ],
-          "IntervalSeconds": 20,
+          "IntervalSeconds": 10,
           "MaxAttempts": 2,
-          "BackoffRate": 1.5
+          "BackoffRate": 2.0
         }
       ],
       "Catch": [
@@ -584,7 +647,7 @@
           "ErrorEquals": [
             "States.ALL"
           ],
-          "ResultPath": "$.error.InferenceTask",
+          "ResultPath": "$.error.MergeShardScores",
           "Next": "PipelineFailed"
         }
       ],
