@@ -188,7 +188,6 @@ class FakeCache:
 SHARDS_LOCATION = {
     "Bucket": "engagement-data",
     "Key": "processed/inference_shards/manifest.json",
-    "ResultPrefix": "processed/inference_shards/results/",
 }
 
 

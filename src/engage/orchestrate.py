@@ -25,6 +25,7 @@ from engage.privacy.restricted import register_appended_tables
 from engage.settings import Settings
 from engage.stages.ensemble import warm_published
 from engage.stages.services import Services
+from engage.stages.shards import results_values
 from engage.stages.tasks import local_tasks
 
 __all__ = ["PipelineRun", "definition", "ensure_no_run", "run_pipeline", "task_result"]
@@ -78,7 +79,7 @@ def run_pipeline(
             erased_before = inflight.erased_tokens(services.store)
             event = {"run_id": recorder.run_id, **params}
             runner = LocalRunner(
-                definition(),
+                definition(**results_values(services.store)),
                 {**local_tasks(services), **{n: f(services) for n, f in (tasks or {}).items()}},
                 listener=MultiListener(recorder, listener or BaseListener()),
                 store=services.store,  # the ScoreShards Map reads its manifest from the lake

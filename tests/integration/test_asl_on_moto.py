@@ -39,6 +39,7 @@ boto3 = pytest.importorskip("boto3")
 
 from engage.pipeline.asl import load_definition, render  # noqa: E402
 from engage.pipeline.runner import LocalRunner  # noqa: E402
+from fakes import MemoryStore  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -57,11 +58,27 @@ LAMBDAS = [
     "sentiment-scoring",
     "next-best-action",
     "engagement-forecast",
+    "merge-shard-scores",
 ]
 TRAINING = [f"{m}-training" for m in ("engagement", "churn", "ltv", "recommendation", "anomaly")]
 ANALYTICS_STATES = ("Segmentation", "NetworkAnalysis", "PremiumUplift", "EngagementForecast")
 MODEL_STATES = {"EngagementModel", "ChurnModel", "LTVModel", "RecommendationModel", "AnomalyModel"}
-PARAMS = {"customers": 200, "seed": 7}
+# moto's Lambdas echo their input, so data-prep's result (`$.data_prep`) is the state
+# input: the shard manifest's place rides in the execution input instead.
+SHARDS = {"Bucket": "engagement-data", "Key": "shards.json"}  # short: echoes double it
+SHARD_COUNT = 2
+PARAMS = {"seed": 7, "shards": SHARDS}
+
+
+def _shard_manifest() -> MemoryStore:
+    """The manifest in moto's S3 (what data preparation writes) and in a local store."""
+    items = [{"shard": i, "shards": SHARD_COUNT, "rows": 10} for i in range(SHARD_COUNT)]
+    boto3.client("s3", REGION).create_bucket(Bucket=SHARDS["Bucket"])
+    body = json.dumps(items).encode()
+    boto3.client("s3", REGION).put_object(Bucket=SHARDS["Bucket"], Key=SHARDS["Key"], Body=body)
+    store = MemoryStore()
+    store.put_bytes(f"{SHARDS['Bucket']}/{SHARDS['Key']}", body)
+    return store
 
 
 def _infrastructure(task_families: list[str]) -> dict[str, Any]:
@@ -93,6 +110,8 @@ def _infrastructure(task_families: list[str]) -> dict[str, Any]:
         "EcsCluster": CLUSTER,
         "Subnets": [subnet],
         "SecurityGroups": [group],
+        "ShardResultsBucket": SHARDS["Bucket"],
+        "ShardResultsPrefix": "processed/inference_shards/results",
     }
 
 
@@ -133,7 +152,11 @@ def _top_level(result: Any) -> list[str]:
 
 
 def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> None:
+    """Both engines walk the whole definition, the ScoreShards Distributed Map included:
+    moto really starts one ECS task per shard of the manifest in S3, with the item as
+    its event; LocalRunner runs the same items."""
     definition = render(load_definition(), _infrastructure([*TRAINING, "inference"]))
+    store = _shard_manifest()
     desc, entered = _execute(definition, name="run_moto_ok")
     assert desc["status"] == "SUCCEEDED", desc.get("cause")
 
@@ -145,15 +168,22 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
     ]
     branches = {"ParallelModelTraining", "DataValidation", *ANALYTICS_STATES, *MODEL_STATES}
     branches.add("NextBestAction")
-    after = entered[4 + len(branches) :]
+    after = [n for n in entered[4 + len(branches) :] if n != "InferenceTask"]
     assert set(entered[4 : 4 + len(branches)]) == branches
-    assert after[:3] == ["InferenceTask", "ModelEnsemble", "ParallelTableCreation"]
-    assert set(after[3:5]) == {"CreateQATable", "CreateFinalResults"}
-    assert after[5:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
+    assert after[:4] == [
+        "ScoreShards",
+        "MergeShardScores",
+        "ModelEnsemble",
+        "ParallelTableCreation",
+    ]
+    assert set(after[4:6]) == {"CreateQATable", "CreateFinalResults"}
+    assert after[6:] == ["UpdateKnowledgeBase", "PipelineSuccess"]
 
-    local = LocalRunner(definition, _echo_tasks()).run(PARAMS, name="run_moto_ok")
-    assert local.succeeded
+    local = LocalRunner(definition, _echo_tasks(), store=store).run(PARAMS, name="run_moto_ok")
+    assert local.succeeded, local.cause
     assert [n for n in entered if n in _top_level(local)] == _top_level(local)
+    shard_tasks = [r for r in local.records if r.path.startswith("ScoreShards/")]
+    assert len(shard_tasks) == SHARD_COUNT
 
     output = json.loads(desc["output"])
     assert output.keys() == local.output.keys()
@@ -167,28 +197,36 @@ def test_packaged_definition_succeeds_on_moto_like_locally(sfn_moto: None) -> No
 
     ecs = boto3.client("ecs", REGION)
     arns = ecs.list_tasks(cluster=CLUSTER)["taskArns"]
+    shards_seen = []
     for task in ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]:
         env = {
             e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]
         }
-        assert json.loads(env["ENGAGE_EVENT"]) == PARAMS
-        assert env["ENGAGE_EXECUTION"] == "run_moto_ok"
-    assert len(arns) == len(TRAINING) + 1
+        event = json.loads(env["ENGAGE_EVENT"])
+        if env["ENGAGE_STAGE"] == "inference":  # a shard: the item, with the run's input
+            assert event["event"] == PARAMS
+            shards_seen.append(event["shard"]["shard"])
+        else:
+            assert event == PARAMS and env["ENGAGE_EXECUTION"] == "run_moto_ok"
+    assert sorted(shards_seen) == list(range(SHARD_COUNT))
+    assert len(arns) == len(TRAINING) + SHARD_COUNT
 
 
 def test_failed_stage_is_named_in_the_cause_on_moto_like_locally(sfn_moto: None) -> None:
-    definition = render(load_definition(), _infrastructure(TRAINING))  # no inference-task
+    """No shard manifest (data preparation never wrote it): ScoreShards fails on both
+    engines, the Catch names it, nothing after it runs. (A failing shard task cannot be
+    cross-checked here: moto's Map ignores item failures, see test_map_on_moto.py; the
+    local runner's tolerance is tested in tests/unit/pipeline/test_map.py.)"""
+    definition = render(load_definition(), _infrastructure([*TRAINING, "inference"]))
+    boto3.client("s3", REGION).create_bucket(Bucket=SHARDS["Bucket"])  # empty
     desc, entered = _execute(definition, name="run_moto_fail")
     assert desc["status"] == "FAILED"
     assert desc["error"] == "PipelineFailed"
-    assert list(json.loads(desc["cause"])) == ["InferenceTask"]
-    assert entered[-2:] == ["InferenceTask", "PipelineFailed"]
+    assert list(json.loads(desc["cause"])) == ["ScoreShards"]
+    assert entered[-2:] == ["ScoreShards", "PipelineFailed"]
 
-    def no_task_definition(params: dict) -> dict:
-        raise RuntimeError("Unable to describe task definition.")
-
-    tasks = _echo_tasks(inference=no_task_definition)
-    local = LocalRunner(definition, tasks, sleep=lambda s: None).run(PARAMS)
-    assert (local.error, local.failed_state) == ("PipelineFailed", "InferenceTask")
-    assert list(json.loads(local.cause)) == ["InferenceTask"]
-    assert _top_level(local)[-2:] == entered[-2:]
+    local = LocalRunner(definition, _echo_tasks(), sleep=lambda s: None, store=MemoryStore())
+    result = local.run(PARAMS)
+    assert (result.error, result.failed_state) == ("PipelineFailed", "ScoreShards")
+    assert list(json.loads(result.cause)) == ["ScoreShards"]
+    assert _top_level(result)[-2:] == entered[-2:]

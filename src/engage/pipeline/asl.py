@@ -61,6 +61,10 @@ def local_values() -> dict[str, str | list[str]]:
         "EcsCluster": "engagement-ml-cluster",
         "Subnets": ["subnet-local"],
         "SecurityGroups": ["sg-local"],
+        # where the ScoreShards Map's ResultWriter writes (a local lake: bucket = first
+        # key segment); a run on an S3 lake passes the lake's own (engage.orchestrate)
+        "ShardResultsBucket": "engagement-data",
+        "ShardResultsPrefix": "processed/inference_shards/results",
     }
 
 

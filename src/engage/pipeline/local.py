@@ -15,9 +15,10 @@ from engage.pipeline.errors import StatesError
 from engage.pipeline.paths import get_path
 
 
-def definition() -> dict[str, Any]:
-    """The packaged pipeline definition, rendered for this machine."""
-    return render(load_definition(), local_values())
+def definition(**values: str) -> dict[str, Any]:
+    """The packaged pipeline definition, rendered for this machine (`values` override
+    some placeholders, e.g. where an S3 lake keeps the Map's results)."""
+    return render(load_definition(), {**local_values(), **values})
 
 
 @functools.cache

@@ -39,8 +39,10 @@ COMBINE: dict[str, Callable[[list[pa.Table]], pa.Table]] = {REVIEW_TABLE: merge_
 
 
 def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
-    """Merge the run's shards as listed in the manifest data preparation wrote."""
-    return merge(run_id_of(event), read_manifest(services.store), services)
+    """Merge the run's shards as listed in the manifest data preparation wrote; the
+    event is `{"event": <execution input>}` (the definition passes nothing else)."""
+    execution = event.get("event", event)
+    return merge(run_id_of(execution), read_manifest(services.store), services)
 
 
 def merge(run_id: str, shards: Sequence[Shard], services: Services) -> dict[str, Any]:

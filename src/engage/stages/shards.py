@@ -85,21 +85,27 @@ def write_shards(store: ObjectStore, table: pa.Table, shard_rows: int) -> dict[s
         store.write_parquet(input_key(index), part)
         items.append(Shard(index, count, part.num_rows).to_item())
     store.put_bytes(MANIFEST, json.dumps(items).encode("utf-8"))
-    return {**s3_location(store, MANIFEST, RESULTS), "shards": count, "rows": table.num_rows}
+    return {**s3_location(store, MANIFEST), "shards": count, "rows": table.num_rows}
 
 
-def s3_location(store: ObjectStore, manifest: str, results: str) -> dict[str, str]:
-    """Bucket/Key of the manifest and the results prefix, as Step Functions addresses them.
+def s3_location(store: ObjectStore, key: str) -> dict[str, str]:
+    """Bucket/Key of a lake key as Step Functions addresses it (ItemReader, ResultWriter).
 
     On S3 that is the lake's own bucket and the key under its prefix; a local lake's
     first key segment plays the bucket (the convention `engage.pipeline.mapstate` reads).
     """
-    uri = store.uri(manifest)
+    uri = store.uri(key)
     if uri.startswith("s3://"):
-        bucket, _, key = uri[len("s3://") :].partition("/")
-        return {"Bucket": bucket, "Key": key, "ResultPrefix": key[: -len(manifest)] + results}
-    bucket, _, key = manifest.partition("/")
-    return {"Bucket": bucket, "Key": key, "ResultPrefix": results.partition("/")[2]}
+        bucket, _, path = uri[len("s3://") :].partition("/")
+        return {"Bucket": bucket, "Key": path}
+    bucket, _, path = key.partition("/")
+    return {"Bucket": bucket, "Key": path}
+
+
+def results_values(store: ObjectStore) -> dict[str, str]:
+    """The definition's ResultWriter placeholders for this lake."""
+    where = s3_location(store, RESULTS.rstrip("/"))
+    return {"ShardResultsBucket": where["Bucket"], "ShardResultsPrefix": where["Key"]}
 
 
 def read_manifest(store: ObjectStore) -> list[Shard]:
@@ -109,4 +115,3 @@ def read_manifest(store: ObjectStore) -> list[Shard]:
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"no shard manifest at {MANIFEST}: run data preparation") from exc
     return [Shard.of(item) for item in items]
-

@@ -66,6 +66,8 @@ def test_template_renders_like_engage_asl() -> None:
         "EcsCluster": "c",
         "Subnets": ["s-1", "s-2"],
         "SecurityGroups": ["g-1"],
+        "ShardResultsBucket": "p-engagement-processed",
+        "ShardResultsPrefix": "lake/engagement-data/processed/inference_shards/results",
     }
     text = terraform_template()
     for name, value in values.items():  # templatefile() semantics for these two forms

@@ -611,8 +611,8 @@
       "ResultWriter": {
         "Resource": "arn:aws:states:::s3:putObject",
         "Parameters": {
-          "Bucket.$": "$.data_prep.shards.Bucket",
-          "Prefix.$": "$.data_prep.shards.ResultPrefix"
+          "Bucket": "${ShardResultsBucket}",
+          "Prefix": "${ShardResultsPrefix}"
         }
       },
       "ResultPath": "$.shard_scores",
@@ -629,8 +629,11 @@
     },
     "MergeShardScores": {
       "Type": "Task",
-      "Comment": "Publish the shards' staged scores as whole tables once every shard has finished; combine their reports, importance and promotion decisions.",
+      "Comment": "Publish the shards' staged scores as whole tables once every shard has finished; combine their reports, importance and promotion decisions. It gets only the execution input (the run id): everything else it reads from the lake, and the state's data stays small.",
       "Resource": "arn:aws:lambda:${Region}:${AccountId}:function:${Prefix}merge-shard-scores-lambda",
+      "Parameters": {
+        "event.$": "$$.Execution.Input"
+      },
       "ResultPath": "$.inference",
       "Retry": [
         {

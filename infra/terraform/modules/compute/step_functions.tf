@@ -11,6 +11,9 @@ resource "aws_sfn_state_machine" "pipeline" {
     EcsCluster     = var.ecs_cluster_arn
     Subnets        = var.subnet_ids
     SecurityGroups = var.security_group_ids
+    # the ScoreShards Map's ResultWriter: beside the shard manifest, in the lake
+    ShardResultsBucket = var.lake_bucket_name
+    ShardResultsPrefix = "${local.shards_prefix}/results"
   })
 
   logging_configuration {

@@ -67,6 +67,11 @@ variable "lake_bucket_arns" {
   type = list(string)
 }
 
+variable "lake_bucket_name" {
+  description = "The bucket of ENGAGE_LAKE (s3://<this>/lake): the ScoreShards Map's ResultWriter writes there."
+  type        = string
+}
+
 variable "athena_workgroup_arn" {
   type = string
 }

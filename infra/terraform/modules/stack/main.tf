@@ -71,6 +71,7 @@ module "compute" {
   task_definition_arns          = values(module.ml.task_definition_arns)
   ecs_role_arns                 = [module.ml.task_role_arn, module.ml.execution_role_arn]
   lake_bucket_arns              = local.lake_bucket_arns
+  lake_bucket_name              = local.lake_bucket
   athena_workgroup_arn          = module.data.athena_workgroup_arn
   glue_database_names           = values(module.data.glue_database_names)
   token_key_secret_arn          = aws_secretsmanager_secret.token_key.arn
