@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,6 +18,9 @@ from engage import bootstrap, lake
 from engage.models.registry import ModelRegistry
 from engage.orchestrate import run_pipeline
 from engage.settings import Settings
+from engage.stages import inference
+from engage.stages.services import Services
+from engage.stages.tasks import event_from_task_input
 
 PUBLISHED = (  # what a failed run must leave exactly as it was
     lake.RAW_CUSTOMERS,
@@ -102,20 +107,87 @@ def test_a_stage_that_keeps_failing_fails_the_run_and_keeps_old_results(baseline
     )
 
     assert run.result.status == "FAILED" and not run.succeeded
-    assert run.result.failed_state == "InferenceTask"
+    assert run.result.failed_state == "ScoreShards"  # the Map whose only shard failed
     assert run.result.error == "PipelineFailed"
-    cause = json.loads(run.result.cause)["InferenceTask"]
-    assert cause["Error"] == "RuntimeError" and "disk on fire" in cause["Cause"]
+    cause = json.loads(run.result.cause)["ScoreShards"]
+    assert cause["Error"] == "States.ExceedToleratedFailureThreshold"
+    assert "RuntimeError" in cause["Cause"] and "disk on fire" in cause["Cause"]
     assert calls["n"] == 3  # the first try and MaxAttempts 2 retries
     states = _states(run)
     assert (
         states["InferenceTask"]["attempts"] == 3 and states["InferenceTask"]["status"] == "FAILED"
     )
+    assert "MergeShardScores" not in states
     assert "CreateFinalResults" not in states and "CreateQATable" not in states
-    assert run.record["status"] == "FAILED" and run.record["failed_state"] == "InferenceTask"
+    assert run.record["status"] == "FAILED" and run.record["failed_state"] == "ScoreShards"
 
     assert registry.versions() == ["v1", "v2"]  # the failed run did train a new version
     assert registry.latest() == "v1"  # ... which is not served
+    assert _fingerprint(baseline_lake.lake) == before
+    _assert_last_good_results_serve(baseline_lake)
+
+
+# -- (b2) shards: one failing shard is retried alone; one that keeps failing fails the run
+
+
+def _shard_fault(failures: int, shard: int) -> tuple[Callable, dict]:
+    """An inference task factory: the item for `shard` fails `failures` times, every
+    other item (and that one afterwards) runs the real stage; calls counted per shard."""
+    calls: dict[int, int] = {}
+
+    def factory(services: Services) -> Callable[[Any], Any]:
+        def task(task_input: Any) -> Any:
+            event = event_from_task_input(task_input)
+            index = event["shard"]["shard"]
+            calls[index] = calls.get(index, 0) + 1
+            if index == shard and calls[index] <= failures:
+                raise RuntimeError(f"spot interruption of shard {index}")
+            return inference.run(event, services)
+
+        return task
+
+    return factory, calls
+
+
+def _shard_records(run) -> dict[int, dict]:
+    return {
+        int(s["path"].split("/")[1]): s
+        for s in run.record["states"]
+        if s["path"].startswith("ScoreShards/")
+    }
+
+
+def test_a_shard_failing_once_is_retried_alone_and_the_run_succeeds(baseline_lake) -> None:
+    settings = baseline_lake.settings().model_copy(update={"shard_rows": 700})  # 3 shards
+    factory, calls = _shard_fault(failures=1, shard=1)
+    run = run_pipeline(settings, tasks={"inference": factory}, sleep=_no_wait)
+
+    assert run.succeeded, run.result.cause
+    assert calls == {0: 1, 1: 2, 2: 1}  # only the failed shard ran again
+    shards = _shard_records(run)
+    assert {i: s["attempts"] for i, s in shards.items()} == {0: 1, 1: 2, 2: 1}
+    assert "spot interruption of shard 1" in shards[1]["retries"][0]["cause"]
+    merged = run.stage_results()["MergeShardScores"]
+    assert merged["shards"] == 3 and merged["predictions_generated"] == 2_000
+    rows = baseline_lake.query(
+        "SELECT count(*) AS n, count(DISTINCT customer_id) AS ids "
+        "FROM engagement_predictions.predictions"
+    ).to_pylist()[0]
+    assert rows == {"n": 2_000, "ids": 2_000}
+
+
+def test_more_failing_shards_than_tolerated_fail_the_run_and_keep_old_results(
+    baseline_lake,
+) -> None:
+    before = _fingerprint(baseline_lake.lake)
+    settings = baseline_lake.settings().model_copy(update={"shard_rows": 700})
+    factory, calls = _shard_fault(failures=99, shard=2)
+    run = run_pipeline(settings, tasks={"inference": factory}, sleep=_no_wait)
+
+    assert run.result.failed_state == "ScoreShards" and not run.succeeded
+    assert calls[2] == 3 and calls[0] == calls[1] == 1
+    cause = json.loads(run.result.cause)["ScoreShards"]
+    assert "1 of 3 items failed" in cause["Cause"] and "shard 2" in cause["Cause"]
     assert _fingerprint(baseline_lake.lake) == before
     _assert_last_good_results_serve(baseline_lake)
 
