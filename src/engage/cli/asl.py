@@ -13,7 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from engage.deploy.asl_env import EnvError, load_env, render_for_env, terraform_template
+from engage.deploy.asl_env import (
+    SHARD_RESULTS_PREFIX,
+    EnvError,
+    load_env,
+    render_for_env,
+    terraform_template,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +41,10 @@ def asl(
     security_group: Annotated[
         list[str] | None, typer.Option(help="Security group id (repeat).")
     ] = None,
+    lake_bucket: Annotated[
+        str | None,
+        typer.Option(help="Bucket of ENGAGE_LAKE: the scoring Map writes its results there."),
+    ] = None,
     terraform: Annotated[
         bool, typer.Option("--terraform-template", help="Write the Terraform template instead.")
     ] = False,
@@ -51,9 +61,11 @@ def asl(
             "EcsCluster": ecs_cluster,
             "Subnets": subnet,
             "SecurityGroups": security_group,
+            "ShardResultsBucket": lake_bucket,
         }
         values.update({k: v for k, v in flags.items() if v is not None})
         values.setdefault("Prefix", "")
+        values.setdefault("ShardResultsPrefix", SHARD_RESULTS_PREFIX)
         try:
             text = json.dumps(render_for_env(values), indent=2) + "\n"
         except EnvError as err:

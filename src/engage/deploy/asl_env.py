@@ -19,6 +19,9 @@ from typing import Any
 from engage.pipeline.asl import load_definition, placeholders, render
 
 LIST_VALUES = ("Subnets", "SecurityGroups")
+# Where the ScoreShards Map's ResultWriter writes in the lake bucket when ENGAGE_LAKE is
+# s3://<bucket>/lake, as Terraform deploys it (modules/compute/step_functions.tf)
+SHARD_RESULTS_PREFIX = "lake/engagement-data/processed/inference_shards/results"
 _SENTINEL = "__engage_tf_list_{}__"
 
 

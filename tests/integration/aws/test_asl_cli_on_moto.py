@@ -23,6 +23,8 @@ from engage.cli import app  # noqa: E402
 from engage.pipeline.asl import task_names  # noqa: E402
 
 REGION, ACCOUNT, PREFIX = "us-east-1", "123456789012", "prod-"
+LAKE_BUCKET = "prod-engagement-processed"
+SHARDS = {"Bucket": LAKE_BUCKET, "Key": "m.json"}  # short: echoing Lambdas double it
 
 
 def _environment(families: list[str]) -> dict[str, Any]:
@@ -55,6 +57,7 @@ def _environment(families: list[str]) -> dict[str, Any]:
         "EcsCluster": cluster["clusterArn"],
         "Subnets": [subnet],
         "SecurityGroups": [group],
+        "ShardResultsBucket": LAKE_BUCKET,  # ShardResultsPrefix: the CLI's default
     }
 
 
@@ -74,7 +77,12 @@ def test_rendered_definition_executes_on_moto(sfn_moto: None, tmp_path: Path) ->
         definition=json.dumps(definition),
         roleArn=f"arn:aws:iam::{ACCOUNT}:role/engagement-sfn",
     )["stateMachineArn"]
-    run = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"run_id": "r1"}))
+    s3 = boto3.client("s3", REGION)  # the shard manifest data preparation would write
+    s3.create_bucket(Bucket=LAKE_BUCKET)
+    s3.put_object(**SHARDS, Body=json.dumps([{"shard": 0, "shards": 1}]).encode())
+    # moto's Lambdas echo their input: data-prep's result carries the manifest's place
+    execution_input = {"run_id": "r1", "shards": SHARDS}
+    run = sfn.start_execution(stateMachineArn=arn, input=json.dumps(execution_input))
     deadline = time.monotonic() + 20
     while (desc := sfn.describe_execution(executionArn=run["executionArn"]))["status"] == "RUNNING":
         assert time.monotonic() < deadline, "moto execution did not finish"
