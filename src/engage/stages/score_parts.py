@@ -113,6 +113,8 @@ def merge_reports(reports: Sequence[tuple[int, Mapping[str, Any]]]) -> dict[str,
 
 def _combine(key: str, values: Sequence[tuple[int, Any]], total: int) -> Any:
     first = values[0][1]
+    if len(values) == 1 and key != SERVED_ITEMS:
+        return first  # one shard: its own figures, bit for bit
     if key == SERVED_ITEMS:
         return sorted(set().union(*(set(v) for _, v in values)))
     if key == CATALOGUE_ITEMS or isinstance(first, bool | str):

@@ -28,7 +28,7 @@ from engage.stages.plans.anomaly import REVIEW_TABLE, merge_review
 from engage.stages.promotion import Decision, decisions_from, save_decisions
 from engage.stages.score_parts import merge_reports, part_prefix, read_report
 from engage.stages.services import Services, lambda_services, publish_table, run_id_of
-from engage.stages.shards import Shard, read_manifest
+from engage.stages.shards import INPUTS, Shard, read_manifest
 from engage.stages.train import METRICS_TABLE
 
 IMPORTANCE_TABLE = TableName.FEATURE_IMPORTANCE
@@ -66,6 +66,9 @@ def merge(run_id: str, shards: Sequence[Shard], services: Services) -> dict[str,
     save_decisions(services, run_id, decisions)
     services.save_report(run_id, INFERENCE_REPORT, merged)
     services.store.delete_prefix(f"{lake.STAGING}shards/{run_id}/")
+    # the shards' inputs are a second copy of the inference input: consumed now, and
+    # not left behind for an erasure to miss (the manifest and results hold no customer)
+    services.store.delete_prefix(INPUTS)
     return _summary(run_id, shards, reports, decisions, merged)
 
 

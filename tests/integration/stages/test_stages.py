@@ -23,6 +23,7 @@ from engage.stages import (
     ensemble,
     inference,
     pre_cleanup,
+    shard_merge,
     train,
 )
 from engage.stages.errors import DataValidationError, StageError
@@ -300,7 +301,7 @@ def test_inference_then_ensemble_score_everyone_with_five_models_then_promote(
     assert {m["model_version"] for m in summary["models"].values()} == {"v1"}
     assert set(_latest(trained_services).values()) == {None}  # not before the ensemble
     report = json.loads(
-        trained_services.store.get_bytes(lake.report_key("r1", inference.INFERENCE_REPORT))
+        trained_services.store.get_bytes(lake.report_key("r1", shard_merge.INFERENCE_REPORT))
     )
     for model in ("engagement", "churn"):
         assert report[model]["shap_additivity_max_error"] < 1e-4

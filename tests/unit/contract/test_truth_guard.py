@@ -38,6 +38,7 @@ ALLOWED = {
     "data/bandit.py",  # writes the true next-best-action response model
     "stages/next_best_action.py",  # grades the fitted bandit in its report, after the fit
     "stages/forecast.py",  # grades the published forecast in its report, after the fit
+    "stages/score_parts.py",  # a shard's reader passes grading reads on to the run's
 }
 
 

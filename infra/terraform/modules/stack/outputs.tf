@@ -56,6 +56,9 @@ output "asl_values" {
     EcsCluster     = module.ml.cluster_arn
     Subnets        = module.network.private_subnet_ids
     SecurityGroups = [module.network.workload_security_group_id]
+    # the ScoreShards Map's ResultWriter (modules/compute/step_functions.tf)
+    ShardResultsBucket = local.lake_bucket
+    ShardResultsPrefix = "lake/engagement-data/processed/inference_shards/results"
   }
 }
 
