@@ -60,15 +60,32 @@ def workers(state: Mapping[str, Any], items: int, cap: int | None = None) -> int
     return max(1, min(limit, items, cap or limit))
 
 
+def _lake_root(store: ObjectStore | None) -> tuple[str, str] | None:
+    """(bucket, prefix) of an S3 lake, None for any other lake."""
+    root = store.uri("") if store is not None else ""
+    if not root.startswith("s3://"):
+        return None
+    bucket, _, prefix = root[len("s3://") :].partition("/")
+    return bucket, prefix
+
+
 def object_key(bucket: str, key: str, store: ObjectStore | None = None) -> str:
     """The lake key of an S3 object (see the module docstring)."""
-    root = store.uri("") if store is not None else ""
-    if root.startswith("s3://"):
-        lake_bucket, _, prefix = root[len("s3://") :].partition("/")
-        if bucket == lake_bucket and key.startswith(prefix):
-            return key[len(prefix) :]
-        raise runtime_error(f"s3://{bucket}/{key} is outside the lake {root}")
-    return f"{bucket.strip('/')}/{key.lstrip('/')}"
+    root = _lake_root(store)
+    if root is None:
+        return f"{bucket.strip('/')}/{key.lstrip('/')}"
+    if bucket == root[0] and key.startswith(root[1]):
+        return key[len(root[1]) :]
+    raise runtime_error(f"s3://{bucket}/{key} is outside the lake s3://{root[0]}/{root[1]}")
+
+
+def s3_location(store: ObjectStore, key: str) -> dict[str, str]:
+    """Bucket/Key of a lake key as Step Functions addresses it: `object_key` reversed."""
+    root = _lake_root(store)
+    if root is None:
+        bucket, _, path = key.partition("/")
+        return {"Bucket": bucket, "Key": path}
+    return {"Bucket": root[0], "Key": root[1] + key}
 
 
 def _need_store(store: ObjectStore | None, what: str) -> ObjectStore:

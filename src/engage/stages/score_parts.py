@@ -41,9 +41,14 @@ SERVED_ITEMS = "served_items"  # recommendation: item indices served, for catalo
 CATALOGUE_ITEMS = "catalogue_items"
 
 
+def run_staging(run_id: str) -> str:
+    """The staging folder of a run's shard parts (removed once they are published)."""
+    return f"{lake.STAGING}shards/{run_id}/"
+
+
 def part_prefix(run_id: str, qualified_name: str) -> str:
     """The staging folder holding one table's shard parts for a run."""
-    return f"{lake.STAGING}shards/{run_id}/{qualified_name.lower()}/"
+    return f"{run_staging(run_id)}{qualified_name.lower()}/"
 
 
 def part_key(run_id: str, qualified_name: str, shard: Shard) -> str:

@@ -26,7 +26,7 @@ from engage.stages.errors import StageError
 from engage.stages.plans import PLANS
 from engage.stages.plans.anomaly import REVIEW_TABLE, merge_review
 from engage.stages.promotion import Decision, decisions_from, save_decisions
-from engage.stages.score_parts import merge_reports, part_prefix, read_report
+from engage.stages.score_parts import merge_reports, part_prefix, read_report, run_staging
 from engage.stages.services import Services, lambda_services, publish_table, run_id_of
 from engage.stages.shards import INPUTS, Shard, read_manifest
 from engage.stages.train import METRICS_TABLE
@@ -65,7 +65,7 @@ def merge(run_id: str, shards: Sequence[Shard], services: Services) -> dict[str,
         publish_table(services, IMPORTANCE_TABLE, loc.prefix, importance)
     save_decisions(services, run_id, decisions)
     services.save_report(run_id, INFERENCE_REPORT, merged)
-    services.store.delete_prefix(f"{lake.STAGING}shards/{run_id}/")
+    services.store.delete_prefix(run_staging(run_id))
     # the shards' inputs are a second copy of the inference input: consumed now, and
     # not left behind for an erasure to miss (the manifest and results hold no customer)
     services.store.delete_prefix(INPUTS)

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from engage import lake
+from engage.pipeline.mapstate import s3_location
 from engage.ports import ObjectStore
 
 INPUTS = lake.INFERENCE_SHARDS + "inputs/"
@@ -51,7 +52,7 @@ class Shard:
         """Where data preparation wrote this shard's customers."""
         return input_key(self.index)
 
-    def to_item(self) -> dict[str, int | str]:
+    def to_item(self) -> dict[str, int]:
         return {"shard": self.index, "shards": self.count, "rows": self.rows}
 
 
@@ -78,28 +79,18 @@ def write_shards(store: ObjectStore, table: pa.Table, shard_rows: int) -> dict[s
     """
     count = shard_count(table.num_rows, shard_rows)
     buckets = bucket_of(table.column("customer_id"), count)
+    order = np.argsort(buckets, kind="stable")  # one pass: each shard a slice, input order kept
+    grouped = table.take(pa.array(order)) if count > 1 else table
+    ends = np.cumsum(np.bincount(buckets, minlength=count))
     store.delete_prefix(lake.INFERENCE_SHARDS)
     items = []
-    for index in range(count):
-        part = table.filter(pa.array(buckets == index)) if count > 1 else table
+    for index, end in enumerate(ends):
+        start = int(ends[index - 1]) if index else 0
+        part = grouped.slice(start, int(end) - start)
         store.write_parquet(input_key(index), part)
         items.append(Shard(index, count, part.num_rows).to_item())
     store.put_bytes(MANIFEST, json.dumps(items).encode("utf-8"))
     return {**s3_location(store, MANIFEST), "shards": count, "rows": table.num_rows}
-
-
-def s3_location(store: ObjectStore, key: str) -> dict[str, str]:
-    """Bucket/Key of a lake key as Step Functions addresses it (ItemReader, ResultWriter).
-
-    On S3 that is the lake's own bucket and the key under its prefix; a local lake's
-    first key segment plays the bucket (the convention `engage.pipeline.mapstate` reads).
-    """
-    uri = store.uri(key)
-    if uri.startswith("s3://"):
-        bucket, _, path = uri[len("s3://") :].partition("/")
-        return {"Bucket": bucket, "Key": path}
-    bucket, _, path = key.partition("/")
-    return {"Bucket": bucket, "Key": path}
 
 
 def results_values(store: ObjectStore) -> dict[str, str]:
