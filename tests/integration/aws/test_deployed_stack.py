@@ -257,6 +257,7 @@ def test_whole_pipeline_then_api_and_agent_as_deployed(
 ) -> None:
     """Every Task of the deployed definition, walked with the execution input Step
     Functions would pass; then the API Lambda and the agent's action Lambda."""
+    from engage.adapters.store.s3 import S3ObjectStore
     from engage.pipeline.runner import LocalRunner
 
     definition, prefix = _definition(stack, aws), stack.outputs["asl_values"]["Prefix"]
@@ -267,7 +268,9 @@ def test_whole_pipeline_then_api_and_agent_as_deployed(
             name = task_name(state, prefix)
             is_lambda = state["Resource"].startswith("arn:aws:lambda:")
             tasks[name] = _invoker(entry, names[name]) if is_lambda else entry.run_task
-    run = LocalRunner(definition, tasks, sleep=lambda s: None, prefix=prefix)
+    # ScoreShards' ItemReader/ResultWriter read and write the lake bucket, as AWS's would
+    lake = S3ObjectStore.from_url(stack.outputs["lake_url"], endpoint_url=stack.emulator.endpoint)
+    run = LocalRunner(definition, tasks, sleep=lambda s: None, prefix=prefix, store=lake)
     result = run.run({"run_id": RUN_ID}, name=RUN_ID)
     assert result.succeeded, (result.failed_state, result.error, (result.cause or "")[-2000:])
 
