@@ -110,9 +110,18 @@ class AuditLog:
         `timestamp` may be omitted or hold None (the current time), `source` may be
         one string for every record.
         """
+        table = self.prepare(columns)
+        return self.append_prepared(table) if table is not None else 0
+
+    def prepare(self, columns: Mapping[str, Sequence[Any] | pa.Array]) -> pa.Table | None:
+        """The records as the table `append_prepared` writes (None when there are none).
+
+        Split from the write so that a caller can build entries while other work runs
+        and write them only once everything they describe has succeeded.
+        """
         n = len(columns["customer_id"])
         if n == 0:
-            return 0
+            return None
         arrays = {}
         now = datetime.now(UTC)
         for field in SCHEMA:
@@ -132,8 +141,12 @@ class AuditLog:
         bad = pc.invert(pc.is_in(table["source"], pa.array(SOURCES))).to_pylist()
         if any(bad):
             raise ValueError(f"audit source must be one of {SOURCES}")
+        return table
+
+    def append_prepared(self, table: pa.Table) -> int:
+        """Write a table from `prepare`; returns the records written."""
         self._write(table)
-        return n
+        return table.num_rows
 
     def _write(self, table: pa.Table) -> None:
         days = pc.strftime(table["timestamp"], format="%Y-%m-%d")

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
-from engage.data.random import sorted_unique
+from engage.arrays import sorted_unique
 
 MEAN_DEGREE = 30.0
 PARETO_SHAPE = 2.1

@@ -1,12 +1,12 @@
 """Strong simple baselines every model is reported beside, on the same split.
 
 Tabular models: scikit-learn's gradient boosting with its DEFAULT hyperparameters (what
-an analyst gets without tuning) and a trivial constant (the training mean, prevalence
-or median). Anomaly detector: the best single-column threshold rule (a ceiling for
-one-column rules: it picks the column and direction with the truth, so it flatters the
-baseline, never the model) and a robust z-score (max |value - median| / MAD over the
-model's features, no truth). Recommender baselines live with its evaluation
-(`engage.models.recommend_eval`).
+an analyst gets without tuning; categoricals as native categorical columns) and a
+trivial constant (the training mean, prevalence or median). Anomaly detector: the best
+single-column threshold rule (a ceiling for one-column rules: it picks the column and
+direction with the truth, so it flatters the baseline, never the model) and a robust
+z-score (max |value - median| / MAD over the model's features, no truth). Recommender
+baselines live with its evaluation (`engage.models.recommend_eval`).
 """
 
 from __future__ import annotations
@@ -32,21 +32,39 @@ def gbm_default_regressor(
     seed: int,
     loss: str = "squared_error",
     threads: int | None = None,
+    categorical: np.ndarray | None = None,
 ) -> HistGradientBoostingRegressor:
     """HistGradientBoostingRegressor with default hyperparameters (only loss and seed set);
-    `threads` caps OpenMP so five parallel training branches do not oversubscribe."""
+    `threads` caps OpenMP so five parallel training branches do not oversubscribe, and
+    `categorical` (a column mask) says which columns hold category codes, which is a
+    fact about the data, not a tuned choice (FeatureSpec.coded_matrix)."""
     refuse_test(x_train, y_train, choice="gbm_default_regressor")
+    model = HistGradientBoostingRegressor(
+        loss=loss, random_state=seed, categorical_features=_categorical(categorical)
+    )
     with threadpool_limits(threads):
-        return HistGradientBoostingRegressor(loss=loss, random_state=seed).fit(x_train, y_train)
+        return model.fit(x_train, y_train)
 
 
 def gbm_default_classifier(
-    x_train: np.ndarray, y_train: np.ndarray, seed: int, threads: int | None = None
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    seed: int,
+    threads: int | None = None,
+    categorical: np.ndarray | None = None,
 ) -> HistGradientBoostingClassifier:
     """HistGradientBoostingClassifier with default hyperparameters (only the seed set)."""
     refuse_test(x_train, y_train, choice="gbm_default_classifier")
+    model = HistGradientBoostingClassifier(
+        random_state=seed, categorical_features=_categorical(categorical)
+    )
     with threadpool_limits(threads):
-        return HistGradientBoostingClassifier(random_state=seed).fit(x_train, y_train)
+        return model.fit(x_train, y_train)
+
+
+def _categorical(mask: np.ndarray | None) -> np.ndarray | str:
+    """scikit-learn's own default ("from_dtype": none for an array) when no mask is given."""
+    return "from_dtype" if mask is None or not mask.any() else mask
 
 
 def column_scores(frame: pd.DataFrame, columns: list[str]) -> dict[tuple[str, int], np.ndarray]:

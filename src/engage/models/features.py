@@ -59,6 +59,35 @@ class FeatureSpec:
 
     def matrix(self, frame: pd.DataFrame) -> np.ndarray:
         """float32 design matrix; nulls stay NaN (XGBoost treats them as missing)."""
+        parts = [self._numeric(frame)]
+        for col in self.categorical:
+            codes = self._codes(frame, col)
+            onehot = np.zeros((len(frame), len(CUSTOMERS.column(col).categories)), np.float32)
+            known = codes >= 0
+            onehot[np.flatnonzero(known), codes[known]] = 1.0
+            parts.append(onehot)
+        if self.interactions:
+            parts.append(self._interactions(frame))
+        return np.hstack(parts)
+
+    def coded_matrix(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(float32 matrix, categorical mask): `matrix` with one column of category codes
+        per categorical (NaN when unknown) in place of its one-hot block.
+
+        For learners with native categorical splits (scikit-learn's HistGradientBoosting):
+        the same information in ~40 columns instead of ~120, so a fit costs a third.
+        """
+        parts = [self._numeric(frame)]
+        parts += [self._codes(frame, c).astype(np.float32)[:, None] for c in self.categorical]
+        if self.interactions:
+            parts.append(self._interactions(frame))
+        x = np.hstack(parts)
+        mask = np.zeros(x.shape[1], dtype=bool)
+        mask[len(self.numeric) : len(self.numeric) + len(self.categorical)] = True
+        x[:, mask] = np.where(x[:, mask] < 0, np.nan, x[:, mask])
+        return x, mask
+
+    def _numeric(self, frame: pd.DataFrame) -> np.ndarray:
         missing = [c for c in self.columns if c not in frame.columns]
         if missing:
             raise KeyError(f"input lacks feature column(s): {', '.join(missing)}")
@@ -69,17 +98,13 @@ class FeatureSpec:
             numeric[:, at] = edges[
                 np.clip(np.searchsorted(edges, numeric[:, at], "right") - 1, 0, None)
             ]
-        parts = [numeric]
-        for col in self.categorical:
-            cats = CUSTOMERS.column(col).categories
-            codes = pd.Categorical(frame[col], categories=cats).codes
-            onehot = np.zeros((len(frame), len(cats)), dtype=np.float32)
-            known = codes >= 0
-            onehot[np.flatnonzero(known), codes[known]] = 1.0
-            parts.append(onehot)
-        if self.interactions:
-            parts.append(self._interactions(frame))
-        return np.hstack(parts)
+        return numeric
+
+    @staticmethod
+    def _codes(frame: pd.DataFrame, col: str) -> np.ndarray:
+        """Category codes in the contract's order; -1 for null or unknown values."""
+        # get_indexer, not pd.Categorical: pandas 4 raises on values outside the categories
+        return pd.Index(CUSTOMERS.column(col).categories).get_indexer(frame[col])
 
     def _interactions(self, frame: pd.DataFrame) -> np.ndarray:
         cols = [

@@ -35,6 +35,7 @@ import safetensors.torch
 import torch
 from torch import nn
 
+from engage.arrays import sorted_unique
 from engage.models.honest import refuse_test
 
 FORMAT_VERSION = 1
@@ -81,7 +82,7 @@ class _Recommender:
             self.item_categories_, return_inverse=True
         )
         frame = as_frame(interactions, ["customer_id", "item_id"])
-        self.user_ids_ = np.unique(frame["customer_id"].astype(str).to_numpy())
+        self.user_ids_ = sorted_unique(frame["customer_id"].astype(str).to_numpy())
         self.user_index_ = pd.Index(self.user_ids_)
         user = self.user_index_.get_indexer(frame["customer_id"].astype(str)).astype(np.int64)
         item = self.item_index_.get_indexer(frame["item_id"].astype(str)).astype(np.int64)
@@ -127,7 +128,7 @@ class _Recommender:
 
     def _set_seen(self, user: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Seen items as CSR over users; returns the distinct (user, item) code pairs."""
-        keys = np.unique(user * len(self.item_ids_) + item)  # one row per (user, item)
+        keys = sorted_unique(user * len(self.item_ids_) + item)  # one row per (user, item)
         user, item = keys // len(self.item_ids_), keys % len(self.item_ids_)
         counts = np.bincount(user, minlength=len(self.user_ids_))
         self.seen_indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -23,11 +23,11 @@ from typing import Any
 import pyarrow as pa
 
 from engage import lake
-from engage.audit import AuditLog
+from engage.audit import AuditLog, input_hashes
 from engage.models.registry import ModelRegistry
 from engage.serving import load_version
 from engage.stages import shard_merge
-from engage.stages.audit_trail import log_batch
+from engage.stages.audit_trail import prepare_entries
 from engage.stages.plans import PLANS, LakeData, ModelPlan, Scored, model_threads
 from engage.stages.plans.responsible import apply_mitigation
 from engage.stages.promotion import Decision, decide_all
@@ -76,7 +76,8 @@ def run(event: Mapping[str, Any], services: Services) -> dict[str, Any]:
 def score_shard(run_id: str, shard: Shard, data: LakeData, services: Services) -> dict[str, Any]:
     """Score `data`'s inference input with every servable model; stage the rows and reports."""
     decisions = decide_all(run_id, services)
-    scored = _score_all(decisions, data, services)
+    audit = AuditLog(services.store)
+    scored, entries = _score_all(decisions, data, services, audit)
     extra: dict[str, list[str]] = {}
     for name, plan in PLANS.items():
         table = scored[name].table if name in scored else _empty(plan)
@@ -84,9 +85,9 @@ def score_shard(run_id: str, shard: Shard, data: LakeData, services: Services) -
         for qualified, rows in (scored[name].extra_tables if name in scored else {}).items():
             write_part(services.store, run_id, qualified, shard, rows)
             extra.setdefault(name, []).append(qualified)
-    started = time.perf_counter()
+    started = time.perf_counter()  # written only now: every model has succeeded
+    audited = sum(audit.append_prepared(t) for t, _ in entries.values() if t is not None)
     inputs = data.table(lake.PROCESSED_INFERENCE)
-    audited = log_batch(AuditLog(services.store), inputs, {n: s.table for n, s in scored.items()})
     report = {
         "shard": shard.to_item(),
         "rows": inputs.num_rows,
@@ -94,7 +95,9 @@ def score_shard(run_id: str, shard: Shard, data: LakeData, services: Services) -
         "reports": {name: s.reports for name, s in scored.items()},
         "extra_tables": extra,
         "audit_entries": audited,
-        "audit_seconds": round(time.perf_counter() - started, 2),
+        "audit_seconds": round(
+            time.perf_counter() - started + sum(sec for _, sec in entries.values()), 2
+        ),
     }
     services.save_report(run_id, report_name(shard), report)
     return {
@@ -106,21 +109,33 @@ def score_shard(run_id: str, shard: Shard, data: LakeData, services: Services) -
     }
 
 
+Entries = tuple[pa.Table | None, float]  # a model's audit entries, built; seconds it took
+
+
 def _score_all(
-    decisions: Mapping[str, Decision], data: LakeData, services: Services
-) -> dict[str, Scored]:
-    """The servable models' outputs, scored side by side in threads."""
+    decisions: Mapping[str, Decision], data: LakeData, services: Services, audit: AuditLog
+) -> tuple[dict[str, Scored], dict[str, Entries]]:
+    """The servable models' outputs, scored side by side in threads, and their audit
+    entries, each built in its model's thread while the others still score."""
     servable = [name for name, d in decisions.items() if d.served is not None]
     progress: Callable[..., Any] = services.progress()  # bound to this state, used by workers
-    progress(
-        f"scoring {data.table(lake.PROCESSED_INFERENCE).num_rows:,} customers", 0, len(servable)
-    )
-    with ThreadPoolExecutor(max_workers=max(1, len(servable))) as pool:
-        futures = {n: pool.submit(_score, PLANS[n], decisions[n], data, services) for n in servable}
+    inputs = data.table(lake.PROCESSED_INFERENCE)
+    progress(f"scoring {inputs.num_rows:,} customers", 0, len(servable))
+    with ThreadPoolExecutor(max_workers=len(servable) + 1) as pool:
+        hashes = pool.submit(input_hashes, inputs)
+
+        def score(name: str) -> tuple[Scored, Entries]:
+            scored = _score(PLANS[name], decisions[name], data, services)
+            started = time.perf_counter()
+            table = prepare_entries(audit, name, scored.table, hashes.result())
+            return scored, (table, time.perf_counter() - started)
+
+        futures = {n: pool.submit(score, n) for n in servable}
         names = {future: name for name, future in futures.items()}
         for done, future in enumerate(as_completed(names), start=1):
             progress(f"scored {names[future]}", done, len(servable))
-        return {name: future.result() for name, future in futures.items()}
+        results = {name: future.result() for name, future in futures.items()}
+    return {n: r[0] for n, r in results.items()}, {n: r[1] for n, r in results.items()}
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:

@@ -53,3 +53,19 @@ def test_missing_and_unexpected_columns():
 def test_empty_table_is_a_finding():
     findings = validate_table(make().slice(0, 0), T)
     assert findings[0].check == "empty"
+
+
+def test_a_compound_key_repeats_only_when_every_part_does():
+    from engage.contract.validate import _check_key
+
+    data = pa.table(
+        {
+            "customer_id": ["a", "a", "b", None, None, "a"],
+            "day": [1, 2, 1, 3, 3, 1],
+        }
+    )
+    (finding,) = _check_key(data, ("customer_id", "day"))
+    # (a, 1) repeats at row 5 and (null, 3) at row 4: nulls are a key value, as in GROUP BY
+    assert (finding.check, finding.column, finding.count) == ("duplicates", "customer_id,day", 2)
+    assert "None" in finding.detail  # the first repeating row (row 4) is the example
+    assert _check_key(data.slice(0, 4), ("customer_id", "day")) == []
