@@ -1,8 +1,9 @@
-"""Per-prediction explanations from XGBoost's native TreeSHAP.
+"""Per-prediction explanations: exact TreeSHAP of the XGBoost models.
 
-XGBoost computes exact SHAP values itself (`pred_contribs=True`), so no extra
-library is needed. One-hot columns (`location=CA`, ...) are summed back into
-their source column, so an explanation speaks of `location`, not of 50 dummies;
+Exact path-dependent SHAP values, vectorised over rows (engage.models.treeshap),
+checked against XGBoost's own `pred_contribs`, which is the fallback. One-hot columns
+(`location=CA`, ...) are summed back into their source column, so an explanation
+speaks of `location`, not of 50 dummies;
 sums keep additivity: bias + sum of contributions = the model's raw output.
 Cost grows with trees x leaves x depth², which is why the models use shallow trees.
 """
@@ -16,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 import xgboost as xgb
 
+from engage.models import treeshap
+
 TOP_K = 5
 EXPLANATION_TYPE = pa.list_(pa.struct([("feature", pa.string()), ("impact", pa.float64())]))
 
@@ -27,6 +30,7 @@ class Contributions:
     values: np.ndarray
     bias: np.ndarray
     features: list[str]
+    method: str = "xgboost"  # which TreeSHAP computed them (engage.models.treeshap)
 
     def raw_prediction(self) -> np.ndarray:
         """bias + sum of contributions: equals the booster's raw (margin) output."""
@@ -55,16 +59,27 @@ def shap_values(
     iteration_range: tuple[int, int] = (0, 0),
     batch_rows: int = 50_000,
 ) -> Contributions:
-    """Exact TreeSHAP per source feature, computed in batches to bound memory."""
+    """Exact TreeSHAP per source feature, computed in batches to bound memory.
+
+    The vectorised path-dependent TreeSHAP of engage.models.treeshap (the same values,
+    about four times faster on shallow trees, checked against XGBoost on every batch),
+    or XGBoost's own `pred_contribs` where that does not apply.
+    """
     sources, membership = grouping(feature_names)
     values = np.empty((len(matrix), len(sources)), dtype=np.float64)
     bias = np.empty(len(matrix), dtype=np.float64)
+    fast = treeshap.TreeShap.of(booster, iteration_range)
+    methods = set()
     for start in range(0, len(matrix), batch_rows):
-        part = xgb.DMatrix(matrix[start : start + batch_rows], feature_names=list(feature_names))
-        raw = booster.predict(part, pred_contribs=True, iteration_range=iteration_range)
+        part = matrix[start : start + batch_rows]
+        raw = fast.contributions(part) if fast is not None else None
+        methods.add("vectorised" if raw is not None else "xgboost")
+        if raw is None:
+            dm = xgb.DMatrix(part, feature_names=list(feature_names))
+            raw = booster.predict(dm, pred_contribs=True, iteration_range=iteration_range)
         values[start : start + len(raw)] = raw[:, :-1].astype(np.float64) @ membership
         bias[start : start + len(raw)] = raw[:, -1]
-    return Contributions(values, bias, sources)
+    return Contributions(values, bias, sources, "+".join(sorted(methods)) or "none")
 
 
 def top_features(contrib: Contributions, k: int = TOP_K) -> pa.Array:

@@ -66,6 +66,7 @@ def _explained(
     error = float(np.max(np.abs(contrib.raw_prediction() - margin))) if len(matrix) else 0.0
     report = {
         "shap_seconds": round(seconds, 2),
+        "shap_method": contrib.method,
         "shap_rows": len(matrix),
         "shap_additivity_max_error": error,
         "global_importance": explain.global_importance(contrib),
