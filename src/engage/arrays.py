@@ -8,10 +8,18 @@ this project's 2-core machine), and several stages call it on millions of rows.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values, as `np.unique(values)` returns them, by one sort."""
+    """Sorted distinct values, as `np.unique(values)` returns them, by one sort.
+
+    Strings are deduplicated by hashing first (pandas) and only the distinct ones
+    sorted: sorting 1.5M customer ids took longer than hashing them.
+    """
+    if values.dtype.kind in "OUS":
+        distinct = pd.unique(values.ravel())
+        return np.sort(np.asarray(distinct, dtype=values.dtype))
     ordered = np.sort(values)
     if len(ordered) == 0:
         return ordered
