@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline_table import update_readme  # bench/pipeline_table.py
 from report import write_report  # bench/report.py (scripts run from bench/)
 
 GENERATE = """
@@ -120,6 +121,8 @@ def main() -> None:
                   f"{model['metrics']} grade {model['grading']}")  # fmt: skip
     targets = {"100000": "<= 60 s end to end", "1000000": "<= 480 s, <= 8 GB RSS"}
     write_report("pipeline", _with_earlier(runs), targets=targets)
+    if update_readme():
+        print("updated the performance table in README.md")
 
 
 def _with_earlier(runs: list[dict]) -> list[dict]:
