@@ -192,6 +192,26 @@ def test_more_failing_shards_than_tolerated_fail_the_run_and_keep_old_results(
     _assert_last_good_results_serve(baseline_lake)
 
 
+def test_a_model_failing_to_score_writes_no_audit_entries(
+    baseline_lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries are built while the models score but written only once every model has
+    succeeded: a failed shard leaves no audit trail of predictions never published."""
+    from engage.stages.plans import PLANS
+
+    store = bootstrap.object_store(baseline_lake.settings())
+    audit_before = set(store.list(lake.AUDIT))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("anomaly scoring ran out of memory")
+
+    monkeypatch.setattr(PLANS["anomaly"], "score", broken)
+    run = run_pipeline(baseline_lake.settings(), sleep=_no_wait)
+
+    assert run.result.failed_state == "ScoreShards" and not run.succeeded
+    assert set(store.list(lake.AUDIT)) == audit_before
+
+
 # -- (c) bad input is refused at once, naming what is wrong -------------------------------
 
 
