@@ -71,6 +71,8 @@ class OfflinePlanner:
             if parsed.leftover:
                 return _unsure(question, refined, parsed.leftover)
             return self._plan(question, refined, 0.8)
+        if parsed.unresolved:  # "average forecast" where no column is "forecast"
+            return self._unresolved(question, parsed.unresolved)
         for recipe in RECIPES:
             if recipe.matches(text) and (steps := recipe.build(text)):
                 if _measures_other(steps, parsed):
@@ -134,6 +136,31 @@ class OfflinePlanner:
                 cands = _ambiguous(cols[0])
                 return _clarify(question, f"'{cols[0]}' alone does not say what to measure.", cands)
         return None
+
+    def _unresolved(self, question: str, words: list[str]) -> Answer:
+        """Ask back on a measure word whose quantity names no column, with the columns
+        whose words are closest: answering without it would answer another question."""
+        layer = self.parser.layer
+        measurable = ("numeric", "bool")  # a quantity: what a measure word can take
+        labels = {p: c for p, c in layer.terms.items() if layer.columns[c].kind in measurable}
+        for table, terms in layer.own_terms.items():
+            labels |= {p: f"{c} of {table}" for p, c in terms.items()
+                       if p not in labels and layer.own[table][c].kind in measurable}  # fmt: skip
+        cands: list[str] = []
+        for word in words:
+            stem = re.escape(word.rstrip("s"))
+            inside = [p for p in labels if re.search(rf"\b{stem}", p)]
+            close = difflib.get_close_matches(word, list(labels), n=4, cutoff=0.6)
+            for phrase in sorted(inside, key=len) + close:
+                if labels[phrase] not in cands:
+                    cands.append(labels[phrase])
+        named = ", ".join(map(repr, words))
+        return _clarify(
+            question,
+            f"I could not tell which quantity {named} is: no column "
+            "of this run's data is called that, so I have not answered.",
+            cands[:4],
+        )
 
     def _plan(self, question: str, plan: Plan, confidence: float) -> Answer:
         answer = self._run(question, "plan", [("run_plan", {"plan": plan})], confidence)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage.agent.semantic import words as W
-from engage.agent.semantic.layer import REGIONS, STATE_NAMES, SemanticLayer, scoped
+from engage.agent.semantic.layer import REGIONS, RESULTS, STATE_NAMES, SemanticLayer, scoped
 from engage.agent.semantic.plan import Dimension, Filter, Having, Measure, Plan
 from engage.contract import US_STATES
 
@@ -41,6 +41,9 @@ class Parsed:
     # words the plan does not use: a column no slot took, a number no slot consumed.
     # A plan that silently drops one answers another question, so the planner asks back.
     leftover: list[str] = field(default_factory=list)
+    # the word a measure word was given that names no column ("average forecast" where
+    # no column is "forecast"): answering without it answers another question
+    unresolved: list[str] = field(default_factory=list)
 
 
 _QTY = r"ltv|lifetime value|engagement score|engagement|churn"
@@ -49,6 +52,12 @@ _COMPARATIVE = r"\b(higher|lower|more|less|better|worse|bigger|smaller|greater)\
 # "the median error of the engagement model": which model, not a second quantity
 _MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recommendation) model\b"
 _SIDE = r"predicted|forecast|actual"
+# words after a measure word that are structure, not the quantity it measures
+_STRUCTURE = frozenset(
+    ["by", "per", "for", "in", "on", "at", "across", "among", "within", "with", "without",
+     "instead", "and", "or", "but", "than", "vs", "versus", "is", "are", "was", "of",
+     "please", "now", "too", "only", "then", "so", "each", "every"]
+)  # fmt: skip
 
 
 def normalise(question: str) -> str:
@@ -148,13 +157,24 @@ class Parser:
             if m and table in self.layer.own:
                 found.append((m.start(), -len(phrase), table))
         if not found:
-            return None
+            return self._implied_scope(text)
         table = min(found)[2]
         if "customer_id" not in self.layer.tables.get(table, []):
             return table
         terms = self.layer.own_terms.get(table, {})
         named = any(re.search(rf"\b{re.escape(p)}\b", text) for p in terms)
-        return table if named else None
+        return table if named else self._implied_scope(text)
+
+    def _implied_scope(self, text: str) -> str | None:
+        """The view whose own measure the question names without naming the view
+        ("average forecast engagement" is the forecast table's, not final_results'
+        predicted score); the first such phrase, the longest at one place."""
+        hits = []
+        for phrase, table in self.layer.implies.items():
+            m = re.search(rf"\b{re.escape(phrase)}(?:s|es)?\b", text)
+            if m:
+                hits.append((m.start(), -len(phrase), table))
+        return min(hits)[2] if hits else None
 
     def _parse(self, question: str, text: str) -> Parsed:
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
@@ -211,7 +231,25 @@ class Parser:
             getattr(self, "_dangling", False),
             getattr(self, "_funcs", []),
             self._leftover(text, mentions, plan),
+            self._unresolved_words(text, plan, mentions),
         )
+
+    def _unresolved_words(self, text: str, plan: Plan, mentions: list[Mention]) -> list[str]:
+        """The word right after each measure word that took no column ("average
+        prediction by gender" -> "prediction"); none for an order word ("the most
+        customers") or a measure word followed by structure ("the median instead")."""
+        if plan.dimensions and plan.order and all(f in ("min", "max") for f, _ in self._funcs):
+            return []
+        words = []
+        spans = [(m.start, m.end) for m in mentions if m.end > m.start]
+        for end in getattr(self, "_idle_ends", []):
+            m = re.match(r"\s*(?:(?:the|a|an|of|our|their|its)\s+)*([a-z][a-z'-]+)", text[end:])
+            at = end + m.start(1) if m else -1
+            if any(s <= at < e for s, e in spans):
+                continue  # the quantity is a column a comparison took ("average ltv above 300")
+            if m and m.group(1) not in _STRUCTURE:
+                words.append(m.group(1))
+        return words
 
     def _leftover(self, text: str, mentions: list[Mention], plan: Plan) -> list[str]:
         """Columns the plan does not use anywhere and numbers no slot consumed, in
@@ -275,8 +313,8 @@ class Parser:
     def _phrases(self, text: str, mask: list[str], out: list[Mention]) -> None:
         layer = self.layer
         table: list[tuple[str, str, Any]] = []
-        if self.scope:  # the view's own column phrases win a tie with the view's name
-            table += [(p, "column", c) for p, c in layer.own_terms.get(self.scope, {}).items()]
+        own = layer.own_terms.get(self.scope, {}) if self.scope else {}
+        table += [(p, "column", c) for p, c in own.items()]  # win a tie with the view's name
         table += [(p, "view", v) for p, v in layer.views.items()]
         table += [(p, "filter", Filter(c, o, v)) for p, (c, o, v) in layer.cohorts.items()]
         table += [(p, "filter", Filter(c, "=", v)) for p, (c, v) in layer.values.items()]
@@ -292,6 +330,10 @@ class Parser:
         }  # fmt: skip
         for m in re.finditer(_MODEL, "".join(mask)):
             self._take(mask, m, out, "model", None)
+        for phrase, col in own.items():  # "age band" of premium_uplift is its own column
+            if any(re.fullmatch(pattern, phrase) for pattern in buckets):
+                for m in re.finditer(rf"\b{re.escape(phrase)}s?\b", "".join(mask)):
+                    self._take(mask, m, out, "column", col)
         for pattern, dim in buckets.items():
             for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
                 self._take(mask, m, out, "bucket", dim)
@@ -300,7 +342,17 @@ class Parser:
             words = r"[ -](?:the |a |their )?".join(map(re.escape, phrase.split(" ")))
             for m in re.finditer(rf"\b{words}(?:s|es)?\b", "".join(mask)):
                 self._take(mask, m, out, kind, payload)
+                if kind == "view" and payload == self.scope:
+                    out.extend(self._named_in_view(phrase, own, m))
         out.sort(key=lambda m: m.start)
+
+    @staticmethod
+    def _named_in_view(phrase: str, own: dict[str, str], m: re.Match[str]) -> list[Mention]:
+        """A view's name that holds one of its own column phrases names that column too
+        ("the forecast platform total" is the forecast_total table's `total`)."""
+        inside = [p for p in own if re.search(rf"\b{re.escape(p)}\b", phrase)]
+        best = max(inside, key=len, default=None)
+        return [Mention(m.start(), m.end(), "column", own[best])] if best else []
 
     # -- slots ------------------------------------------------------------------------
 
@@ -389,6 +441,7 @@ class Parser:
 
     def _measures(self, masked: str, mentions: list[Mention], plan: Plan) -> bool:
         found: list[tuple[int, str, Any]] = []
+        ends: dict[int, int] = {}
         for pattern, func in W.MEASURES:
             for m in re.finditer(pattern, masked):
                 if any(abs(m.start() - s) < 2 for s, *_ in found):
@@ -398,6 +451,7 @@ class Parser:
                     arg = int(next(g for g in m.groups() if g)) / 100
                     self._spans.append((m.start(), m.end()))
                 found.append((m.start(), func, arg))
+                ends[m.start()] = m.end()
         found.sort()
         found = [f for i, f in enumerate(found)
                  if not (f[1] == "count" and i and found[i - 1][1] not in ("count",)
@@ -407,7 +461,9 @@ class Parser:
         cols = [m for m in mentions if m.kind == "column"]
         self._having_measure(masked, found, cols, plan)
         self._funcs = [(f, a) for _, f, a in found if f != "rate"]
-        plan.measures = _assign(found, cols, self.layer)
+        idle: list[int] = []
+        plan.measures = _assign(found, cols, self.layer, idle)
+        self._idle_ends = [ends[pos] for pos in idle if pos in ends]
         self._dangling = any(f not in ("count", "share", "rate") for _, f, _ in found) and not any(
             m.column for m in plan.measures
         )
@@ -489,7 +545,7 @@ class Parser:
             if self._ranks_groups(masked, cue.start(), nxt.payload, mentions):
                 continue  # "the top 5 states by churn rate": ranked by a measure
             nxt.kind = "dim"
-            plan.dimensions.append(_dimension(self.layer, nxt.payload))
+            plan.dimensions.append(_dimension(self.layer, nxt.payload, self.scope))
         lead = (
             r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|name|give|"
             r"tell|\d+)*"
@@ -632,18 +688,25 @@ def _filter_key(f: Filter) -> str:
     return f"{f.column}#{side}" if side else f.column
 
 
-def _dimension(layer: SemanticLayer, column: str) -> Dimension:
+def _dimension(layer: SemanticLayer, column: str, table: str | None = None) -> Dimension:
+    """A grouping column as asked: ages in bands, an integer column with few values by
+    value ("by horizon day": its 7 days), any other number in quartiles."""
     if column == "age":
         return Dimension("age", "age_band")
-    if layer.columns[column].kind == "numeric":
+    if layer.columns[column].kind == "numeric" and not layer.few_values(column, table or RESULTS):
         return Dimension(column, "ntile", 4)
     return Dimension(column)
 
 
 def _assign(
-    found: list[tuple[int, str, Any]], cols: list[Mention], layer: SemanticLayer
+    found: list[tuple[int, str, Any]],
+    cols: list[Mention],
+    layer: SemanticLayer,
+    idle: list[int] | None = None,
 ) -> list[Measure]:
-    """Each column goes to the nearest measure word before it; a bare column is a mean."""
+    """Each column goes to the nearest measure word before it; a bare column is a mean.
+    The positions of measure words (not counts, shares or the order words min/max)
+    left with no column go to `idle`."""
     measures: list[Measure] = []
     funcs = [(pos, f, a) for pos, f, a in found if f != "rate"]
     rate = any(f == "rate" for _, f, _ in found)
@@ -680,6 +743,8 @@ def _assign(
             measures.append(Measure(func))
             continue
         if not targets and func != "share":
+            if idle is not None and func not in ("min", "max"):
+                idle.append(pos)
             continue  # a measure word with nothing to measure (reported as dangling)
         for col in targets or [None]:
             if col is not None and layer.columns[col].kind == "bool":

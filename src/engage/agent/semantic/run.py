@@ -36,7 +36,29 @@ def layer_of(tools: Any) -> lay.SemanticLayer:
     """The semantic layer of the catalog `tools` reads, built once per Tools."""
     if getattr(tools, "_layer", None) is None:
         tools._layer = lay.build(catalog_columns(tools.engine))
+        tools._layer.distinct = _distinct_counter(tools)
     return tools._layer
+
+
+def _distinct_counter(tools: Any) -> Any:
+    """count(DISTINCT column) of a catalog table, asked once per column when a grouping
+    needs it (names come from the catalog, never from the question)."""
+    known: dict[tuple[str, str], int | None] = {}
+
+    def distinct(table: str, column: str) -> int | None:
+        if (table, column) not in known:
+            layer = tools._layer
+            if column not in layer.tables.get(table, []):
+                return None
+            sql = f"SELECT count(DISTINCT {column}) AS n FROM {table}"
+            try:
+                rows = tools._run(sql_guard.guard(sql, 10))
+                known[table, column] = int(rows[0]["n"])
+            except Exception:  # an unknown count only keeps the quartiles
+                known[table, column] = None
+        return known[table, column]
+
+    return distinct
 
 
 def catalog_columns(engine: Any) -> list[dict[str, Any]]:
