@@ -101,6 +101,7 @@ def _own_table(layer: SemanticLayer, plan: Plan) -> bool:
     if plan.view in layer.row_tables:
         return True
     used = {m.column for m in plan.measures if m.column} | {d.column for d in plan.dimensions}
+    used |= {f.column for f in plan.filters}  # "nudges that were vulnerable": its column
     own = set(cols) - set(layer.columns)
     return bool(used & own)  # final_results' columns join on customer_id (`_joined`)
 

@@ -80,6 +80,8 @@ class SemanticLayer:
     # distinct values of a column of a table, asked of the run's data when a grouping
     # needs it (set by the runner; None: unknown, e.g. a layer built from a catalog only)
     distinct: Callable[[str, str], int | None] | None = None
+    # a column's distinct values (at most FEW_VALUES + 1 of them), asked of the run's data
+    values_of: Callable[[str, str], tuple[str, ...]] | None = None
 
     def few_values(self, column: str, table: str = RESULTS) -> bool:
         """Whether an integer column has so few distinct values (days of a horizon, a
@@ -89,6 +91,21 @@ class SemanticLayer:
             return False
         n = self.distinct(table if column in self.tables.get(table, []) else RESULTS, column)
         return n is not None and n <= FEW_VALUES
+
+    def own_values(self, table: str) -> dict[str, tuple[str, str]]:
+        """Value words of a view's own categorical columns with few values ("reviews" of
+        the support alerts' channel), read from the run's data: the contract lists only
+        final_results' categories."""
+        if self.values_of is None:
+            return {}
+        out: dict[str, tuple[str, str]] = {}
+        for name, info in self.own.get(table, {}).items():
+            if info.kind != "categorical":
+                continue
+            found = self.values_of(table, name)
+            if len(found) <= FEW_VALUES:
+                out |= {v.lower().replace("_", " "): (name, v) for v in found if len(v) > 2}
+        return {p: v for p, v in out.items() if p not in self.values and p not in self.terms}
 
     def describe(self) -> dict[str, Any]:
         """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""
@@ -204,9 +221,11 @@ def scoped(layer: SemanticLayer, table: str) -> SemanticLayer:
     (and win a shared phrase: "influence score" of the influencers table)."""
     columns = layer.columns | layer.own.get(table, {})
     terms = layer.terms | layer.own_terms.get(table, {})
-    return SemanticLayer(columns, layer.tables, terms, layer.values, layer.cohorts,
+    values = layer.values | layer.own_values(table)
+    return SemanticLayer(columns, layer.tables, terms, values, layer.cohorts,
                          layer.views, layer.unsupported, layer.own, layer.own_terms,
-                         layer.row_tables, layer.implies, layer.distinct)  # fmt: skip
+                         layer.row_tables, layer.implies, layer.distinct,
+                         layer.values_of)  # fmt: skip
 
 
 def _index(layer: SemanticLayer, contract: dict[str, Any]) -> None:

@@ -52,6 +52,8 @@ _COMPARATIVE = r"\b(higher|lower|more|less|better|worse|bigger|smaller|greater)\
 # "the median error of the engagement model": which model, not a second quantity
 _MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recommendation) model\b"
 _SIDE = r"predicted|forecast|actual"
+# value words that are people themselves: a bare number after them is their age
+_PEOPLE_VALUES = r"\b(women|woman|men|man|males?|females?|sellers?|buyers?|subscribers)\b"
 # words after a measure word that are structure, not the quantity it measures
 _STRUCTURE = frozenset(
     ["by", "per", "for", "in", "on", "at", "across", "among", "within", "with", "without",
@@ -161,8 +163,8 @@ class Parser:
         table = min(found)[2]
         if "customer_id" not in self.layer.tables.get(table, []):
             return table
-        terms = self.layer.own_terms.get(table, {})
-        named = any(re.search(rf"\b{re.escape(p)}\b", text) for p in terms)
+        terms = [*self.layer.own_terms.get(table, {}), *self.layer.own_values(table)]
+        named = any(re.search(rf"\b{re.escape(p)}(?:s|es)?\b", text) for p in terms)
         return table if named else self._implied_scope(text)
 
     def _implied_scope(self, text: str) -> str | None:
@@ -211,6 +213,7 @@ class Parser:
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
             plan.measures = [Measure("count")]
+        self._flags(mentions, filters, plan)
         self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
@@ -250,6 +253,16 @@ class Parser:
             if m and m.group(1) not in _STRUCTURE:
                 words.append(m.group(1))
         return words
+
+    def _flags(self, mentions: list[Mention], filters: list[Mention], plan: Plan) -> None:
+        """'how many blocked nudges were vulnerable': a yes/no column a count does not
+        measure is a condition (it is true), not a word to drop."""
+        if not plan.measures or any(m.func != "count" for m in plan.measures):
+            return
+        for c in mentions:
+            if c.kind == "column" and self.layer.columns[c.payload].kind == "bool":
+                c.kind = "used"
+                filters.append(Mention(c.start, c.end, "filter", Filter(c.payload, "=", True)))
 
     def _leftover(self, text: str, mentions: list[Mention], plan: Plan) -> list[str]:
         """Columns the plan does not use anywhere and numbers no slot consumed, in
@@ -397,6 +410,14 @@ class Parser:
         described = W.PEOPLE + r"(?:\s+(?:on|in|from|at|who|that|are|is|aged|and|a|an|the))*\s*$"
         if re.search(described, masked[:start]) and not re.match(r"\s*\w+ (days?|percent)", after):
             return "age"
+        # "premium women on desktop are over 50": the people are a value word (masked),
+        # and between it and the number only other filters and connectives
+        words = r"(?:\s+(?:on|in|from|at|who|that|are|is|aged|and|a|an|the))*\s*$"
+        people = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start
+                  and re.search(_PEOPLE_VALUES, text[m.start : m.end])]  # fmt: skip
+        last = max(people, default=None)
+        if last is not None and re.fullmatch(words, masked[last:start]):
+            return "age"
         return None
 
     def _ntile(self, column: str) -> bool:
@@ -433,11 +454,28 @@ class Parser:
                 filters.append(flt)
                 self._spans.append((m.start(), m.end()))  # a number that found its column
                 self._aggregated(masked, mentions, flt)
+        self._value_after_column(masked, mentions, filters, taken)
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
                 self._spans.append((m.start(), m.end()))
                 flt = Filter("days_since_last_login", ">=", int(m.group(1)))
                 filters.append(Mention(m.start(), m.end(), "filter", flt))
+
+    def _value_after_column(self, masked: str, mentions: list[Mention], filters: list[Mention],
+                            taken: list[tuple[int, int]]) -> None:  # fmt: skip
+        """'on horizon day 7', 'with referral count 3': a number right after an integer
+        column of few values is one of its values (its groups are its values)."""
+        for c in mentions:
+            if c.kind != "column" or not self.layer.few_values(c.payload, self.scope or RESULTS):
+                continue
+            m = re.compile(r"\s+(\d+)\b(?!\s*(?:%|percent|days?\b))").match(masked, c.end)
+            if m is None or any(s <= m.start(1) < e for s, e in taken):
+                continue
+            c.kind = "used"
+            taken.append((m.start(1), m.end(1)))
+            self._spans.append((m.start(1), m.end(1)))
+            flt = Filter(c.payload, "=", int(m.group(1)))
+            filters.append(Mention(c.start, m.end(), "filter", flt))
 
     def _measures(self, masked: str, mentions: list[Mention], plan: Plan) -> bool:
         found: list[tuple[int, str, Any]] = []
@@ -642,7 +680,20 @@ class Parser:
                 plan.filters.remove(f)
         if any(m.func == "share" and m.column is None for m in plan.measures) and plan.filters \
                 and not plan.dimensions and not plan.share_of:  # fmt: skip
-            plan.share_of = [plan.filters.pop()]
+            plan.share_of = self._numerator(ordered, plan, masked)
+
+    def _numerator(self, ordered: list[Mention], plan: Plan, masked: str) -> list[Filter]:
+        """The conditions a share reports: those after the verb that follows the share
+        word ("what share of women in the south ARE premium and on mobile"), else the
+        last condition ("share of macro influencers who churned")."""
+        word = re.search(r"\b(share|percent\w*|fraction|proportion)\b", masked)
+        verb = word and re.compile(r"\b(are|is|were|was|have|has|who|that|do|did)\b").search(
+            masked, word.end()
+        )
+        after = [m.payload for m in ordered if verb and m.start >= verb.end()]
+        after = [f for f in after if f in plan.filters] or plan.filters[-1:]
+        plan.filters = [f for f in plan.filters if f not in after]
+        return after
 
     def _order(self, masked: str, plan: Plan) -> None:
         top = re.search(
@@ -746,6 +797,8 @@ def _assign(
             if idle is not None and func not in ("min", "max"):
                 idle.append(pos)
             continue  # a measure word with nothing to measure (reported as dangling)
+        if func == "share":  # a share of yes/no columns; "a premium plan" is a value's column
+            targets = [c for c in targets if layer.columns[c].kind == "bool"]
         for col in targets or [None]:
             if col is not None and layer.columns[col].kind == "bool":
                 measures.append(Measure("share", col))
