@@ -164,3 +164,11 @@ def test_a_yes_no_column_in_a_count_is_a_condition_on_the_views_rows() -> None:
     plan = _plan("how many blocked nudges were vulnerable", layer)
     assert [(f.column, f.value) for f in plan.filters] == [("vulnerable", True)]
     assert f"FROM {NBA} WHERE vulnerable" in comp.to_sql(layer, plan)
+
+
+def test_the_group_with_the_most_is_one_group_ranked_first() -> None:
+    plan = _plan("what is the name of the state with the most churners")
+    assert plan.dimensions == [Dimension("location")]
+    assert (plan.order, plan.limit) == ("desc", 1)
+    plan = _plan("which is the device type with the lowest average engagement")
+    assert (plan.order, plan.limit) == ("asc", 1)

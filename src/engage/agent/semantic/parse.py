@@ -182,6 +182,7 @@ class Parser:
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
         self._dim_start: int | None = None
         self._place_groups = False
+        self._single = False  # "the state with the most churners": one group, the first
         self._group_conditions: list[tuple[Mention, Measure]] = []
         self._unplaced: list[tuple[int, str]] = []  # slot words with nothing to attach to
         mask = list(text)
@@ -584,6 +585,7 @@ class Parser:
                 continue  # "the top 5 states by churn rate": ranked by a measure
             nxt.kind = "dim"
             plan.dimensions.append(_dimension(self.layer, nxt.payload, self.scope))
+        self._superlative_group(text, mentions, plan)
         lead = (
             r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|name|give|"
             r"tell|\d+)*"
@@ -599,6 +601,23 @@ class Parser:
                 c.kind = "dim"
                 self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
+
+    def _superlative_group(self, text: str, mentions: list[Mention], plan: Plan) -> None:
+        """'the state with the most churners', 'the device that has the lowest ltv': the
+        one group of that column ranked first by what follows."""
+        for c in mentions:
+            if c.kind not in ("column", "used") or c.payload in {d.column for d in plan.dimensions}:
+                continue
+            if self.layer.columns[c.payload].kind != "categorical":
+                continue
+            after = re.match(r"(?:s|es)?\s+(?:with|that has|which has|having|has)\s+the\s+"
+                             r"(most|highest|lowest|fewest|least|largest|smallest|biggest|best|"
+                             r"worst)\b", text[c.end :])  # fmt: skip
+            if after and re.search(r"\bthe\s+$", text[: c.start]):
+                c.kind = "dim"
+                plan.dimensions.append(Dimension(c.payload))
+                self._single = True
+                return
 
     def _ranks_groups(self, masked: str, cue: int, column: str, mentions: list[Mention]) -> bool:
         """'by <quantity>' after 'top N <categories>' orders those groups by it."""
@@ -711,6 +730,8 @@ class Parser:
                 self._spans.append((n.start(), n.end()))
                 plan.limit = int(next(g for g in n.groups() if g and g.isdigit()))
                 plan.order = plan.order or "desc"
+            elif self._single:
+                plan.limit, plan.order = 1, plan.order or "desc"
 
     def _count_before_group(self, masked: str, plan: Plan) -> re.Match[str] | None:
         """'the 10 content categories ranked by ...': a number right before the grouping."""
