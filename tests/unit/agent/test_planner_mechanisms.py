@@ -172,3 +172,9 @@ def test_the_group_with_the_most_is_one_group_ranked_first() -> None:
     assert (plan.order, plan.limit) == ("desc", 1)
     plan = _plan("which is the device type with the lowest average engagement")
     assert (plan.order, plan.limit) == ("asc", 1)
+
+
+def test_a_yes_no_column_before_people_describes_them() -> None:
+    plan = _plan("average expected reward of blocked nudges for vulnerable customers")
+    assert plan.measures == [Measure("mean", "expected_reward")]
+    assert [(f.column, f.value) for f in plan.filters] == [("vulnerable", True)]

@@ -199,6 +199,7 @@ class Parser:
         self._dimensions(masked, mentions, plan, text)
         if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
             plan.dimensions.append(Dimension("location"))
+        self._describing_flags(text, mentions, filters)
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
@@ -254,6 +255,15 @@ class Parser:
             if m and m.group(1) not in _STRUCTURE:
                 words.append(m.group(1))
         return words
+
+    def _describing_flags(self, text: str, mentions: list[Mention], filters: list[Mention]) -> None:
+        """'the reward of vulnerable customers': a yes/no column right before the people
+        it describes is a condition on them, not a second measure."""
+        for c in mentions:
+            if c.kind == "column" and self.layer.columns[c.payload].kind == "bool" \
+                    and re.match(r"\s*" + W.PEOPLE, text[c.end :]):  # fmt: skip
+                c.kind = "used"
+                filters.append(Mention(c.start, c.end, "filter", Filter(c.payload, "=", True)))
 
     def _flags(self, mentions: list[Mention], filters: list[Mention], plan: Plan) -> None:
         """'how many blocked nudges were vulnerable': a yes/no column a count does not
