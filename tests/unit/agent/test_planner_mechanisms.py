@@ -48,11 +48,11 @@ DISTINCT = {"horizon_day": 7, "referral_count": 9, "total_connections": 400, "ag
 VALUES = {"channel": ("message", "post", "review"), "bandit_action": ("browse_feed",)}
 
 
-def _layer(with_data: bool = True) -> SemanticLayer:
+def _layer(with_data: bool = True, without: tuple[str, ...] = ()) -> SemanticLayer:
     catalog = [
         {"table_schema": t.partition(".")[0], "table_name": t.partition(".")[2],
          "column_name": c, "data_type": d}
-        for t, cols in TABLES.items() for c, d in cols.items()
+        for t, cols in TABLES.items() if t not in without for c, d in cols.items()
     ]  # fmt: skip
     layer = build(catalog)
     if with_data:
@@ -66,13 +66,37 @@ def _plan(question: str, layer: SemanticLayer | None = None) -> Plan:
 
 
 def test_a_measure_word_without_a_column_asks_back_naming_the_word() -> None:
-    layer = _layer()
-    parsed = Parser(layer).parse("average forecast by gender")
-    assert parsed.unresolved == ["forecast"]
-    answer = OfflinePlanner(SimpleNamespace(_layer=layer)).answer("average forecast by gender")
+    layer = _layer(without=(FORECAST,))  # a run without the forecast table
+    question = "average forecast by forecast day"
+    assert Parser(layer).parse(question).unresolved == ["forecast"]
+    answer = OfflinePlanner(SimpleNamespace(_layer=layer)).answer(question)
     assert answer.intent == "clarify" and not answer.figures
     assert "'forecast'" in answer.text
-    assert f"forecast of {FORECAST}" in answer.candidates  # the closest column, named
+    assert "predicted_engagement_score" in answer.candidates  # the closest columns, named
+    answer = OfflinePlanner(SimpleNamespace(_layer=_layer())).answer("average prediction by gender")
+    assert answer.intent == "clarify" and "'prediction'" in answer.text
+
+
+def test_a_measure_word_on_one_views_column_measures_that_view() -> None:
+    plan = _plan("average forecast by forecast day")
+    assert plan.view == FORECAST and plan.measures == [Measure("mean", "forecast")]
+    assert plan.dimensions == [Dimension("horizon_day")]
+
+
+def test_a_grouping_word_that_names_no_column_is_not_dropped() -> None:
+    # "channel" is a known word (of the support alerts), but no column of the customers
+    parsed = Parser(_layer()).parse("how many customers per channel")
+    assert parsed.leftover == ["channel"] and parsed.plan.dimensions == []
+    quartiles = Parser(_layer()).parse("average engagement by quartile of total connections")
+    assert quartiles.leftover == [] and quartiles.plan.dimensions[0].bucket == "ntile"
+
+
+def test_a_percent_after_a_number_is_its_unit_not_a_share() -> None:
+    plan = _plan("how many customers have an engagement score above 50%")
+    assert plan.measures == [Measure("count")]
+    assert [(f.column, f.op, f.value) for f in plan.filters] == [
+        ("actual_engagement_score", ">", 0.5)
+    ]
 
 
 def test_a_measure_word_with_its_column_or_as_an_order_word_is_not_unresolved() -> None:

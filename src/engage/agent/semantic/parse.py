@@ -54,6 +54,8 @@ _MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recom
 _SIDE = r"predicted|forecast|actual"
 # value words that are people themselves: a bare number after them is their age
 _PEOPLE_VALUES = r"\b(women|woman|men|man|males?|females?|sellers?|buyers?|subscribers)\b"
+# measure words whose next word is the quantity measured
+_MEASURED = r"average|avg|mean|median|total|sum of|maximum|minimum|max|min"
 # words after a measure word that are structure, not the quantity it measures
 _STRUCTURE = frozenset(
     ["by", "per", "for", "in", "on", "at", "across", "among", "within", "with", "without",
@@ -176,7 +178,24 @@ class Parser:
             m = re.search(rf"\b{re.escape(phrase)}(?:s|es)?\b", text)
             if m:
                 hits.append((m.start(), -len(phrase), table))
+        # one word of one view right after a measure word: "average forecast" (a word
+        # of one view alone, "members", "size of", implies nothing)
+        for word, table in self._single_owner().items():
+            m = re.search(rf"\b(?:{_MEASURED})\s+(?:the\s+)?({re.escape(word)})\b", text)
+            if m:
+                hits.append((m.start(1), -len(word), table))
         return min(hits)[2] if hits else None
+
+    def _single_owner(self) -> dict[str, str]:
+        """One-word own-column phrases of exactly one view that final_results lacks
+        (not people: "the average customers" of forecast_total is no such question)."""
+        owners: dict[str, set[str]] = {}
+        for view, terms in self.layer.own_terms.items():
+            for phrase in terms:
+                if " " not in phrase and phrase not in self.layer.terms \
+                        and not re.fullmatch(W.PEOPLE, phrase):  # fmt: skip
+                    owners.setdefault(phrase, set()).add(view)
+        return {p: next(iter(v)) for p, v in owners.items() if len(v) == 1}
 
     def _parse(self, question: str, text: str) -> Parsed:
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
@@ -495,6 +514,8 @@ class Parser:
             for m in re.finditer(pattern, masked):
                 if any(abs(m.start() - s) < 2 for s, *_ in found):
                     continue
+                if func == "share" and re.search(r"\d\s*$", masked[: m.start()]):
+                    continue  # "above 50 percent": the number's unit, not a share
                 arg = None
                 if func == "percentile":
                     arg = int(next(g for g in m.groups() if g)) / 100
@@ -590,6 +611,7 @@ class Parser:
                 or nxt.kind == "dim"
                 or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
             ):
+                self._ungrouped(masked, cue)
                 continue
             if self._ranks_groups(masked, cue.start(), nxt.payload, mentions):
                 continue  # "the top 5 states by churn rate": ranked by a measure
@@ -611,6 +633,15 @@ class Parser:
                 c.kind = "dim"
                 self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
+
+    def _ungrouped(self, masked: str, cue: re.Match[str]) -> None:
+        """'how many alerts per channel' where no column is 'channel': a grouping cue
+        whose word names nothing is reported, never dropped (a total is another answer)."""
+        word = re.match(r"([a-z][a-z-]{2,})\b", masked[cue.end() :])
+        if word is None or any(s <= cue.end() < e for s, e in self._spans):
+            return  # "by quartile of logins": the quartiles took it
+        if word.group(1) not in W.STOP and word.group(1) not in _STRUCTURE:
+            self._unplaced.append((cue.end(), word.group(1)))
 
     def _superlative_group(self, text: str, mentions: list[Mention], plan: Plan) -> None:
         """'the state with the most churners', 'the device that has the lowest ltv': the
