@@ -202,3 +202,15 @@ def test_a_yes_no_column_before_people_describes_them() -> None:
     plan = _plan("average expected reward of blocked nudges for vulnerable customers")
     assert plan.measures == [Measure("mean", "expected_reward")]
     assert [(f.column, f.value) for f in plan.filters] == [("vulnerable", True)]
+
+
+def test_by_the_number_of_something_groups_by_it_and_counts_nothing() -> None:
+    plan = _plan("average engagement by the number of referrals")
+    assert plan.measures == [Measure("mean", "actual_engagement_score")]
+    assert plan.dimensions == [Dimension("referral_count")]
+
+
+def test_the_most_common_value_is_the_largest_group() -> None:
+    plan = _plan("what is the most common device type among premium users")
+    assert plan.dimensions == [Dimension("device_type")]
+    assert plan.measures == [Measure("count")] and (plan.order, plan.limit) == ("desc", 1)

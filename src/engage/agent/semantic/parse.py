@@ -54,6 +54,8 @@ _MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recom
 _SIDE = r"predicted|forecast|actual"
 # value words that are people themselves: a bare number after them is their age
 _PEOPLE_VALUES = r"\b(women|woman|men|man|males?|females?|sellers?|buyers?|subscribers)\b"
+# "by (the) number of events": the count words between a grouping cue and its column
+_COUNT_OF = r"(?:(?:the\s+)?(?:total\s+)?(?:number|count|amount)\s+of\s+)?"
 # measure words whose next word is the quantity measured
 _MEASURED = r"average|avg|mean|median|total|sum of|maximum|minimum|max|min"
 # words after a measure word that are structure, not the quantity it measures
@@ -516,6 +518,10 @@ class Parser:
                     continue
                 if func == "share" and re.search(r"\d\s*$", masked[: m.start()]):
                     continue  # "above 50 percent": the number's unit, not a share
+                if func == "count" and re.search(
+                    W.GROUP_CUES + r"(?:the\s+)?$", masked[: m.start()]
+                ):
+                    continue  # "by number of events joined": the groups, not a count
                 arg = None
                 if func == "percentile":
                     arg = int(next(g for g in m.groups() if g)) / 100
@@ -609,7 +615,9 @@ class Parser:
             if (
                 nxt is None
                 or nxt.kind == "dim"
-                or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
+                or not re.fullmatch(
+                    r"\s*" + W.GROUP_CUES + _COUNT_OF + r"\s*", masked[cue.start() : nxt.start]
+                )
             ):
                 self._ungrouped(masked, cue)
                 continue
@@ -654,7 +662,11 @@ class Parser:
             after = re.match(r"(?:s|es)?\s+(?:with|that has|which has|having|has)\s+the\s+"
                              r"(most|highest|lowest|fewest|least|largest|smallest|biggest|best|"
                              r"worst)\b", text[c.end :])  # fmt: skip
-            if after and re.search(r"\bthe\s+$", text[: c.start]):
+            # "the most common bandit action": the value most rows have
+            mode = re.search(
+                r"\b(?:most|least) (?:common|frequent|popular|usual)\s+$", text[: c.start]
+            )
+            if (after and re.search(r"\bthe\s+$", text[: c.start])) or mode:
                 c.kind = "dim"
                 plan.dimensions.append(Dimension(c.payload))
                 self._single = True

@@ -502,6 +502,8 @@ EXTRA = EXTRA | {"within", "past", "last", "joined", "signed", "went", "goes", "
 EXTRA = EXTRA | {"name", "tell", "ppl", "folks"}
 # ordinary verbs of using the product: not data words, not unknown either
 EXTRA = EXTRA | {"access", "accesses", "accessing", "visit", "visits", "open", "opens"}
+# "the most common action": words of a mode
+EXTRA = EXTRA | {"common", "frequent", "popular", "usual", "rows", "row"}
 # verbs of where a row came from ("alerts that came from reviews")
 EXTRA = EXTRA | {"came", "come", "comes", "sent", "arrived", "raised"}
 EXTRA = EXTRA | {"estimated", "estimate", "estimates", "analysis", "found", "detected"}
