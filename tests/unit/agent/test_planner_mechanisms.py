@@ -214,3 +214,18 @@ def test_the_most_common_value_is_the_largest_group() -> None:
     plan = _plan("what is the most common device type among premium users")
     assert plan.dimensions == [Dimension("device_type")]
     assert plan.measures == [Measure("count")] and (plan.order, plan.limit) == ("desc", 1)
+
+
+def test_a_follow_up_on_a_view_uses_that_views_words() -> None:
+    parser = Parser(_layer())
+    assert parser.parse("only for vulnerable customers").plan.filters == []
+    parsed = parser.parse("only for vulnerable customers", NBA)
+    assert [(f.column, f.value) for f in parsed.plan.filters] == [("vulnerable", True)]
+
+
+def test_a_follow_up_that_changes_nothing_asks_back_instead_of_repeating() -> None:
+    planner = OfflinePlanner(SimpleNamespace(_layer=_layer()))
+    previous = SimpleNamespace(plan=Plan([Measure("count")], view=ALERTS).to_dict(),
+                               tool_calls=[])  # fmt: skip
+    answer = planner.answer("what about zorgs", previous)  # type: ignore[arg-type]
+    assert answer.intent == "clarify" and "zorgs" in answer.text

@@ -66,10 +66,16 @@ class OfflinePlanner:
         parsed = self.parser.parse(question)
         follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
         if follow:
-            refined = _refine(Plan.from_dict(previous.plan), parsed)
+            before = Plan.from_dict(previous.plan)
+            if before.view and not parsed.plan.view:  # the words of the view it refines
+                parsed = self.parser.parse(question, before.view)
+            refined = _refine(before, parsed)
             _follow_rank(text, refined, parsed)
             if parsed.leftover:
                 return _unsure(question, refined, parsed.leftover)
+            if refined == before and _content_words(text):
+                # "what about posts" that changed nothing: rerunning answers the last question
+                return _unsure(question, refined, _content_words(text))
             return self._plan(question, refined, 0.8)
         if parsed.unresolved:  # "average forecast" where no column is "forecast"
             return self._unresolved(question, parsed.unresolved)
@@ -262,6 +268,13 @@ def _ambiguous(column: str) -> list[str]:
         "actual_lifetime_value_usd": ["actual_lifetime_value_usd", "ltv_p10", "ltv_p50", "ltv_p90"],
     }  # fmt: skip
     return family.get(column, [f"the mean of {column}", f"{column} by a segment"])
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a follow-up beyond its connectives ("what about", "same for")."""
+    rest = re.sub(W.FOLLOW_UP, " ", normalise(text).strip())
+    skip = W.STOP | {"what", "about", "how", "for", "and", "then", "again", "please"}
+    return [w for w in re.findall(r"[a-z][a-z'-]+", rest) if w not in skip]
 
 
 def _is_follow_up(text: str, parsed: Parsed) -> bool:

@@ -145,9 +145,13 @@ class Parser:
             out.append(token)
         return " " + " ".join(out) + " "
 
-    def parse(self, question: str) -> Parsed:
+    def parse(self, question: str, context: str | None = None) -> Parsed:
+        """`context`: the view of the plan a follow-up refines ("only for vulnerable
+        customers" after a question on the bandit's actions uses that view's words)."""
         text = self.correct(normalise(question))
         scope = None if self.scope else self._view_scope(text)
+        if scope is None and context in self.layer.own and not self.scope:
+            scope = context
         if scope is not None:
             if scope not in self._scoped:
                 self._scoped[scope] = Parser(scoped(self.layer, scope), scope)
