@@ -32,6 +32,7 @@ TABLES = {
         "actual_churn_30_day": "BOOLEAN", "actual_engagement_score": "DOUBLE",
         "predicted_engagement_score": "DOUBLE", "referral_count": "INTEGER",
         "total_connections": "INTEGER", "gig_listings_active": "INTEGER",
+        "content_posts_per_week": "DOUBLE",
     },
     FORECAST: {"customer_id": "VARCHAR", "horizon_day": "INTEGER", "forecast": "DOUBLE",
                "run_id": "VARCHAR"},
@@ -229,3 +230,8 @@ def test_a_follow_up_that_changes_nothing_asks_back_instead_of_repeating() -> No
                                tool_calls=[])  # fmt: skip
     answer = planner.answer("what about zorgs", previous)  # type: ignore[arg-type]
     assert answer.intent == "clarify" and "zorgs" in answer.text
+
+
+def test_a_views_own_value_wins_over_a_final_results_word_of_the_same_span() -> None:
+    plan = _plan("how many support alerts about posts")  # not content_posts_per_week
+    assert [(f.column, f.value) for f in plan.filters] == [("channel", "post")]

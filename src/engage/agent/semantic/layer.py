@@ -105,7 +105,8 @@ class SemanticLayer:
             found = self.values_of(table, name)
             if len(found) <= FEW_VALUES:
                 out |= {v.lower().replace("_", " "): (name, v) for v in found if len(v) > 2}
-        return {p: v for p, v in out.items() if p not in self.values and p not in self.terms}
+        # a final_results word keeps its meaning (the scoped layer holds these already)
+        return {p: v for p, v in out.items() if self.values.get(p, v) == v and p not in self.terms}
 
     def describe(self) -> dict[str, Any]:
         """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""

@@ -386,7 +386,10 @@ class Parser:
         for pattern, dim in buckets.items():
             for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
                 self._take(mask, m, out, "bucket", dim)
-        for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0])):
+        # the view's own words (its columns, its values with their plurals) win over a
+        # final_results word of the same span: "posts" of the alerts is the post channel
+        mine = set(own) | set(layer.own_values(self.scope)) if self.scope else set()
+        for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0]) - 2 * (t[0] in mine)):
             # "time-of-day", "days since the last login": a hyphen or an article between
             words = r"[ -](?:the |a |their )?".join(map(re.escape, phrase.split(" ")))
             for m in re.finditer(rf"\b{words}(?:s|es)?\b", "".join(mask)):
