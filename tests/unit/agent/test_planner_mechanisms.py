@@ -235,3 +235,23 @@ def test_a_follow_up_that_changes_nothing_asks_back_instead_of_repeating() -> No
 def test_a_views_own_value_wins_over_a_final_results_word_of_the_same_span() -> None:
     plan = _plan("how many support alerts about posts")  # not content_posts_per_week
     assert [(f.column, f.value) for f in plan.filters] == [("channel", "post")]
+
+
+@pytest.mark.parametrize(
+    ("question", "op", "value"),
+    [
+        ("average engagement of users with zero referrals", "=", 0),
+        ("how many customers have 2 referrals", "=", 2),
+        ("how many users with 10 connections or more", ">=", 10),
+        ("how many customers with 3 referrals or fewer", "<=", 3),
+    ],
+)
+def test_a_count_customers_have_is_a_condition_with_its_bound(question: str, op: str,
+                                                              value: int) -> None:  # fmt: skip
+    filters = [(f.op, f.value) for f in _plan(question).filters]
+    assert filters == [(op, value)]
+
+
+def test_a_second_view_is_asked_about_not_dropped() -> None:
+    parsed = Parser(_layer()).parse("how many support alerts of the bandit actions")
+    assert parsed.plan.view == ALERTS and "bandit actions" in parsed.leftover

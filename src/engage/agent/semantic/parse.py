@@ -221,6 +221,9 @@ class Parser:
         self._comparisons(masked, mentions, filters, plan, text)
         view = [m for m in mentions if m.kind == "view"]
         plan.view = view[0].payload if view else self.scope
+        for other in view[1:]:  # one plan reads one view: a second one is never dropped
+            if other.payload != plan.view:
+                self._unplaced.append((other.start, text[other.start : other.end].strip()))
         self._dimensions(masked, mentions, plan, text)
         if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
             plan.dimensions.append(Dimension("location"))
@@ -489,6 +492,7 @@ class Parser:
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
                 if subject is None:
                     continue
+                op = self._bound_after(masked, m.end(), op) if op == "=" else op
                 flt = Mention(m.start(), m.end(), "filter", Filter(subject, op, value))
                 filters.append(flt)
                 self._spans.append((m.start(), m.end()))  # a number that found its column
@@ -499,6 +503,16 @@ class Parser:
                 self._spans.append((m.start(), m.end()))
                 flt = Filter("days_since_last_login", ">=", int(m.group(1)))
                 filters.append(Mention(m.start(), m.end(), "filter", flt))
+
+    def _bound_after(self, masked: str, end: int, op: str) -> str:
+        """'with 10 connections or more': a bound after the column the count is of."""
+        tail = re.compile(r"\s*(?:(or more|or above|or higher|or greater|and up|and above|"
+                          r"and over|\+)|(or less|or fewer|or below|or under|and under|and below))"
+                          r"\b").match(masked, end)  # fmt: skip
+        if tail is None:
+            return op
+        self._spans.append((tail.start(), tail.end()))
+        return ">=" if tail.group(1) else "<="
 
     def _value_after_column(self, masked: str, mentions: list[Mention], filters: list[Mention],
                             taken: list[tuple[int, int]]) -> None:  # fmt: skip

@@ -24,6 +24,8 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:over|above|more than|greater than|higher than|exceeding|older than|>) {NUM}", ">"),
     (rf"\b(?:under|below|less than|fewer than|lower than|younger than|<) {NUM}", "<"),
     (rf"\b(?:exactly|equal to|equals|=) {NUM}", "="),
+    # "users with 0 referrals", "customers who have 3 listings": a count they have
+    (rf"\b(?:with|have|has|having) {NUM}\b(?! ?(?:or|and|to|-|percent|%|years?)\b)", "="),
 )  # fmt: skip
 MEASURES: tuple[tuple[str, str], ...] = (
     (r"\bstandard deviation\b|\bstd ?dev\b|\bstddev\b|\bstd\b", "std"),
