@@ -255,3 +255,13 @@ def test_a_count_customers_have_is_a_condition_with_its_bound(question: str, op:
 def test_a_second_view_is_asked_about_not_dropped() -> None:
     parsed = Parser(_layer()).parse("how many support alerts of the bandit actions")
     assert parsed.plan.view == ALERTS and "bandit actions" in parsed.leftover
+
+
+def test_a_segment_recipe_yields_to_a_grouping_by_another_column() -> None:
+    from engage.agent.planner.offline import _groups_other
+
+    steps = [("compare_segments", {"by": "engagement_level", "metric": "x"})]
+    by_device = Parser(_layer()).parse("top 2 device types by customers")
+    assert _groups_other(steps, by_device)
+    by_quartile = Parser(_layer()).parse("average engagement by quartile of total connections")
+    assert not _groups_other(steps, by_quartile)  # buckets: the recipe's own kind of groups

@@ -81,7 +81,7 @@ class OfflinePlanner:
             return self._unresolved(question, parsed.unresolved)
         for recipe in RECIPES:
             if recipe.matches(text) and (steps := recipe.build(text)):
-                if _measures_other(steps, parsed):
+                if _measures_other(steps, parsed) or _groups_other(steps, parsed):
                     continue  # "churn rate by engagement quartile": the asked measure wins
                 return self._run(question, recipe.name, steps, recipe.confidence)
         if previous is not None and previous.tool_calls and _is_follow_up(text, parsed):
@@ -258,6 +258,15 @@ def _measures_other(steps: list[Step], parsed: Parsed) -> bool:
         return False
     asked = {m.column for m in parsed.plan.measures if m.column}
     return bool(asked) and not asked <= fixed
+
+
+def _groups_other(steps: list[Step], parsed: Parsed) -> bool:
+    """A segment recipe (fixed groups) when the question groups by a column of the data
+    the recipe does not use ("top 5 personas by customers" is by segment_name, not the
+    recipe's engagement levels)."""
+    fixed = {a.get("by") for tool, a in steps if tool == "compare_segments"}
+    plain = {d.column for d in parsed.plan.dimensions if d.bucket is None}
+    return bool(fixed) and bool(plain) and not plain & fixed
 
 
 def _ambiguous(column: str) -> list[str]:
