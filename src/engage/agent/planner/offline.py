@@ -66,14 +66,22 @@ class OfflinePlanner:
         parsed = self.parser.parse(question)
         follow = previous is not None and previous.plan and _is_follow_up(text, parsed)
         if follow:
-            refined = _refine(Plan.from_dict(previous.plan), parsed)
+            before = Plan.from_dict(previous.plan)
+            if before.view and not parsed.plan.view:  # the words of the view it refines
+                parsed = self.parser.parse(question, before.view)
+            refined = _refine(before, parsed)
             _follow_rank(text, refined, parsed)
             if parsed.leftover:
                 return _unsure(question, refined, parsed.leftover)
+            if refined == before and _content_words(text):
+                # "what about posts" that changed nothing: rerunning answers the last question
+                return _unsure(question, refined, _content_words(text))
             return self._plan(question, refined, 0.8)
+        if parsed.unresolved:  # "average forecast" where no column is "forecast"
+            return self._unresolved(question, parsed.unresolved)
         for recipe in RECIPES:
             if recipe.matches(text) and (steps := recipe.build(text)):
-                if _measures_other(steps, parsed):
+                if _measures_other(steps, parsed) or _groups_other(steps, parsed):
                     continue  # "churn rate by engagement quartile": the asked measure wins
                 return self._run(question, recipe.name, steps, recipe.confidence)
         if previous is not None and previous.tool_calls and _is_follow_up(text, parsed):
@@ -134,6 +142,31 @@ class OfflinePlanner:
                 cands = _ambiguous(cols[0])
                 return _clarify(question, f"'{cols[0]}' alone does not say what to measure.", cands)
         return None
+
+    def _unresolved(self, question: str, words: list[str]) -> Answer:
+        """Ask back on a measure word whose quantity names no column, with the columns
+        whose words are closest: answering without it would answer another question."""
+        layer = self.parser.layer
+        measurable = ("numeric", "bool")  # a quantity: what a measure word can take
+        labels = {p: c for p, c in layer.terms.items() if layer.columns[c].kind in measurable}
+        for table, terms in layer.own_terms.items():
+            labels |= {p: f"{c} of {table}" for p, c in terms.items()
+                       if p not in labels and layer.own[table][c].kind in measurable}  # fmt: skip
+        cands: list[str] = []
+        for word in words:
+            stem = re.escape(word.rstrip("s"))
+            inside = [p for p in labels if re.search(rf"\b{stem}", p)]
+            close = difflib.get_close_matches(word, list(labels), n=4, cutoff=0.6)
+            for phrase in sorted(inside, key=len) + close:
+                if labels[phrase] not in cands:
+                    cands.append(labels[phrase])
+        named = ", ".join(map(repr, words))
+        return _clarify(
+            question,
+            f"I could not tell which quantity {named} is: no column "
+            "of this run's data is called that, so I have not answered.",
+            cands[:4],
+        )
 
     def _plan(self, question: str, plan: Plan, confidence: float) -> Answer:
         answer = self._run(question, "plan", [("run_plan", {"plan": plan})], confidence)
@@ -227,6 +260,15 @@ def _measures_other(steps: list[Step], parsed: Parsed) -> bool:
     return bool(asked) and not asked <= fixed
 
 
+def _groups_other(steps: list[Step], parsed: Parsed) -> bool:
+    """A segment recipe (fixed groups) when the question groups by a column of the data
+    the recipe does not use ("top 5 personas by customers" is by segment_name, not the
+    recipe's engagement levels)."""
+    fixed = {a.get("by") for tool, a in steps if tool == "compare_segments"}
+    plain = {d.column for d in parsed.plan.dimensions if d.bucket is None}
+    return bool(fixed) and bool(plain) and not plain & fixed
+
+
 def _ambiguous(column: str) -> list[str]:
     family = {
         "actual_churn_30_day": ["churn rate (actual_churn_30_day)", "churn_probability (predicted)",
@@ -235,6 +277,13 @@ def _ambiguous(column: str) -> list[str]:
         "actual_lifetime_value_usd": ["actual_lifetime_value_usd", "ltv_p10", "ltv_p50", "ltv_p90"],
     }  # fmt: skip
     return family.get(column, [f"the mean of {column}", f"{column} by a segment"])
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a follow-up beyond its connectives ("what about", "same for")."""
+    rest = re.sub(W.FOLLOW_UP, " ", normalise(text).strip())
+    skip = W.STOP | {"what", "about", "how", "for", "and", "then", "again", "please"}
+    return [w for w in re.findall(r"[a-z][a-z'-]+", rest) if w not in skip]
 
 
 def _is_follow_up(text: str, parsed: Parsed) -> bool:

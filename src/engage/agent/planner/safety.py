@@ -19,7 +19,15 @@ PII = (
 _VERB = (
     r"\b(set|change|update|delete|remove|drop|mark|overwrite|modify|edit|erase|wipe|purge|"
     r"insert|truncate|alter|reset|rename|write|save|store|unflag|assign|"
-    r"replace|fix|correct)\b"
+    r"replace|fix|correct|upgrade|downgrade|promote|demote|flip)\b"
+)
+# "make all texas customers premium", "turn free users into premium", "switch mobile
+# users to desktop": a verb that reads as a change only with a new value for the people
+_CHANGE = (
+    r"^\s*(?:please |can you |could you |now )?(?:(?:make|render)\b.*\b(?:customers?|users?|"
+    r"people|members?|accounts?|clients?|everyone|them)\s+(?:into |to be |be )?\w+\s*[.!]?$|"
+    r"(?:make|turn|convert|switch|move|render)\b.*\b(?:into|to be)\b|"
+    r"(?:turn|convert|switch|move)\b.*\bto\b)"
 )
 _OBJECT = (
     r"\b(results?|tables?|database|records?|rows?|dataset|catalog|columns?|fields?|"
@@ -48,6 +56,8 @@ def is_write(text: str) -> bool:
         _OBJECT + r".{0,30}" + _VERB, text
     )
     what_if = re.search(r"\b(if|what if|suppose|imagine|would|predict|simulate)\b", text)
+    if re.search(_CHANGE, text) and not what_if:
+        return True
     return bool((starts or hits) and not what_if) or bool(starts and hits)
 
 

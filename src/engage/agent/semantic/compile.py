@@ -101,8 +101,30 @@ def _own_table(layer: SemanticLayer, plan: Plan) -> bool:
     if plan.view in layer.row_tables:
         return True
     used = {m.column for m in plan.measures if m.column} | {d.column for d in plan.dimensions}
+    used |= {f.column for f in plan.filters}  # "nudges that were vulnerable": its column
     own = set(cols) - set(layer.columns)
-    return bool(used & own) and used <= set(cols)  # filters may be on final_results
+    return bool(used & own)  # final_results' columns join on customer_id (`_joined`)
+
+
+def _joined(layer: SemanticLayer, plan: Plan, table: str) -> tuple[str, str]:
+    """The FROM of a plan on a view's own rows, and the name its columns are checked
+    against: a grouping or measure on a final_results column (the forecast by state)
+    joins the view's rows to their customer's final_results row on customer_id."""
+    cols = layer.tables.get(table, [])
+    used = {m.column for m in plan.measures if m.column} | {d.column for d in plan.dimensions}
+    used |= {str(m.arg) for m in plan.measures if m.func == "corr"}
+    if plan.having is not None and plan.having.measure.column:
+        used.add(plan.having.measure.column)
+    needed = sorted(c for c in used - set(cols) if c in layer.tables.get(RESULTS, []))
+    if table == RESULTS or not needed:
+        return table, table
+    if "customer_id" not in cols:
+        raise PlanError(f"{table} has no customers to group by {needed[0]}")
+    key = "+".join([table, *needed])  # a name for the joined columns, never in SQL
+    layer.tables.setdefault(key, [*cols, *needed])
+    picked = ", ".join(f"r.{c}" for c in needed)
+    on = "t.customer_id = r.customer_id"
+    return f"(SELECT t.*, {picked} FROM {table} AS t JOIN {RESULTS} AS r ON {on}) AS j", key
 
 
 def unit(layer: SemanticLayer, plan: Plan) -> str:
@@ -137,12 +159,14 @@ def to_sql(layer: SemanticLayer, plan: Plan) -> str:
     if not plan.measures:
         raise PlanError("a plan needs at least one measure")
     customer_view = plan.view is not None and not _own_table(layer, plan)
-    table = RESULTS if plan.view is None or customer_view else plan.view
+    source, table = _joined(
+        layer, plan, RESULTS if plan.view is None or customer_view else plan.view
+    )
     where = _where(layer, plan, table)
     if customer_view:
         where.append(f"customer_id IN (SELECT customer_id FROM {plan.view})")
     dims = [f"{dimension_sql(layer, d, table)} AS g{i}" for i, d in enumerate(plan.dimensions)]
-    base = f"SELECT *{''.join(', ' + d for d in dims)} FROM {table}"
+    base = f"SELECT *{''.join(', ' + d for d in dims)} FROM {source}"
     if where:
         base += " WHERE " + " AND ".join(where)
     cols = [f"{measure_sql(layer, m, plan, table)} AS m{i}" for i, m in enumerate(plan.measures)]

@@ -9,6 +9,7 @@ Actual and predicted quantities stay distinct columns with distinct words.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,6 +17,9 @@ from typing import Any
 
 RESULTS = "engagement_analytics.final_results"
 SCHEMAS = ("engagement_analytics", "engagement_predictions", "engagement_qa")
+# at most this many distinct values, an integer column groups by value (the 7 days of a
+# forecast horizon, 0-10 referrals); more, and it is cut into quantiles (ages, counts)
+FEW_VALUES = 20
 NUMERIC = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "HUGEINT")
 # US Census Bureau regions (DC is not a state of the contract but costs nothing).
 REGIONS: dict[str, tuple[str, ...]] = {
@@ -70,6 +74,39 @@ class SemanticLayer:
     # tables whose rows are not customers (an alert per text, a forecast per customer and
     # day): "how many ..." counts their rows, never the customers they mention
     row_tables: frozenset[str] = frozenset()
+    # phrases that name one view's own measure ("forecast engagement" is the forecast
+    # table's `forecast`): a question using one is about that view without naming it
+    implies: dict[str, str] = field(default_factory=dict)  # phrase -> table
+    # distinct values of a column of a table, asked of the run's data when a grouping
+    # needs it (set by the runner; None: unknown, e.g. a layer built from a catalog only)
+    distinct: Callable[[str, str], int | None] | None = None
+    # a column's distinct values (at most FEW_VALUES + 1 of them), asked of the run's data
+    values_of: Callable[[str, str], tuple[str, ...]] | None = None
+
+    def few_values(self, column: str, table: str = RESULTS) -> bool:
+        """Whether an integer column has so few distinct values (days of a horizon, a
+        count of referrals) that its groups are its values, not quartiles of it."""
+        info = self.columns.get(column)
+        if info is None or "INT" not in info.sql_type.upper() or self.distinct is None:
+            return False
+        n = self.distinct(table if column in self.tables.get(table, []) else RESULTS, column)
+        return n is not None and n <= FEW_VALUES
+
+    def own_values(self, table: str) -> dict[str, tuple[str, str]]:
+        """Value words of a view's own categorical columns with few values ("reviews" of
+        the support alerts' channel), read from the run's data: the contract lists only
+        final_results' categories."""
+        if self.values_of is None:
+            return {}
+        out: dict[str, tuple[str, str]] = {}
+        for name, info in self.own.get(table, {}).items():
+            if info.kind != "categorical":
+                continue
+            found = self.values_of(table, name)
+            if len(found) <= FEW_VALUES:
+                out |= {v.lower().replace("_", " "): (name, v) for v in found if len(v) > 2}
+        # a final_results word keeps its meaning (the scoped layer holds these already)
+        return {p: v for p, v in out.items() if self.values.get(p, v) == v and p not in self.terms}
 
     def describe(self) -> dict[str, Any]:
         """The layer as plain data: what an LLM is given as the `run_plan` tool schema."""
@@ -158,6 +195,26 @@ def _own(layer: SemanticLayer, catalog_columns: list[dict[str, Any]]) -> None:
         for view, own in layer.own.items():
             if name in own and table in ("", view):
                 layer.own_terms[view][phrase] = name
+                if table == view and " " in phrase:  # reviewed as that table's words:
+                    layer.implies[phrase] = view  # they imply it ("members" alone does not)
+    _implied(layer)
+
+
+def _implied(layer: SemanticLayer) -> None:
+    """Own-column phrases of exactly one view that name nothing in final_results
+    ("expected reward", "mean text sentiment") imply that view; a phrase of several
+    views ("effect", "horizon day"), a final_results word or one word ("size" of
+    communities, also "the size of a segment") implies none."""
+    from engage.agent.semantic.words import STOP
+
+    owners: dict[str, set[str]] = {}
+    for view, terms in layer.own_terms.items():
+        for phrase in terms:
+            owners.setdefault(phrase, set()).add(view)
+    taken = set(layer.terms) | set(layer.values) | set(layer.cohorts) | set(layer.views)
+    for phrase, views in owners.items():
+        if len(views) == 1 and phrase not in taken and " " in phrase and phrase not in STOP:
+            layer.implies.setdefault(phrase, next(iter(views)))
 
 
 def scoped(layer: SemanticLayer, table: str) -> SemanticLayer:
@@ -165,9 +222,11 @@ def scoped(layer: SemanticLayer, table: str) -> SemanticLayer:
     (and win a shared phrase: "influence score" of the influencers table)."""
     columns = layer.columns | layer.own.get(table, {})
     terms = layer.terms | layer.own_terms.get(table, {})
-    return SemanticLayer(columns, layer.tables, terms, layer.values, layer.cohorts,
+    values = layer.values | layer.own_values(table)
+    return SemanticLayer(columns, layer.tables, terms, values, layer.cohorts,
                          layer.views, layer.unsupported, layer.own, layer.own_terms,
-                         layer.row_tables)  # fmt: skip
+                         layer.row_tables, layer.implies, layer.distinct,
+                         layer.values_of)  # fmt: skip
 
 
 def _index(layer: SemanticLayer, contract: dict[str, Any]) -> None:

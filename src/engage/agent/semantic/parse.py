@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engage.agent.semantic import words as W
-from engage.agent.semantic.layer import REGIONS, STATE_NAMES, SemanticLayer, scoped
+from engage.agent.semantic.layer import REGIONS, RESULTS, STATE_NAMES, SemanticLayer, scoped
 from engage.agent.semantic.plan import Dimension, Filter, Having, Measure, Plan
 from engage.contract import US_STATES
 
@@ -41,6 +41,9 @@ class Parsed:
     # words the plan does not use: a column no slot took, a number no slot consumed.
     # A plan that silently drops one answers another question, so the planner asks back.
     leftover: list[str] = field(default_factory=list)
+    # the word a measure word was given that names no column ("average forecast" where
+    # no column is "forecast"): answering without it answers another question
+    unresolved: list[str] = field(default_factory=list)
 
 
 _QTY = r"ltv|lifetime value|engagement score|engagement|churn"
@@ -49,6 +52,18 @@ _COMPARATIVE = r"\b(higher|lower|more|less|better|worse|bigger|smaller|greater)\
 # "the median error of the engagement model": which model, not a second quantity
 _MODEL = r"\b(?:of|from|for|by) the (?:engagement|churn|ltv|lifetime value|recommendation) model\b"
 _SIDE = r"predicted|forecast|actual"
+# value words that are people themselves: a bare number after them is their age
+_PEOPLE_VALUES = r"\b(women|woman|men|man|males?|females?|sellers?|buyers?|subscribers)\b"
+# "by (the) number of events": the count words between a grouping cue and its column
+_COUNT_OF = r"(?:(?:the\s+)?(?:total\s+)?(?:number|count|amount)\s+of\s+)?"
+# measure words whose next word is the quantity measured
+_MEASURED = r"average|avg|mean|median|total|sum of|maximum|minimum|max|min"
+# words after a measure word that are structure, not the quantity it measures
+_STRUCTURE = frozenset(
+    ["by", "per", "for", "in", "on", "at", "across", "among", "within", "with", "without",
+     "instead", "and", "or", "but", "than", "vs", "versus", "is", "are", "was", "of",
+     "please", "now", "too", "only", "then", "so", "each", "every"]
+)  # fmt: skip
 
 
 def normalise(question: str) -> str:
@@ -130,9 +145,13 @@ class Parser:
             out.append(token)
         return " " + " ".join(out) + " "
 
-    def parse(self, question: str) -> Parsed:
+    def parse(self, question: str, context: str | None = None) -> Parsed:
+        """`context`: the view of the plan a follow-up refines ("only for vulnerable
+        customers" after a question on the bandit's actions uses that view's words)."""
         text = self.correct(normalise(question))
         scope = None if self.scope else self._view_scope(text)
+        if scope is None and context in self.layer.own and not self.scope:
+            scope = context
         if scope is not None:
             if scope not in self._scoped:
                 self._scoped[scope] = Parser(scoped(self.layer, scope), scope)
@@ -148,18 +167,47 @@ class Parser:
             if m and table in self.layer.own:
                 found.append((m.start(), -len(phrase), table))
         if not found:
-            return None
+            return self._implied_scope(text)
         table = min(found)[2]
         if "customer_id" not in self.layer.tables.get(table, []):
             return table
-        terms = self.layer.own_terms.get(table, {})
-        named = any(re.search(rf"\b{re.escape(p)}\b", text) for p in terms)
-        return table if named else None
+        terms = [*self.layer.own_terms.get(table, {}), *self.layer.own_values(table)]
+        named = any(re.search(rf"\b{re.escape(p)}(?:s|es)?\b", text) for p in terms)
+        return table if named else self._implied_scope(text)
+
+    def _implied_scope(self, text: str) -> str | None:
+        """The view whose own measure the question names without naming the view
+        ("average forecast engagement" is the forecast table's, not final_results'
+        predicted score); the first such phrase, the longest at one place."""
+        hits = []
+        for phrase, table in self.layer.implies.items():
+            m = re.search(rf"\b{re.escape(phrase)}(?:s|es)?\b", text)
+            if m:
+                hits.append((m.start(), -len(phrase), table))
+        # one word of one view right after a measure word: "average forecast" (a word
+        # of one view alone, "members", "size of", implies nothing)
+        for word, table in self._single_owner().items():
+            m = re.search(rf"\b(?:{_MEASURED})\s+(?:the\s+)?({re.escape(word)})\b", text)
+            if m:
+                hits.append((m.start(1), -len(word), table))
+        return min(hits)[2] if hits else None
+
+    def _single_owner(self) -> dict[str, str]:
+        """One-word own-column phrases of exactly one view that final_results lacks
+        (not people: "the average customers" of forecast_total is no such question)."""
+        owners: dict[str, set[str]] = {}
+        for view, terms in self.layer.own_terms.items():
+            for phrase in terms:
+                if " " not in phrase and phrase not in self.layer.terms \
+                        and not re.fullmatch(W.PEOPLE, phrase):  # fmt: skip
+                    owners.setdefault(phrase, set()).add(view)
+        return {p: next(iter(v)) for p, v in owners.items() if len(v) == 1}
 
     def _parse(self, question: str, text: str) -> Parsed:
         self._spans: list[tuple[int, int]] = []  # text consumed by comparisons, N, percentiles
         self._dim_start: int | None = None
         self._place_groups = False
+        self._single = False  # "the state with the most churners": one group, the first
         self._group_conditions: list[tuple[Mention, Measure]] = []
         self._unplaced: list[tuple[int, str]] = []  # slot words with nothing to attach to
         mask = list(text)
@@ -173,9 +221,13 @@ class Parser:
         self._comparisons(masked, mentions, filters, plan, text)
         view = [m for m in mentions if m.kind == "view"]
         plan.view = view[0].payload if view else self.scope
+        for other in view[1:]:  # one plan reads one view: a second one is never dropped
+            if other.payload != plan.view:
+                self._unplaced.append((other.start, text[other.start : other.end].strip()))
         self._dimensions(masked, mentions, plan, text)
         if self._place_groups and "location" not in {d.column for d in plan.dimensions}:
             plan.dimensions.append(Dimension("location"))
+        self._describing_flags(text, mentions, filters)
         has_measure = self._measures(masked, mentions, plan)
         if plan.dimensions:  # a measure taken from a grouping column is not a measure
             explicit = re.search(r"\b(max|maximum|min|minimum|oldest|youngest)\b", masked)
@@ -191,6 +243,7 @@ class Parser:
             plan.measures = [m for m in plan.measures if m.column not in dims or m.func == "corr"]
         if not plan.measures and (plan.dimensions or re.search(W.PEOPLE, masked) or filters):
             plan.measures = [Measure("count")]
+        self._flags(mentions, filters, plan)
         self._apply_having(filters, plan)
         self._filters(filters, plan, masked)
         self._order(masked, plan)
@@ -211,7 +264,44 @@ class Parser:
             getattr(self, "_dangling", False),
             getattr(self, "_funcs", []),
             self._leftover(text, mentions, plan),
+            self._unresolved_words(text, plan, mentions),
         )
+
+    def _unresolved_words(self, text: str, plan: Plan, mentions: list[Mention]) -> list[str]:
+        """The word right after each measure word that took no column ("average
+        prediction by gender" -> "prediction"); none for an order word ("the most
+        customers") or a measure word followed by structure ("the median instead")."""
+        if plan.dimensions and plan.order and all(f in ("min", "max") for f, _ in self._funcs):
+            return []
+        words = []
+        spans = [(m.start, m.end) for m in mentions if m.end > m.start]
+        for end in getattr(self, "_idle_ends", []):
+            m = re.match(r"\s*(?:(?:the|a|an|of|our|their|its)\s+)*([a-z][a-z'-]+)", text[end:])
+            at = end + m.start(1) if m else -1
+            if any(s <= at < e for s, e in spans):
+                continue  # the quantity is a column a comparison took ("average ltv above 300")
+            if m and m.group(1) not in _STRUCTURE:
+                words.append(m.group(1))
+        return words
+
+    def _describing_flags(self, text: str, mentions: list[Mention], filters: list[Mention]) -> None:
+        """'the reward of vulnerable customers': a yes/no column right before the people
+        it describes is a condition on them, not a second measure."""
+        for c in mentions:
+            if c.kind == "column" and self.layer.columns[c.payload].kind == "bool" \
+                    and re.match(r"\s*" + W.PEOPLE, text[c.end :]):  # fmt: skip
+                c.kind = "used"
+                filters.append(Mention(c.start, c.end, "filter", Filter(c.payload, "=", True)))
+
+    def _flags(self, mentions: list[Mention], filters: list[Mention], plan: Plan) -> None:
+        """'how many blocked nudges were vulnerable': a yes/no column a count does not
+        measure is a condition (it is true), not a word to drop."""
+        if not plan.measures or any(m.func != "count" for m in plan.measures):
+            return
+        for c in mentions:
+            if c.kind == "column" and self.layer.columns[c.payload].kind == "bool":
+                c.kind = "used"
+                filters.append(Mention(c.start, c.end, "filter", Filter(c.payload, "=", True)))
 
     def _leftover(self, text: str, mentions: list[Mention], plan: Plan) -> list[str]:
         """Columns the plan does not use anywhere and numbers no slot consumed, in
@@ -275,8 +365,8 @@ class Parser:
     def _phrases(self, text: str, mask: list[str], out: list[Mention]) -> None:
         layer = self.layer
         table: list[tuple[str, str, Any]] = []
-        if self.scope:  # the view's own column phrases win a tie with the view's name
-            table += [(p, "column", c) for p, c in layer.own_terms.get(self.scope, {}).items()]
+        own = layer.own_terms.get(self.scope, {}) if self.scope else {}
+        table += [(p, "column", c) for p, c in own.items()]  # win a tie with the view's name
         table += [(p, "view", v) for p, v in layer.views.items()]
         table += [(p, "filter", Filter(c, o, v)) for p, (c, o, v) in layer.cohorts.items()]
         table += [(p, "filter", Filter(c, "=", v)) for p, (c, v) in layer.values.items()]
@@ -292,15 +382,32 @@ class Parser:
         }  # fmt: skip
         for m in re.finditer(_MODEL, "".join(mask)):
             self._take(mask, m, out, "model", None)
+        for phrase, col in own.items():  # "age band" of premium_uplift is its own column
+            if any(re.fullmatch(pattern, phrase) for pattern in buckets):
+                for m in re.finditer(rf"\b{re.escape(phrase)}s?\b", "".join(mask)):
+                    self._take(mask, m, out, "column", col)
         for pattern, dim in buckets.items():
             for m in re.finditer(rf"\b(?:{pattern})\b", "".join(mask)):
                 self._take(mask, m, out, "bucket", dim)
-        for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0])):
+        # the view's own words (its columns, its values with their plurals) win over a
+        # final_results word of the same span: "posts" of the alerts is the post channel
+        mine = set(own) | set(layer.own_values(self.scope)) if self.scope else set()
+        for phrase, kind, payload in sorted(table, key=lambda t: -len(t[0]) - 2 * (t[0] in mine)):
             # "time-of-day", "days since the last login": a hyphen or an article between
             words = r"[ -](?:the |a |their )?".join(map(re.escape, phrase.split(" ")))
             for m in re.finditer(rf"\b{words}(?:s|es)?\b", "".join(mask)):
                 self._take(mask, m, out, kind, payload)
+                if kind == "view" and payload == self.scope:
+                    out.extend(self._named_in_view(phrase, own, m))
         out.sort(key=lambda m: m.start)
+
+    @staticmethod
+    def _named_in_view(phrase: str, own: dict[str, str], m: re.Match[str]) -> list[Mention]:
+        """A view's name that holds one of its own column phrases names that column too
+        ("the forecast platform total" is the forecast_total table's `total`)."""
+        inside = [p for p in own if re.search(rf"\b{re.escape(p)}\b", phrase)]
+        best = max(inside, key=len, default=None)
+        return [Mention(m.start(), m.end(), "column", own[best])] if best else []
 
     # -- slots ------------------------------------------------------------------------
 
@@ -345,6 +452,14 @@ class Parser:
         described = W.PEOPLE + r"(?:\s+(?:on|in|from|at|who|that|are|is|aged|and|a|an|the))*\s*$"
         if re.search(described, masked[:start]) and not re.match(r"\s*\w+ (days?|percent)", after):
             return "age"
+        # "premium women on desktop are over 50": the people are a value word (masked),
+        # and between it and the number only other filters and connectives
+        words = r"(?:\s+(?:on|in|from|at|who|that|are|is|aged|and|a|an|the))*\s*$"
+        people = [m.end for m in mentions if m.kind in ("filter", "state") and m.end <= start
+                  and re.search(_PEOPLE_VALUES, text[m.start : m.end])]  # fmt: skip
+        last = max(people, default=None)
+        if last is not None and re.fullmatch(words, masked[last:start]):
+            return "age"
         return None
 
     def _ntile(self, column: str) -> bool:
@@ -377,27 +492,63 @@ class Parser:
                 subject = self._subject(masked, m.start(), m.end(), mentions, text)
                 if subject is None:
                     continue
+                op = self._bound_after(masked, m.end(), op) if op == "=" else op
                 flt = Mention(m.start(), m.end(), "filter", Filter(subject, op, value))
                 filters.append(flt)
                 self._spans.append((m.start(), m.end()))  # a number that found its column
                 self._aggregated(masked, mentions, flt)
+        self._value_after_column(masked, mentions, filters, taken)
         for m in re.finditer(r"\bfor (\d+) days?\b", masked):
             if not any(s <= m.start() < e for s, e in taken):
                 self._spans.append((m.start(), m.end()))
                 flt = Filter("days_since_last_login", ">=", int(m.group(1)))
                 filters.append(Mention(m.start(), m.end(), "filter", flt))
 
+    def _bound_after(self, masked: str, end: int, op: str) -> str:
+        """'with 10 connections or more': a bound after the column the count is of."""
+        tail = re.compile(r"\s*(?:(or more|or above|or higher|or greater|and up|and above|"
+                          r"and over|\+)|(or less|or fewer|or below|or under|and under|and below))"
+                          r"\b").match(masked, end)  # fmt: skip
+        if tail is None:
+            return op
+        self._spans.append((tail.start(), tail.end()))
+        return ">=" if tail.group(1) else "<="
+
+    def _value_after_column(self, masked: str, mentions: list[Mention], filters: list[Mention],
+                            taken: list[tuple[int, int]]) -> None:  # fmt: skip
+        """'on horizon day 7', 'with referral count 3': a number right after an integer
+        column of few values is one of its values (its groups are its values)."""
+        for c in mentions:
+            if c.kind != "column" or not self.layer.few_values(c.payload, self.scope or RESULTS):
+                continue
+            m = re.compile(r"\s+(\d+)\b(?!\s*(?:%|percent|days?\b))").match(masked, c.end)
+            if m is None or any(s <= m.start(1) < e for s, e in taken):
+                continue
+            c.kind = "used"
+            taken.append((m.start(1), m.end(1)))
+            self._spans.append((m.start(1), m.end(1)))
+            flt = Filter(c.payload, "=", int(m.group(1)))
+            filters.append(Mention(c.start, m.end(), "filter", flt))
+
     def _measures(self, masked: str, mentions: list[Mention], plan: Plan) -> bool:
         found: list[tuple[int, str, Any]] = []
+        ends: dict[int, int] = {}
         for pattern, func in W.MEASURES:
             for m in re.finditer(pattern, masked):
                 if any(abs(m.start() - s) < 2 for s, *_ in found):
                     continue
+                if func == "share" and re.search(r"\d\s*$", masked[: m.start()]):
+                    continue  # "above 50 percent": the number's unit, not a share
+                if func == "count" and re.search(
+                    W.GROUP_CUES + r"(?:the\s+)?$", masked[: m.start()]
+                ):
+                    continue  # "by number of events joined": the groups, not a count
                 arg = None
                 if func == "percentile":
                     arg = int(next(g for g in m.groups() if g)) / 100
                     self._spans.append((m.start(), m.end()))
                 found.append((m.start(), func, arg))
+                ends[m.start()] = m.end()
         found.sort()
         found = [f for i, f in enumerate(found)
                  if not (f[1] == "count" and i and found[i - 1][1] not in ("count",)
@@ -407,7 +558,9 @@ class Parser:
         cols = [m for m in mentions if m.kind == "column"]
         self._having_measure(masked, found, cols, plan)
         self._funcs = [(f, a) for _, f, a in found if f != "rate"]
-        plan.measures = _assign(found, cols, self.layer)
+        idle: list[int] = []
+        plan.measures = _assign(found, cols, self.layer, idle)
+        self._idle_ends = [ends[pos] for pos in idle if pos in ends]
         self._dangling = any(f not in ("count", "share", "rate") for _, f, _ in found) and not any(
             m.column for m in plan.measures
         )
@@ -483,13 +636,17 @@ class Parser:
             if (
                 nxt is None
                 or nxt.kind == "dim"
-                or not re.fullmatch(r"\s*" + W.GROUP_CUES + r"\s*", masked[cue.start() : nxt.start])
+                or not re.fullmatch(
+                    r"\s*" + W.GROUP_CUES + _COUNT_OF + r"\s*", masked[cue.start() : nxt.start]
+                )
             ):
+                self._ungrouped(masked, cue)
                 continue
             if self._ranks_groups(masked, cue.start(), nxt.payload, mentions):
                 continue  # "the top 5 states by churn rate": ranked by a measure
             nxt.kind = "dim"
-            plan.dimensions.append(_dimension(self.layer, nxt.payload))
+            plan.dimensions.append(_dimension(self.layer, nxt.payload, self.scope))
+        self._superlative_group(text, mentions, plan)
         lead = (
             r"(?:\s|which|what|are|top|bottom|the|list|show|me|rank|at|in|on|for|name|give|"
             r"tell|\d+)*"
@@ -505,6 +662,36 @@ class Parser:
                 c.kind = "dim"
                 self._dim_start = c.start
                 plan.dimensions.append(Dimension(c.payload))
+
+    def _ungrouped(self, masked: str, cue: re.Match[str]) -> None:
+        """'how many alerts per channel' where no column is 'channel': a grouping cue
+        whose word names nothing is reported, never dropped (a total is another answer)."""
+        word = re.match(r"([a-z][a-z-]{2,})\b", masked[cue.end() :])
+        if word is None or any(s <= cue.end() < e for s, e in self._spans):
+            return  # "by quartile of logins": the quartiles took it
+        if word.group(1) not in W.STOP and word.group(1) not in _STRUCTURE:
+            self._unplaced.append((cue.end(), word.group(1)))
+
+    def _superlative_group(self, text: str, mentions: list[Mention], plan: Plan) -> None:
+        """'the state with the most churners', 'the device that has the lowest ltv': the
+        one group of that column ranked first by what follows."""
+        for c in mentions:
+            if c.kind not in ("column", "used") or c.payload in {d.column for d in plan.dimensions}:
+                continue
+            if self.layer.columns[c.payload].kind != "categorical":
+                continue
+            after = re.match(r"(?:s|es)?\s+(?:with|that has|which has|having|has)\s+the\s+"
+                             r"(most|highest|lowest|fewest|least|largest|smallest|biggest|best|"
+                             r"worst)\b", text[c.end :])  # fmt: skip
+            # "the most common bandit action": the value most rows have
+            mode = re.search(
+                r"\b(?:most|least) (?:common|frequent|popular|usual)\s+$", text[: c.start]
+            )
+            if (after and re.search(r"\bthe\s+$", text[: c.start])) or mode:
+                c.kind = "dim"
+                plan.dimensions.append(Dimension(c.payload))
+                self._single = True
+                return
 
     def _ranks_groups(self, masked: str, cue: int, column: str, mentions: list[Mention]) -> bool:
         """'by <quantity>' after 'top N <categories>' orders those groups by it."""
@@ -586,7 +773,20 @@ class Parser:
                 plan.filters.remove(f)
         if any(m.func == "share" and m.column is None for m in plan.measures) and plan.filters \
                 and not plan.dimensions and not plan.share_of:  # fmt: skip
-            plan.share_of = [plan.filters.pop()]
+            plan.share_of = self._numerator(ordered, plan, masked)
+
+    def _numerator(self, ordered: list[Mention], plan: Plan, masked: str) -> list[Filter]:
+        """The conditions a share reports: those after the verb that follows the share
+        word ("what share of women in the south ARE premium and on mobile"), else the
+        last condition ("share of macro influencers who churned")."""
+        word = re.search(r"\b(share|percent\w*|fraction|proportion)\b", masked)
+        verb = word and re.compile(r"\b(are|is|were|was|have|has|who|that|do|did)\b").search(
+            masked, word.end()
+        )
+        after = [m.payload for m in ordered if verb and m.start >= verb.end()]
+        after = [f for f in after if f in plan.filters] or plan.filters[-1:]
+        plan.filters = [f for f in plan.filters if f not in after]
+        return after
 
     def _order(self, masked: str, plan: Plan) -> None:
         top = re.search(
@@ -604,6 +804,8 @@ class Parser:
                 self._spans.append((n.start(), n.end()))
                 plan.limit = int(next(g for g in n.groups() if g and g.isdigit()))
                 plan.order = plan.order or "desc"
+            elif self._single:
+                plan.limit, plan.order = 1, plan.order or "desc"
 
     def _count_before_group(self, masked: str, plan: Plan) -> re.Match[str] | None:
         """'the 10 content categories ranked by ...': a number right before the grouping."""
@@ -632,18 +834,25 @@ def _filter_key(f: Filter) -> str:
     return f"{f.column}#{side}" if side else f.column
 
 
-def _dimension(layer: SemanticLayer, column: str) -> Dimension:
+def _dimension(layer: SemanticLayer, column: str, table: str | None = None) -> Dimension:
+    """A grouping column as asked: ages in bands, an integer column with few values by
+    value ("by horizon day": its 7 days), any other number in quartiles."""
     if column == "age":
         return Dimension("age", "age_band")
-    if layer.columns[column].kind == "numeric":
+    if layer.columns[column].kind == "numeric" and not layer.few_values(column, table or RESULTS):
         return Dimension(column, "ntile", 4)
     return Dimension(column)
 
 
 def _assign(
-    found: list[tuple[int, str, Any]], cols: list[Mention], layer: SemanticLayer
+    found: list[tuple[int, str, Any]],
+    cols: list[Mention],
+    layer: SemanticLayer,
+    idle: list[int] | None = None,
 ) -> list[Measure]:
-    """Each column goes to the nearest measure word before it; a bare column is a mean."""
+    """Each column goes to the nearest measure word before it; a bare column is a mean.
+    The positions of measure words (not counts, shares or the order words min/max)
+    left with no column go to `idle`."""
     measures: list[Measure] = []
     funcs = [(pos, f, a) for pos, f, a in found if f != "rate"]
     rate = any(f == "rate" for _, f, _ in found)
@@ -680,7 +889,11 @@ def _assign(
             measures.append(Measure(func))
             continue
         if not targets and func != "share":
+            if idle is not None and func not in ("min", "max"):
+                idle.append(pos)
             continue  # a measure word with nothing to measure (reported as dangling)
+        if func == "share":  # a share of yes/no columns; "a premium plan" is a value's column
+            targets = [c for c in targets if layer.columns[c].kind == "bool"]
         for col in targets or [None]:
             if col is not None and layer.columns[col].kind == "bool":
                 measures.append(Measure("share", col))

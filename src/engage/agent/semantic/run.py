@@ -36,7 +36,51 @@ def layer_of(tools: Any) -> lay.SemanticLayer:
     """The semantic layer of the catalog `tools` reads, built once per Tools."""
     if getattr(tools, "_layer", None) is None:
         tools._layer = lay.build(catalog_columns(tools.engine))
+        tools._layer.distinct = _distinct_counter(tools)
+        tools._layer.values_of = _value_reader(tools)
     return tools._layer
+
+
+def _value_reader(tools: Any) -> Any:
+    """Up to FEW_VALUES + 1 distinct values of a catalog table's text column, read once
+    per column (names from the catalog; the values become literals, never SQL text)."""
+    known: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def values_of(table: str, column: str) -> tuple[str, ...]:
+        if (table, column) not in known:
+            if column not in tools._layer.tables.get(table, []):
+                return ()
+            limit = lay.FEW_VALUES + 1
+            sql = f"SELECT DISTINCT {column} AS v FROM {table} WHERE {column} IS NOT NULL"
+            try:
+                rows = tools._run(sql_guard.guard(f"{sql} LIMIT {limit}", limit))
+                known[table, column] = tuple(str(r["v"]) for r in rows)
+            except Exception:  # unknown values: the column's values are not words then
+                known[table, column] = ()
+        return known[table, column]
+
+    return values_of
+
+
+def _distinct_counter(tools: Any) -> Any:
+    """count(DISTINCT column) of a catalog table, asked once per column when a grouping
+    needs it (names come from the catalog, never from the question)."""
+    known: dict[tuple[str, str], int | None] = {}
+
+    def distinct(table: str, column: str) -> int | None:
+        if (table, column) not in known:
+            layer = tools._layer
+            if column not in layer.tables.get(table, []):
+                return None
+            sql = f"SELECT count(DISTINCT {column}) AS n FROM {table}"
+            try:
+                rows = tools._run(sql_guard.guard(sql, 10))
+                known[table, column] = int(rows[0]["n"])
+            except Exception:  # an unknown count only keeps the quartiles
+                known[table, column] = None
+        return known[table, column]
+
+    return distinct
 
 
 def catalog_columns(engine: Any) -> list[dict[str, Any]]:

@@ -24,6 +24,8 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:over|above|more than|greater than|higher than|exceeding|older than|>) {NUM}", ">"),
     (rf"\b(?:under|below|less than|fewer than|lower than|younger than|<) {NUM}", "<"),
     (rf"\b(?:exactly|equal to|equals|=) {NUM}", "="),
+    # "users with 0 referrals", "customers who have 3 listings": a count they have
+    (rf"\b(?:with|have|has|having) {NUM}\b(?! ?(?:or|and|to|-|percent|%|years?)\b)", "="),
 )  # fmt: skip
 MEASURES: tuple[tuple[str, str], ...] = (
     (r"\bstandard deviation\b|\bstd ?dev\b|\bstddev\b|\bstd\b", "std"),
@@ -502,4 +504,8 @@ EXTRA = EXTRA | {"within", "past", "last", "joined", "signed", "went", "goes", "
 EXTRA = EXTRA | {"name", "tell", "ppl", "folks"}
 # ordinary verbs of using the product: not data words, not unknown either
 EXTRA = EXTRA | {"access", "accesses", "accessing", "visit", "visits", "open", "opens"}
+# "the most common action": words of a mode
+EXTRA = EXTRA | {"common", "frequent", "popular", "usual", "rows", "row"}
+# verbs of where a row came from ("alerts that came from reviews")
+EXTRA = EXTRA | {"came", "come", "comes", "sent", "arrived", "raised"}
 EXTRA = EXTRA | {"estimated", "estimate", "estimates", "analysis", "found", "detected"}
