@@ -44,7 +44,7 @@ WARM = (
     "p75 of churn probability among mobile users",
     "auc of the churn model",
 )
-SETS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+SETS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 
 
 def _lake(rows: int, seed: int, tmp: str) -> Settings:
