@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from engage import __version__
 from engage.api import docs, errors
 from engage.api.limits import GuardMiddleware, batch_body_bytes
+from engage.api.query import reject_unknown_query
 from engage.api.routes import admin, ask, customers, health, models, predict
 from engage.api.routes import forecast as forecast_route
 from engage.api.routes import support as support_routes  # issue 18
@@ -74,9 +75,9 @@ def create_app(
     predict.register(predictions, batch_request_model(state.settings.api_batch_max))
     routers = (predictions, customers.router, health.router, models.router, admin.router)
     routers = (*routers, support_routes.router)
-    for router in (*routers, ask.router):
-        app.include_router(router)
-    app.include_router(forecast_route.router)  # GET /customers/{id}/forecast (issue 18 item 1)
+    strict_query = [Depends(reject_unknown_query)]  # engage.api.query
+    for router in (*routers, ask.router, forecast_route.router):  # forecast: issue 18 item 1
+        app.include_router(router, dependencies=strict_query)
     mount_web(app)  # the web app at / and /app/... (engage.web)
     limit, batch_max = state.settings.api_max_body_bytes, state.settings.api_batch_max
     app.add_middleware(

@@ -34,3 +34,16 @@ def test_alerts_filter_by_customer_and_refuse_bad_input(client, keys) -> None:
 def test_alerts_need_an_admin_key(client, keys) -> None:
     assert client.get("/support/alerts", headers=keys.h("reader")).status_code == 403
     assert client.get("/support/alerts").status_code == 401
+
+
+def test_an_unknown_query_parameter_is_refused_by_name(client, keys) -> None:
+    """A typo (`limt`) used to be ignored: 200 with the default limit, another question."""
+    r = client.get("/support/alerts", params={"limt": 5}, headers=keys.h("admin"))
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [
+        {"field": "query.limt", "message": "unknown query parameter", "type": "extra_forbidden"}
+    ]
+    known = client.get("/support/alerts", params={"limit": 5}, headers=keys.h("admin"))
+    assert known.status_code == 200
+    health = client.get("/health", params={"verbose": 1})  # a route without parameters too
+    assert health.status_code == 422

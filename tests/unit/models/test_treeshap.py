@@ -65,7 +65,8 @@ def test_disagreement_with_xgboost_on_the_sample_returns_none(
 def test_explanations_say_which_method_and_stay_additive() -> None:
     x, y, names = _data(2000, 6, 3)
     booster = xgb.train({"max_depth": 4}, xgb.DMatrix(x, y, feature_names=names), 30)
-    contrib = explain.shap_values(booster, x, names, batch_rows=700)
+    contrib = explain.shap_values(booster, x, names, batch_rows=700, vectorised=True)
     margin = booster.inplace_predict(x, predict_type="margin")
     assert contrib.method == "vectorised"
     np.testing.assert_allclose(contrib.raw_prediction(), margin, atol=1e-4)
+    assert explain.shap_values(booster, x, names).method == "xgboost"  # the default
