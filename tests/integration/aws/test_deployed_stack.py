@@ -247,10 +247,6 @@ def _invoker(entry: Any, function: str) -> Any:
     return lambda task_input: entry.invoke(function, task_input)
 
 
-def _invoker(entry: Any, function: str) -> Any:
-    return lambda task_input: entry.invoke(function, task_input)
-
-
 @pytest.mark.soak
 def test_whole_pipeline_then_api_and_agent_as_deployed(
     stack: Stack, aws: SimpleNamespace, entry: Any
