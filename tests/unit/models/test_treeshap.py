@@ -70,3 +70,15 @@ def test_explanations_say_which_method_and_stay_additive() -> None:
     assert contrib.method == "vectorised"
     np.testing.assert_allclose(contrib.raw_prediction(), margin, atol=1e-4)
     assert explain.shap_values(booster, x, names).method == "xgboost"  # the default
+
+
+def test_a_row_alone_gets_the_same_bits_as_in_a_batch() -> None:
+    """What lets the live API (one row) and the batch share the evaluator exactly."""
+    x, y, names = _data(700, 10, 4)
+    booster = xgb.train({"max_depth": 4}, xgb.DMatrix(x, y, feature_names=names), 40)
+    explainer = treeshap.TreeShap.of(booster, (0, 0))
+    assert explainer is not None
+    batch = treeshap._evaluate(explainer.trees, x, x.shape[1], 0.5)
+    for i in (0, 1, 127, 128, 129, 699):  # batch edges included
+        alone = treeshap._evaluate(explainer.trees, x[i : i + 1], x.shape[1], 0.5)
+        assert np.array_equal(alone[0], batch[i]), i
