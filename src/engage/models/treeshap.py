@@ -65,7 +65,8 @@ class TreeShap:
     """The parsed trees of one booster's `iteration_range`, ready to explain batches."""
 
     def __init__(self, booster: xgb.Booster, trees: list[_Tree], iteration_range: tuple[int, int]):
-        self.booster, self.trees, self.iteration_range = booster, trees, iteration_range
+        self.booster, self.iteration_range = booster, iteration_range
+        self.forest = _Forest(trees)  # built once, used by every batch
 
     @classmethod
     def of(cls, booster: xgb.Booster, iteration_range: tuple[int, int]) -> TreeShap | None:
@@ -85,7 +86,7 @@ class TreeShap:
             iteration_range=self.iteration_range,
         )
         bias = float(reference[0, -1])  # base score + each tree's expected value: constant
-        out = _evaluate(self.trees, matrix, matrix.shape[1], bias)
+        out = _evaluate(self.forest, matrix, matrix.shape[1], bias)
         if not np.allclose(out[: len(sample)], reference, atol=TOLERANCE, rtol=0):
             return None
         return out
@@ -146,9 +147,8 @@ class _Forest:
         out[self.columns] += np.add.reduceat(values, self.starts, axis=0)
 
 
-def _evaluate(trees: list[_Tree], matrix: np.ndarray, columns: int, bias: float) -> np.ndarray:
+def _evaluate(forest: _Forest, matrix: np.ndarray, columns: int, bias: float) -> np.ndarray:
     """Rows last throughout (features x rows), in batches that keep temporaries small."""
-    forest = _Forest(trees)
     out = np.zeros((columns + 1, len(matrix)), dtype=np.float64)
     out[-1] = bias
     for start in range(0, len(matrix), BATCH_ROWS):

@@ -78,7 +78,7 @@ def test_a_row_alone_gets_the_same_bits_as_in_a_batch() -> None:
     booster = xgb.train({"max_depth": 4}, xgb.DMatrix(x, y, feature_names=names), 40)
     explainer = treeshap.TreeShap.of(booster, (0, 0))
     assert explainer is not None
-    batch = treeshap._evaluate(explainer.trees, x, x.shape[1], 0.5)
+    batch = treeshap._evaluate(explainer.forest, x, x.shape[1], 0.5)
     for i in (0, 1, 127, 128, 129, 699):  # batch edges included
-        alone = treeshap._evaluate(explainer.trees, x[i : i + 1], x.shape[1], 0.5)
+        alone = treeshap._evaluate(explainer.forest, x[i : i + 1], x.shape[1], 0.5)
         assert np.array_equal(alone[0], batch[i]), i
